@@ -1,0 +1,727 @@
+"""WarmIntro's use cases, behind one facade that every adapter calls.
+
+Adapters turn platform payloads into calls here (`coffee`, `thanks`, `direct_message`,
+`action`, `form_submitted`, `bot_added`, `member_joined`, …) and render the `Reply` they get
+back. Messages the bot sends on its own go through the outbox and the `Platform` port.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot import commands as cmd
+from bot import copy, interview
+from bot.cadence import CADENCES, next_round_time
+from bot.checkins import record_answer
+from bot.core import Actor, Core, UnknownUser
+from bot.matching.types import Weights
+from bot.messages import Form, FormField, Message, Reply, text_message
+from bot.outbox import Outbox, Outgoing, enqueue
+from bot.ports import ChannelTarget, DirectTarget
+from bot.rounds import describe_plan, plan_round, run_due_rounds, start_round
+from bot.text import InputError, check_length
+from storage.models import Delivery, Member, Membership, Program, ThanksNote, Workspace
+from storage.repo import Repo
+
+logger = logging.getLogger(__name__)
+
+MAX_PURPOSE = 500
+WEIGHT_KEYS = ("interest", "give", "cross_team", "timezone", "repeat", "repeat_decay")
+
+
+def _reply(*lines: str, ok: bool = True) -> Reply:
+    return Reply(text_message(*lines), ok=ok)
+
+
+def _error(text: str, usage: str | None = None) -> Reply:
+    return _reply(text, *([usage] if usage else []), ok=False)
+
+
+class WarmIntro:
+    def __init__(self, core: Core) -> None:
+        self.core = core
+        self.outbox = Outbox(core)
+
+    # --- entry points for adapters ------------------------------------------------------------
+
+    async def coffee(self, actor: Actor, text: str) -> Reply:
+        """`/coffee <text>`."""
+        try:
+            command = cmd.parse_coffee(text, self._today(actor))
+        except cmd.CommandError as exc:
+            if exc.message.startswith("I don't know the command"):
+                return Reply(Message(((exc.message,), *copy.help_message().lines[1:2])), ok=False)
+            return _error(exc.message, exc.usage)
+        return await self.run(actor, command)
+
+    async def run(self, actor: Actor, command: cmd.CoffeeCommand) -> Reply:
+        """Run a parsed `/coffee` command (Discord builds these from slash-command options)."""
+        try:
+            return await self._dispatch(actor, command)
+        except UnknownUser as exc:
+            return _error(copy.unknown_user(exc.user_id))
+        except InputError as exc:
+            return _error(str(exc))
+
+    async def thanks(self, actor: Actor, text: str) -> Reply:
+        """`/thanks @person … message [--private]`."""
+        try:
+            command = cmd.parse_thanks(text)
+        except cmd.CommandError as exc:
+            return _error(exc.message, exc.usage)
+        return await self.send_thanks(actor, command)
+
+    async def direct_message(self, actor: Actor, text: str) -> Reply:
+        """A person wrote to the bot in a DM (interview answers, or just saying hi)."""
+        if len(text) > 2000:
+            return _error(copy.too_long(len(text)))
+        async with self.core.repo() as repo:
+            ws = await self.core.workspace(repo, actor.workspace_id)
+            try:
+                member = await self.core.member(repo, ws, actor.user_id)
+            except UnknownUser:
+                return _error(copy.unknown_user(actor.user_id))
+            message = await interview.answer(self.core, repo, member, text)
+        return Reply(message) if message else _reply(copy.DM_HINT)
+
+    async def action(self, actor: Actor, action_id: str) -> Reply:
+        """A button was pressed. Action ids are the ones in `copy` (`checkin:12:met`, …)."""
+        parts = action_id.split(":")
+        try:
+            if parts[0] == "checkin" and len(parts) == 3:
+                return await self._checkin(actor, int(parts[1]), parts[2])
+            if parts[:2] == ["thanks", "start"] and len(parts) == 3:
+                return await self._thanks_form(actor, int(parts[2]))
+            if parts[:2] == ["interview", "skip"] and len(parts) == 3:
+                async with self.core.repo() as repo:
+                    member = await self._member(repo, actor)
+                    return Reply(await interview.skip(self.core, repo, member, parts[2]))
+            if parts == ["program", "join"]:
+                return await self.run(actor, cmd.Join())
+        except ValueError:
+            pass
+        except UnknownUser as exc:
+            return _error(copy.unknown_user(exc.user_id))
+        logger.warning("unknown action %r from %s", action_id[:100], actor.user_id)
+        return _error("That button has expired. Try `/coffee status`.")
+
+    async def form_submitted(self, actor: Actor, form_id: str, values: dict[str, Any]) -> Reply:
+        """A form (modal) came back. Only the thanks form exists today."""
+        if not form_id.startswith("thanks"):
+            return _error("That form has expired.")
+        recipients = tuple(str(u) for u in values.get("recipients") or ())
+        text = str(values.get("message") or "").strip()
+        if not recipients:
+            return _error("Pick at least one person to thank.")
+        if not text:
+            return _error("Add a few words about what you're thankful for.")
+        if len(text) > 2000:
+            return _error(copy.too_long(len(text)))
+        private = bool(values.get("private"))
+        return await self.send_thanks(actor, cmd.Thanks(recipients, text, private))
+
+    async def bot_added(
+        self, workspace_id: str, channel_id: str, added_by: str | None, name: str | None = None
+    ) -> None:
+        """The bot joined a channel: it becomes a program (or an old one comes back)."""
+        now = self.core.now()
+        async with self.core.repo() as repo:
+            ws = await self.core.workspace(repo, workspace_id)
+            program = await repo.program_by_channel(ws.id, channel_id)
+            if program is None:
+                program = Program(
+                    workspace_id=ws.id,
+                    channel_id=channel_id,
+                    name=name,
+                    cadence="weekly",
+                    weekday=0,
+                    local_time="10:00",
+                    timezone=self.core.settings.default_timezone,
+                    group_size=2,
+                    active=True,
+                    added_by=added_by,
+                    last_round_number=0,
+                    created_at=now,
+                )
+                repo.s.add(program)
+            elif program.active:
+                return
+            program.active = True
+            program.added_by = program.added_by or added_by
+            self._reschedule(program, now)
+            await repo.s.flush()
+            schedule = copy.describe_schedule(
+                program.cadence, program.weekday, program.local_time, program.timezone
+            )
+            key = f"welcome:{program.id}:{now.isoformat()}"
+            item = Outgoing(
+                key, "welcome", ChannelTarget(channel_id),
+                copy.welcome(channel_id, program.purpose, schedule), now,
+            )  # fmt: skip
+            await enqueue(repo, ws.id, item, now)
+        await self.outbox.flush([key])
+
+    async def bot_removed(self, workspace_id: str, channel_id: str) -> None:
+        async with self.core.repo() as repo:
+            program = await self._program_at(repo, workspace_id, channel_id)
+            if program is not None:
+                program.active = False
+                logger.info("program %s paused: bot removed from %s", program.id, channel_id)
+
+    async def member_joined(self, workspace_id: str, channel_id: str, user_id: str) -> None:
+        """Someone joined a program channel: they're in, and get the interview."""
+        async with self.core.repo() as repo:
+            program = await self._program_at(repo, workspace_id, channel_id)
+            if program is None:
+                return
+            ws = await self.core.workspace(repo, workspace_id)
+            try:
+                member = await self.core.member(repo, ws, user_id)
+            except UnknownUser:
+                logger.warning("member_joined: unknown user %s", user_id)
+                return
+            if member.is_bot:
+                return
+            _, keys = await self._join(repo, program, member)
+        await self.outbox.flush(keys)
+
+    async def member_left(self, workspace_id: str, channel_id: str, user_id: str) -> None:
+        """Someone left a program channel: out of the next round at once."""
+        async with self.core.repo() as repo:
+            program = await self._program_at(repo, workspace_id, channel_id)
+            if program is None:
+                return
+            ws = await self.core.workspace(repo, workspace_id)
+            member = await repo.find_member(ws.id, user_id)
+            if member is None:
+                return
+            membership = await repo.membership(program.id, member.id)
+            if membership is not None and membership.left_at is None:
+                membership.left_at = self.core.now()
+
+    async def is_member(self, actor: Actor) -> bool:
+        """Whether `actor` is in the program of `actor.channel_id`."""
+        async with self.core.repo() as repo:
+            program = await self._channel_program(repo, actor)
+            ws = await repo.find_workspace(self.core.platform.name, actor.workspace_id)
+            member = await repo.find_member(ws.id, actor.user_id) if ws else None
+            if program is None or member is None:
+                return False
+            membership = await repo.membership(program.id, member.id)
+            return membership is not None and membership.left_at is None
+
+    async def tick(self) -> dict[str, int]:
+        """One clock tick: start due rounds, then send whatever is due."""
+        started = await run_due_rounds(self.core)
+        sent = await self.outbox.flush()
+        return {"rounds": len(started), "sent": sent}
+
+    # --- /coffee ------------------------------------------------------------------------------
+
+    async def _dispatch(self, actor: Actor, command: cmd.CoffeeCommand) -> Reply:
+        if isinstance(command, cmd.Help):
+            return Reply(copy.help_message(command.topic))
+        if isinstance(command, cmd.MatchNow):
+            return await self._match_now(actor)
+        if isinstance(command, cmd.Preview):
+            return await self._preview(actor)
+        keys: list[str] = []
+        async with self.core.repo() as repo:
+            member = await self._member(repo, actor)
+            match command:
+                case cmd.Join():
+                    reply, keys = await self._join_command(repo, actor, member)
+                case cmd.Leave():
+                    reply = await self._leave(repo, actor, member)
+                case cmd.Pause(until=until):
+                    reply = self._pause(member, until, actor)
+                case cmd.Resume():
+                    reply = self._resume(member)
+                case cmd.SetTags(field=field, tags=tags):
+                    reply = self._set_tags(member, field, tags)
+                case cmd.SetTeam(team=team):
+                    reply = self._set_team(member, team)
+                case cmd.SetTimezone(zone=zone, offset_hours=offset):
+                    reply = self._set_timezone(member, zone, offset)
+                case cmd.Status():
+                    reply = await self._status(repo, member)
+                case cmd.History():
+                    reply = await self._history(repo, member)
+                case cmd.Stats():
+                    reply = await self._stats(repo, actor, member)
+                case cmd.Config(key=key, value=value):
+                    reply = await self._config(repo, actor, key, value)
+                case cmd.ForgetMe(confirmed=confirmed):
+                    reply = await self._forget(repo, member, confirmed)
+                case _:
+                    reply = _error("Not implemented yet.")
+        if keys:
+            await self.outbox.flush(keys)
+        return reply
+
+    async def _join_command(
+        self, repo: Repo, actor: Actor, member: Member
+    ) -> tuple[Reply, list[str]]:
+        program = await self._command_program(repo, actor, member, require_channel=True)
+        if program is None:
+            return _error(copy.NOT_A_PROGRAM if actor.channel_id else copy.NEED_PROGRAM_CHANNEL), []
+        if not program.active:
+            return _error("The coffee chats here are paused by an admin right now."), []
+        already, keys = await self._join(repo, program, member)
+        tz = program.timezone
+        return Reply(copy.joined(program.channel_id, program.next_round_at, tz, already)), keys
+
+    async def _join(self, repo: Repo, program: Program, member: Member) -> tuple[bool, list[str]]:
+        now = self.core.now()
+        membership = await repo.membership(program.id, member.id)
+        if membership is not None and membership.left_at is None:
+            return True, []
+        if membership is None:
+            repo.s.add(Membership(program_id=program.id, member_id=member.id, joined_at=now))
+        else:
+            membership.left_at = None
+            membership.joined_at = now
+        key = await interview.start(self.core, repo, member, program.channel_id, f"p{program.id}")
+        return False, [key] if key else []
+
+    async def _leave(self, repo: Repo, actor: Actor, member: Member) -> Reply:
+        program = await self._command_program(repo, actor, member)
+        if program is None:
+            return _error(copy.NOT_IN_PROGRAM_LEAVE)
+        membership = await repo.membership(program.id, member.id)
+        if membership is None or membership.left_at is not None:
+            return _error(copy.NOT_IN_PROGRAM_LEAVE)
+        membership.left_at = self.core.now()
+        return Reply(copy.left(program.channel_id))
+
+    def _pause(self, member: Member, until: Any, actor: Actor) -> Reply:
+        tz = self._tz(member)
+        if until is None:
+            moment = None
+            member.profile.paused_until = datetime(9999, 1, 1, tzinfo=ZoneInfo("UTC"))
+        else:
+            moment = datetime.combine(until, datetime.min.time(), tzinfo=ZoneInfo(tz))
+            member.profile.paused_until = moment
+        member.profile.updated_at = self.core.now()
+        return _reply(copy.paused(moment, tz))
+
+    def _resume(self, member: Member) -> Reply:
+        profile = member.profile
+        if profile.paused_until is None or profile.paused_until <= self.core.now():
+            profile.paused_until = None
+            return _reply(copy.NOT_PAUSED)
+        profile.paused_until = None
+        profile.updated_at = self.core.now()
+        return _reply(copy.RESUMED)
+
+    def _set_tags(self, member: Member, field: str, tags: tuple[str, ...] | None) -> Reply:
+        usage = copy.USAGE[{"interests": "interests", "offers": "offer", "wants": "learn"}[field]]
+        if tags is None:
+            return _reply(copy.tags_shown(field, getattr(member.profile, field) or [], usage))
+        setattr(member.profile, field, list(tags))
+        member.profile.updated_at = self.core.now()
+        return _reply(copy.tags_saved(field, tags))
+
+    def _set_team(self, member: Member, team: str | None) -> Reply:
+        if team is None:
+            current = member.profile.team
+            return _reply(
+                f"Your team: {current}." if current else "No team set. " + copy.USAGE["team"]
+            )
+        member.profile.team = team or None
+        member.profile.updated_at = self.core.now()
+        return _reply(copy.team_saved(team))
+
+    def _set_timezone(self, member: Member, zone: str | None, offset: float | None) -> Reply:
+        profile = member.profile
+        if zone is None and offset is None:
+            if profile.utc_offset_hours is None:
+                return _reply("No time zone set. " + copy.USAGE["timezone"])
+            return _reply(
+                f"Your time zone: {profile.timezone or copy.utc_label(profile.utc_offset_hours)}."
+            )
+        profile.timezone = zone
+        profile.utc_offset_hours = offset
+        profile.updated_at = self.core.now()
+        return _reply(copy.timezone_saved(zone, offset or 0.0))
+
+    async def _status(self, repo: Repo, member: Member) -> Reply:
+        programs = await repo.member_programs(member.id)
+        profile = member.profile
+        now = self.core.now()
+        paused = None
+        if profile.paused_until and profile.paused_until > now:
+            paused = (
+                "until you resume"
+                if profile.paused_until.year >= 9999
+                else "until " + copy.when(profile.paused_until, self._tz(member), with_time=False)
+            )
+        current = await repo.current_group_for(member.id)
+        partners = None
+        if current is not None:
+            ids = (await repo.group_member_ids([current[0].id]))[current[0].id]
+            people = await repo.members_by_ids([i for i in ids if i != member.id])
+            partners = [people[i].external_id for i in ids if i in people]
+        upcoming = [p for p in programs if p.active and p.next_round_at]
+        next_round = None
+        if upcoming:
+            soonest = min(upcoming, key=lambda p: p.next_round_at)  # type: ignore[arg-type, return-value]
+            assert soonest.next_round_at is not None
+            next_round = copy.when(soonest.next_round_at, soonest.timezone)
+        tz_label = profile.timezone or (
+            copy.utc_label(profile.utc_offset_hours)
+            if profile.utc_offset_hours is not None
+            else None
+        )
+        return Reply(
+            copy.status_message(
+                [p.channel_id for p in programs],
+                paused,
+                profile.interests or [],
+                profile.offers or [],
+                profile.wants or [],
+                profile.team,
+                tz_label,
+                partners,
+                next_round,
+                await repo.colleagues_met(member.id),
+            )
+        )
+
+    async def _history(self, repo: Repo, member: Member) -> Reply:
+        rows = await repo.member_history(member.id, 10)
+        groups = await repo.group_member_ids([g.id for _, g in rows])
+        everyone = await repo.members_by_ids(sorted({m for ids in groups.values() for m in ids}))
+        out = []
+        for round_, group in rows:
+            partners = [
+                everyone[m].external_id
+                for m in groups[group.id]
+                if m != member.id and m in everyone
+            ]
+            day = copy.when(round_.started_at, self._tz(member), with_time=False)
+            out.append((day, partners, group.outcome))
+        return Reply(copy.history_message(out))
+
+    async def _stats(self, repo: Repo, actor: Actor, member: Member) -> Reply:
+        program = await self._command_program(repo, actor, member)
+        if program is None:
+            return _error(copy.NOT_A_PROGRAM)
+        active = await repo.active_members(program.id)
+        now = self.core.now()
+        paused = sum(1 for m in active if m.profile.paused_until and m.profile.paused_until > now)
+        stats = await repo.program_stats(program.id)
+        return Reply(
+            copy.stats_message(
+                program.channel_id,
+                len(active),
+                paused,
+                stats["rounds"],
+                stats["groups"],
+                stats["met"],
+                stats["answered"],
+                await repo.thanks_count(program.id),
+            )
+        )
+
+    async def _config(self, repo: Repo, actor: Actor, key: str | None, value: str | None) -> Reply:
+        program = await self._channel_program(repo, actor)
+        if program is None:
+            return _error(copy.NOT_A_PROGRAM)
+        if not self._is_admin(actor, program):
+            return _error(copy.NOT_ADMIN)
+        if key is None:
+            return _reply(copy.config_shown(self._settings_rows(program)))
+        if value is None:
+            rows = dict(self._settings_rows(program))
+            if key in rows:
+                return _reply(f"*{key}*: {rows[key]}")
+            return _error(f"There's no setting called `{key[:40]}`.", copy.USAGE["config"])
+        try:
+            shown = self._apply_config(program, key, value)
+        except InputError as exc:
+            return _error(str(exc), copy.USAGE["config"])
+        return _reply(copy.config_saved(key, shown))
+
+    def _settings_rows(self, program: Program) -> list[tuple[str, str]]:
+        weights = {**dict.fromkeys(WEIGHT_KEYS), **(program.weights or {})}
+        defaults = Weights()
+        thanks_channel = (
+            f"<#{program.thanks_channel_id}>" if program.thanks_channel_id else "this channel"
+        )
+        upcoming = (
+            copy.when(program.next_round_at, program.timezone)
+            if program.next_round_at and program.active
+            else "—"
+        )
+        rows = [
+            ("cadence", program.cadence),
+            ("day", copy.WEEKDAYS[program.weekday]),
+            ("time", program.local_time),
+            ("timezone", program.timezone),
+            ("purpose", program.purpose or "—"),
+            ("thanks-channel", thanks_channel),
+            ("active", "on" if program.active else "off"),
+            ("next round", upcoming),
+        ]
+        for name in WEIGHT_KEYS:
+            value = weights[name] if weights[name] is not None else getattr(defaults, name)
+            rows.append((f"weight.{name}", f"{value:g}"))
+        return rows
+
+    def _apply_config(self, program: Program, key: str, value: str) -> str:
+        now = self.core.now()
+        value = value.strip()
+        if key == "cadence":
+            if value.lower() not in CADENCES:
+                raise InputError("Cadence is one of: weekly, biweekly, monthly.")
+            program.cadence = value.lower()
+        elif key in {"day", "weekday"}:
+            day = value.lower()[:3]
+            names = [d[:3] for d in copy.WEEKDAYS]
+            if day not in names or not copy.WEEKDAYS[names.index(day)].startswith(value.lower()):
+                raise InputError("Day is a weekday name, like `monday` or `thu`.")
+            program.weekday = names.index(day)
+            key, value = "day", copy.WEEKDAYS[program.weekday]
+        elif key == "time":
+            hours, _, minutes = value.partition(":")
+            if not (
+                hours.isdigit()
+                and minutes.isdigit()
+                and int(hours) < 24
+                and int(minutes) < 60
+                and len(minutes) == 2
+            ):
+                raise InputError("Time is 24-hour HH:MM, like `09:30`.")
+            program.local_time = value = f"{int(hours):02d}:{minutes}"
+        elif key in {"timezone", "tz"}:
+            try:
+                ZoneInfo(value)
+            except Exception:
+                raise InputError(
+                    f"`{value[:60]}` isn't a time zone name like `Europe/Berlin`."
+                ) from None
+            program.timezone = value
+        elif key == "purpose":
+            check_length(value, "The purpose", MAX_PURPOSE)
+            program.purpose = (
+                None if value.lower() in {"none", "-", "clear"} else value.strip("\"'")
+            )
+            return program.purpose or "cleared"
+        elif key in {"thanks-channel", "thanks_channel"}:
+            channel = cmd.parse_channel_value(value)
+            if channel is not None and not channel.replace("-", "").replace("_", "").isalnum():
+                raise InputError("Mention the channel, like #kudos, or say `none`.")
+            program.thanks_channel_id = channel
+            return f"<#{channel}>" if channel else "this channel"
+        elif key == "active":
+            flag = value.lower()
+            if flag not in {"on", "off", "yes", "no", "true", "false"}:
+                raise InputError("Say `on` or `off`.")
+            program.active = flag in {"on", "yes", "true"}
+            value = "on" if program.active else "off"
+        elif key.startswith("weight."):
+            name = key[len("weight.") :]
+            if name not in WEIGHT_KEYS:
+                raise InputError(f"Weights are: {', '.join(WEIGHT_KEYS)}.")
+            try:
+                number = float(value)
+            except ValueError:
+                raise InputError("A weight is a number, like `10` or `0.5`.") from None
+            if number < 0 or number != number or number == float("inf"):
+                raise InputError("A weight can't be negative.")
+            if name == "repeat_decay" and number > 1:
+                raise InputError("repeat_decay is between 0 and 1.")
+            program.weights = {**(program.weights or {}), name: number}
+            return f"{number:g}"
+        else:
+            raise InputError(f"There's no setting called `{key[:40]}`.")
+        if key in {"cadence", "day", "time", "timezone", "tz", "active"}:
+            self._reschedule(program, now)
+        return value
+
+    def _reschedule(self, program: Program, now: datetime) -> None:
+        program.next_round_at = next_round_time(
+            program.cadence, program.weekday, program.local_time, program.timezone, now
+        )
+
+    async def _forget(self, repo: Repo, member: Member, confirmed: bool) -> Reply:
+        if not confirmed:
+            return _reply(copy.FORGET_ME_CONFIRM)
+        await repo.delete_member(member)
+        logger.info("member %s deleted their data", member.id)
+        return _reply(copy.FORGOTTEN)
+
+    # --- admin: preview and match-now ---------------------------------------------------------
+
+    async def _admin_program(self, actor: Actor) -> Program | Reply:
+        async with self.core.repo() as repo:
+            await self._member(repo, actor)
+            program = await self._channel_program(repo, actor)
+            if program is None:
+                return _error(copy.NOT_A_PROGRAM)
+            if not self._is_admin(actor, program):
+                return _error(copy.NOT_ADMIN)
+            return program
+
+    async def _preview(self, actor: Actor) -> Reply:
+        program = await self._admin_program(actor)
+        if isinstance(program, Reply):
+            return program
+        plan = await plan_round(self.core, program.id)
+        if plan is None:
+            return _error(copy.NOT_A_PROGRAM)
+        return Reply(copy.preview_message(describe_plan(plan)))
+
+    async def _match_now(self, actor: Actor) -> Reply:
+        program = await self._admin_program(actor)
+        if isinstance(program, Reply):
+            return program
+        started = await start_round(self.core, program.id, scheduled_for=None)
+        if started is None:
+            return _error("Nobody is available to match right now (everyone left or paused?).")
+        return _reply(copy.round_started(started.number, started.groups, program.channel_id))
+
+    # --- check-ins and thanks -----------------------------------------------------------------
+
+    async def _checkin(self, actor: Actor, group_id: int, answer: str) -> Reply:
+        if answer not in copy.CHECKIN_ANSWERS:
+            return _error("That button has expired.")
+        async with self.core.repo() as repo:
+            member = await self._member(repo, actor)
+            result = await record_answer(self.core, repo, member, group_id, answer)
+        if result.keys:
+            await self.outbox.flush(result.keys)
+        return Reply(text_message(result.text), ok=result.ok)
+
+    async def _thanks_form(self, actor: Actor, group_id: int) -> Reply:
+        async with self.core.repo() as repo:
+            member = await self._member(repo, actor)
+            ids = (await repo.group_member_ids([group_id])).get(group_id, [])
+            if member.id not in ids:
+                return _error("That button isn't for you.")
+            others = await repo.members_by_ids([i for i in ids if i != member.id])
+        initial = [m.external_id for m in others.values()]
+        form = Form(
+            form_id=f"thanks:{group_id}",
+            title=copy.THANKS_FORM_TITLE,
+            fields=(
+                FormField("recipients", "Who would you like to thank?", "users", initial),
+                FormField("message", "What are you thankful for?", "text", None, 2000),
+                FormField("private", "Send privately (only they see it)", "checkbox", False),
+            ),
+        )
+        return Reply(form=form)
+
+    async def send_thanks(self, actor: Actor, command: cmd.Thanks) -> Reply:
+        now = self.core.now()
+        try:
+            check_length(command.text, "Your note")
+        except InputError as exc:
+            return _error(str(exc))
+        async with self.core.repo() as repo:
+            try:
+                sender = await self._member(repo, actor)
+            except UnknownUser as exc:
+                return _error(copy.unknown_user(exc.user_id))
+            ws = await repo.s.get_one(Workspace, sender.workspace_id)
+            recipients: list[Member] = []
+            for user_id in command.recipients:
+                if user_id == actor.user_id:
+                    return _error(copy.THANKS_SELF)
+                try:
+                    member = await self.core.member(repo, ws, user_id)
+                except UnknownUser:
+                    return _error(copy.unknown_user("@" + user_id), copy.USAGE["thanks"])
+                if member.is_bot:
+                    return _error(copy.THANKS_BOT)
+                if member not in recipients:
+                    recipients.append(member)
+            program = await self._command_program(repo, actor, sender)
+            public = not command.private
+            channel = (program.thanks_channel_id or program.channel_id) if program else None
+            note = await repo.add_thanks(
+                ThanksNote(
+                    workspace_id=ws.id,
+                    program_id=program.id if program else None,
+                    from_member_id=sender.id,
+                    text=command.text,
+                    public=public,
+                    created_at=now,
+                ),
+                [m.id for m in recipients],
+            )
+            ids = [m.external_id for m in recipients]
+            keys = []
+            if public and channel:
+                item = Outgoing(
+                    f"thanks:{note.id}:post", "thanks_post", ChannelTarget(channel),
+                    copy.thanks_public(actor.user_id, ids, command.text), now,
+                )  # fmt: skip
+                await enqueue(repo, ws.id, item, now)
+                keys.append(item.key)
+            for user in ids:
+                item = Outgoing(
+                    f"thanks:{note.id}:dm:{user}", "thanks_dm", DirectTarget(user),
+                    copy.thanks_dm(actor.user_id, command.text, public, channel), now,
+                    recipient=user,
+                )  # fmt: skip
+                await enqueue(repo, ws.id, item, now)
+                keys.append(item.key)
+            note_id = note.id
+        await self.outbox.flush(keys)
+        async with self.core.repo() as repo:
+            posted = await repo.delivery_ids_by_key([f"thanks:{note_id}:post"])
+            if posted:
+                row = await repo.s.get(Delivery, posted[0])
+                stored = await repo.s.get(ThanksNote, note_id)
+                if row is not None and stored is not None and row.platform_ref:
+                    stored.posted_ref = row.platform_ref
+        return Reply(copy.thanks_sent(ids, public, channel))
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    async def _member(self, repo: Repo, actor: Actor) -> Member:
+        ws = await self.core.workspace(repo, actor.workspace_id)
+        member = await self.core.member(repo, ws, actor.user_id)
+        if actor.display_name and member.display_name != actor.display_name:
+            member.display_name = actor.display_name
+        return member
+
+    async def _program_at(self, repo: Repo, workspace_id: str, channel_id: str) -> Program | None:
+        ws = await repo.find_workspace(self.core.platform.name, workspace_id)
+        if ws is None:
+            return None
+        return await repo.program_by_channel(ws.id, channel_id)
+
+    async def _channel_program(self, repo: Repo, actor: Actor) -> Program | None:
+        if not actor.channel_id:
+            return None
+        return await self._program_at(repo, actor.workspace_id, actor.channel_id)
+
+    async def _command_program(
+        self, repo: Repo, actor: Actor, member: Member, require_channel: bool = False
+    ) -> Program | None:
+        """The program a command is about: the channel's, else the member's only one."""
+        program = await self._channel_program(repo, actor)
+        if program is not None or require_channel:
+            return program
+        mine = await repo.member_programs(member.id)
+        return mine[0] if len(mine) == 1 else None
+
+    def _is_admin(self, actor: Actor, program: Program) -> bool:
+        return actor.is_admin or (
+            program.added_by is not None and program.added_by == actor.user_id
+        )
+
+    def _tz(self, member: Member) -> str:
+        return member.profile.timezone or "UTC"
+
+    def _today(self, actor: Actor) -> date:
+        return self.core.now().date()
+
+
+__all__ = ["Actor", "WarmIntro"]

@@ -1,0 +1,73 @@
+"""Check-in answers ("scheduled", "met", "can't this time") and the thanks nudge after "met"."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from bot import copy
+from bot.outbox import Outgoing, enqueue
+from bot.ports import DirectTarget
+from storage.models import CheckinAnswer, Member, Round
+from storage.repo import Repo
+
+if TYPE_CHECKING:
+    from bot.core import Core
+
+logger = logging.getLogger(__name__)
+
+# A group's outcome is the most hopeful answer any member gave.
+RANK = {"skipped": 0, "scheduled": 1, "met": 2}
+
+
+@dataclass(slots=True)
+class CheckinResult:
+    text: str
+    ok: bool = True
+    keys: list[str] = field(default_factory=list)
+
+
+async def record_answer(
+    core: Core, repo: Repo, member: Member, group_id: int, answer: str
+) -> CheckinResult:
+    group = await repo.group(group_id)
+    ids = (await repo.group_member_ids([group_id])).get(group_id, [])
+    if group is None or member.id not in ids:
+        return CheckinResult("That check-in isn't for you.", ok=False)
+    now = core.now()
+    existing = await repo.checkin_answer(group_id, member.id)
+    if existing is None:
+        repo.s.add(
+            CheckinAnswer(group_id=group_id, member_id=member.id, answer=answer, answered_at=now)
+        )
+    else:
+        existing.answer = answer
+        existing.answered_at = now
+    previous = group.outcome
+    await repo.s.flush()
+    answers = await repo.group_answers(group_id)
+    group.outcome = max(answers, key=lambda a: RANK[a]) if answers else answer
+    keys: list[str] = []
+    if answer == "met" and previous != "met":
+        round_ = await repo.s.get_one(Round, group.round_id)
+        others = await repo.members_by_ids(ids)
+        for mid in ids:
+            person = others.get(mid)
+            if person is None:
+                continue
+            rest = [others[o].external_id for o in ids if o != mid and o in others]
+            item = Outgoing(
+                key=f"r{round_.id}:g{group_id}:thanks_nudge:{person.external_id}",
+                kind="thanks_nudge",
+                target=DirectTarget(person.external_id),
+                message=copy.thanks_nudge(group_id, rest),
+                due_at=now,
+                round_id=round_.id,
+                group_id=group_id,
+                recipient=person.external_id,
+            )
+            if await enqueue(repo, member.workspace_id, item, now):
+                keys.append(item.key)
+    logger.info("group %s: %s answered %s", group_id, member.id, answer)
+    return CheckinResult(copy.CHECKIN_ANSWERS[answer], keys=keys)

@@ -1,0 +1,286 @@
+"""Parsing `/coffee <subcommand> …` and `/thanks @person … message [--private]`.
+
+The parser is pure: text in, a command dataclass (or a `CommandError` with usage) out.
+Adapters that get structured input (Discord options) build the same dataclasses directly.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from bot import copy
+from bot.text import (
+    MAX_TEXT,
+    InputError,
+    check_length,
+    clean_team,
+    parse_channel,
+    parse_mention,
+    parse_pause,
+    parse_tags,
+    parse_timezone,
+)
+
+TagField = Literal["interests", "offers", "wants"]
+
+
+class CommandError(Exception):
+    """A malformed command: `message` says what's wrong, `usage` how to write it."""
+
+    def __init__(self, message: str, usage: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.usage = usage
+
+
+@dataclass(frozen=True)
+class Join:
+    pass
+
+
+@dataclass(frozen=True)
+class Leave:
+    pass
+
+
+@dataclass(frozen=True)
+class Pause:
+    until: date | None  # None: until resumed
+
+
+@dataclass(frozen=True)
+class Resume:
+    pass
+
+
+@dataclass(frozen=True)
+class SetTags:
+    field: TagField
+    tags: tuple[str, ...] | None  # None: show the current ones; () clears
+
+
+@dataclass(frozen=True)
+class SetTeam:
+    team: str | None  # None: show; "" clears
+
+
+@dataclass(frozen=True)
+class SetTimezone:
+    zone: str | None
+    offset_hours: float | None  # both None: show
+
+
+@dataclass(frozen=True)
+class Status:
+    pass
+
+
+@dataclass(frozen=True)
+class History:
+    pass
+
+
+@dataclass(frozen=True)
+class Stats:
+    pass
+
+
+@dataclass(frozen=True)
+class Config:
+    key: str | None = None  # None: show all settings
+    value: str | None = None
+
+
+@dataclass(frozen=True)
+class Preview:
+    pass
+
+
+@dataclass(frozen=True)
+class MatchNow:
+    pass
+
+
+@dataclass(frozen=True)
+class ForgetMe:
+    confirmed: bool = False
+
+
+@dataclass(frozen=True)
+class Help:
+    topic: str | None = None
+
+
+@dataclass(frozen=True)
+class Thanks:
+    recipients: tuple[str, ...]
+    text: str
+    private: bool = False
+
+
+CoffeeCommand = (
+    Join
+    | Leave
+    | Pause
+    | Resume
+    | SetTags
+    | SetTeam
+    | SetTimezone
+    | Status
+    | History
+    | Stats
+    | Config
+    | Preview
+    | MatchNow
+    | ForgetMe
+    | Help
+)
+
+ADMIN_COMMANDS = (Config, Preview, MatchNow)
+
+_ALIASES = {
+    "optin": "join",
+    "opt-in": "join",
+    "start": "join",
+    "optout": "leave",
+    "opt-out": "leave",
+    "stop": "leave",
+    "unpause": "resume",
+    "interest": "interests",
+    "offers": "offer",
+    "help-with": "offer",
+    "wants": "learn",
+    "want": "learn",
+    "tz": "timezone",
+    "settings": "config",
+    "matchnow": "match-now",
+    "match_now": "match-now",
+    "forget_me": "forget-me",
+    "forgetme": "forget-me",
+    "me": "status",
+    "?": "help",
+}
+
+_TAG_FIELDS: dict[str, TagField] = {"interests": "interests", "offer": "offers", "learn": "wants"}
+_NO_ARGS = {
+    "join": Join,
+    "leave": Leave,
+    "resume": Resume,
+    "status": Status,
+    "history": History,
+    "stats": Stats,
+    "preview": Preview,
+    "match-now": MatchNow,
+}
+
+
+def parse_coffee(text: str, today: date) -> CoffeeCommand:
+    """Parse what follows `/coffee`. `today` is the caller's date, for `pause`."""
+    if len(text) > MAX_TEXT:
+        raise CommandError(copy.too_long(len(text)))
+    words = text.strip().split()
+    if not words:
+        return Help()
+    name = _ALIASES.get(words[0].lower(), words[0].lower())
+    rest = words[1:]
+    raw_rest = text.strip()[len(words[0]) :].strip()
+    usage = copy.USAGE.get(name)
+    try:
+        if name in _NO_ARGS:
+            if rest:
+                raise CommandError(f"`{name}` takes no options.", usage)
+            return _NO_ARGS[name]()
+        if name == "help":
+            return Help(rest[0].lower() if rest else None)
+        if name == "pause":
+            return Pause(parse_pause(rest, today))
+        if name in _TAG_FIELDS:
+            field = _TAG_FIELDS[name]
+            if not raw_rest:
+                return SetTags(field, None)
+            if raw_rest.lower() in {"clear", "none", "-"}:
+                return SetTags(field, ())
+            tags = parse_tags(raw_rest)
+            if not tags:
+                raise CommandError("I couldn't find any topics in that.", usage)
+            return SetTags(field, tuple(tags))
+        if name == "team":
+            if not raw_rest:
+                return SetTeam(None)
+            if raw_rest.lower() in {"clear", "none", "-"}:
+                return SetTeam("")
+            return SetTeam(clean_team(raw_rest))
+        if name == "timezone":
+            if not raw_rest:
+                return SetTimezone(None, None)
+            zone, offset = parse_timezone(raw_rest)
+            return SetTimezone(zone, offset)
+        if name == "config":
+            if not rest:
+                return Config()
+            key = rest[0].lower()
+            value = raw_rest[len(rest[0]) :].strip()
+            return Config(key, value or None)
+        if name == "forget-me":
+            if rest and rest[0].lower() == "confirm" and len(rest) == 1:
+                return ForgetMe(confirmed=True)
+            if rest:
+                raise CommandError("Did you mean `/coffee forget-me confirm`?", usage)
+            return ForgetMe()
+    except InputError as exc:
+        raise CommandError(str(exc), usage) from None
+    raise CommandError(copy.unknown_subcommand(words[0]), copy.USAGE["help"])
+
+
+def parse_thanks(text: str) -> Thanks:
+    """`@a @b thanks for the review! --private` → Thanks(("a", "b"), "thanks for…", True)."""
+    usage = copy.USAGE["thanks"]
+    if len(text) > MAX_TEXT:
+        raise CommandError(copy.too_long(len(text)), usage)
+    tokens = text.strip().split()
+    private = False
+    if tokens and tokens[-1].lower() in {"--private", "—private", "-p", "--dm"}:
+        private = True
+        tokens = tokens[:-1]
+    elif tokens and tokens[0].lower() in {"--private", "—private", "-p", "--dm"}:
+        private = True
+        tokens = tokens[1:]
+    recipients: list[str] = []
+    while tokens:
+        user_id = parse_mention(tokens[0])
+        if user_id is None:
+            if tokens[0].startswith("@") and len(tokens[0]) > 1:
+                raise CommandError(copy.unknown_user(tokens[0]), usage)
+            break
+        if user_id not in recipients:
+            recipients.append(user_id)
+        tokens.pop(0)
+    if not recipients:
+        raise CommandError("Who would you like to thank? Mention them first.", usage)
+    message = " ".join(tokens).strip()
+    if not message:
+        raise CommandError("Add a few words about what you're thankful for.", usage)
+    try:
+        check_length(message, "Your note")
+    except InputError as exc:
+        raise CommandError(str(exc), usage) from None
+    return Thanks(tuple(recipients), message, private)
+
+
+def split_value(value: str) -> list[str]:
+    """Split a config value, honouring quotes: `purpose "connect the new office"`."""
+    try:
+        return shlex.split(value)
+    except ValueError:
+        return value.split()
+
+
+def parse_channel_value(value: str) -> str | None:
+    """A `thanks-channel` value: `<#C123>` or a bare id; `none` clears it."""
+    value = value.strip()
+    if value.lower() in {"none", "-", "off"}:
+        return None
+    return parse_channel(value) or value.lstrip("#")

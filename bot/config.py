@@ -1,0 +1,60 @@
+"""Settings from the environment and `.env` (pydantic-settings)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///warmintro.db"
+
+
+class Settings(BaseSettings):
+    """Every setting WarmIntro reads. `.env.example` documents each one."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = Field(default=DEFAULT_DATABASE_URL, validation_alias="DATABASE_URL")
+    platform: Literal["auto", "console", "slack", "discord", "all"] = Field(
+        default="auto", validation_alias="WARMINTRO_PLATFORM"
+    )
+    log_level: str = Field(default="INFO", validation_alias="WARMINTRO_LOG_LEVEL")
+    tick_seconds: int = Field(default=30, ge=1, validation_alias="WARMINTRO_TICK_SECONDS")
+    default_timezone: str = Field(default="UTC", validation_alias="WARMINTRO_DEFAULT_TIMEZONE")
+    console_workspace: str | None = Field(
+        default=None, validation_alias="WARMINTRO_CONSOLE_WORKSPACE"
+    )
+    encryption_key: str | None = Field(default=None, validation_alias="WARMINTRO_ENCRYPTION_KEY")
+
+    slack_bot_token: str | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: str | None = Field(default=None, validation_alias="SLACK_SIGNING_SECRET")
+    slack_app_token: str | None = Field(default=None, validation_alias="SLACK_APP_TOKEN")
+    slack_client_id: str | None = Field(default=None, validation_alias="SLACK_CLIENT_ID")
+    slack_client_secret: str | None = Field(default=None, validation_alias="SLACK_CLIENT_SECRET")
+    slack_api_url: str | None = Field(default=None, validation_alias="SLACK_API_URL")
+
+    discord_token: str | None = Field(default=None, validation_alias="DISCORD_TOKEN")
+    discord_api_url: str | None = Field(default=None, validation_alias="DISCORD_API_URL")
+    discord_gateway_url: str | None = Field(default=None, validation_alias="DISCORD_GATEWAY_URL")
+    discord_guild_ids: str | None = Field(default=None, validation_alias="DISCORD_GUILD_IDS")
+
+    def resolved_platform(self) -> str:
+        """The platform to run when `platform` is `auto`: whichever has tokens, else console."""
+        if self.platform != "auto":
+            return self.platform
+        slack = bool(self.slack_bot_token or self.slack_client_id)
+        discord = bool(self.discord_token)
+        if slack and discord:
+            return "all"
+        if slack:
+            return "slack"
+        if discord:
+            return "discord"
+        return "console"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,88 @@
+"""The core's shared context: database, platform, clock and settings for one platform."""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.ports import Platform
+from storage.engine import Database
+from storage.models import Member, Workspace
+from storage.repo import Repo
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who did something, where. Built by the adapter from the platform's payload."""
+
+    workspace_id: str
+    user_id: str
+    channel_id: str | None = None  # where a command was typed; None in a DM
+    is_admin: bool = False  # the platform says: workspace admin/owner, Manage Server, …
+    display_name: str | None = None
+
+
+class UnknownUser(Exception):
+    def __init__(self, user_id: str) -> None:
+        super().__init__(user_id)
+        self.user_id = user_id
+
+
+class Core:
+    def __init__(
+        self,
+        db: Database,
+        platform: Platform,
+        clock: Clock,
+        settings: Settings | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.db = db
+        self.platform = platform
+        self.clock = clock
+        self.settings = settings or Settings()
+        # Round seeds come from here: pass a seeded Random for reproducible runs (tests, demo).
+        self.rng = rng or random.SystemRandom()
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    @asynccontextmanager
+    async def repo(self) -> AsyncIterator[Repo]:
+        """A repository over one transaction: committed on success, rolled back on error."""
+        async with self.db.session() as session:
+            try:
+                yield Repo(session)
+                await session.commit()
+            except BaseException:
+                await session.rollback()
+                raise
+
+    async def workspace(self, repo: Repo, external_id: str) -> Workspace:
+        return await repo.workspace(self.platform.name, external_id, self.now())
+
+    async def member(self, repo: Repo, workspace: Workspace, user_id: str) -> Member:
+        """The member for `user_id`, created from the platform's profile on first sight."""
+        found = await repo.find_member(workspace.id, user_id)
+        if found is not None:
+            return await repo.member(workspace.id, user_id, found.display_name, self.now())
+        info = await self.platform.user_info(workspace.external_id, user_id)
+        if info is None:
+            raise UnknownUser(user_id)
+        member = await repo.member(workspace.id, user_id, info.display_name, self.now())
+        member.is_bot = info.is_bot
+        member.deactivated = info.deactivated
+        if info.timezone or info.utc_offset_hours is not None:
+            profile = member.profile
+            if profile.timezone is None and profile.utc_offset_hours is None:
+                profile.timezone = info.timezone
+                profile.utc_offset_hours = info.utc_offset_hours
+        return member

@@ -1,0 +1,101 @@
+"""The onboarding interview by DM, as an explicit persisted state machine.
+
+    (join) ──start──▶ interests ──answer/skip──▶ offers ──answer/skip──▶ wants ──answer/skip──▶ done
+                          ▲  │ no tags found: ask again (state unchanged)
+                          └──┘
+
+Each state is the question the member has been asked; the answer fills that profile field.
+State lives in `conversation_states` (flow "interview"), so a restart loses nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from bot import copy
+from bot.messages import Message
+from bot.outbox import Outgoing, enqueue
+from bot.ports import DirectTarget
+from bot.text import InputError, parse_tags
+from storage.models import ConversationState, Member
+from storage.repo import Repo
+
+if TYPE_CHECKING:
+    from bot.core import Core
+
+logger = logging.getLogger(__name__)
+
+FLOW = "interview"
+STEPS = ("interests", "offers", "wants")
+NEXT: dict[str, str | None] = {"interests": "offers", "offers": "wants", "wants": None}
+
+
+async def start(
+    core: Core, repo: Repo, member: Member, channel_id: str | None, key_suffix: str
+) -> str | None:
+    """Ask the first question (once per `key_suffix`). Returns the delivery key to flush."""
+    now = core.now()
+    profile = member.profile
+    if profile.onboarded_at is None and profile.interests and profile.offers and profile.wants:
+        profile.onboarded_at = now  # they've told us everything already; don't ask again
+    if profile.onboarded_at is not None:
+        return None
+    state = await repo.conversation(member.id, FLOW)
+    if state is None:
+        repo.s.add(
+            ConversationState(
+                member_id=member.id, flow=FLOW, state=STEPS[0], data={}, updated_at=now
+            )
+        )
+        step = STEPS[0]
+    else:
+        step = state.state
+    intro = copy.interview_intro(channel_id)
+    question = copy.interview_question(step, STEPS.index(step) + 1)
+    message = Message(intro.lines + question.lines, question.buttons)
+    key = f"interview:{member.id}:{key_suffix}"
+    item = Outgoing(
+        key,
+        "interview",
+        DirectTarget(member.external_id),
+        message,
+        now,
+        recipient=member.external_id,
+    )
+    return key if await enqueue(repo, member.workspace_id, item, now) else None
+
+
+async def answer(core: Core, repo: Repo, member: Member, text: str) -> Message | None:
+    """A DM from the member. Returns the reply, or None when no interview is running."""
+    state = await repo.conversation(member.id, FLOW)
+    if state is None:
+        return None
+    try:
+        tags = parse_tags(text)
+    except InputError as exc:
+        return Message(((str(exc),),))
+    if not tags:
+        return Message(((copy.interview_nothing_found(),),))
+    setattr(member.profile, state.state, tags)
+    member.profile.updated_at = core.now()
+    return await _advance(core, repo, member, state)
+
+
+async def skip(core: Core, repo: Repo, member: Member, step: str) -> Message:
+    state = await repo.conversation(member.id, FLOW)
+    if state is None or state.state != step:
+        return Message((("That question is already answered — thanks!",),))
+    return await _advance(core, repo, member, state)
+
+
+async def _advance(core: Core, repo: Repo, member: Member, state: ConversationState) -> Message:
+    following = NEXT[state.state]
+    if following is None:
+        await repo.clear_conversation(member.id, FLOW)
+        member.profile.onboarded_at = core.now()
+        profile = member.profile
+        return copy.interview_done(profile.interests, profile.offers, profile.wants)
+    state.state = following
+    state.updated_at = core.now()
+    return copy.interview_question(following, STEPS.index(following) + 1)

@@ -1,0 +1,222 @@
+"""Members as numpy arrays, and the pair objective vectorised over arrays of pairs.
+
+`Features.pair_weights(u, v)` computes exactly the weight of `bot.matching.weights` for many
+pairs of member indices at once, without building anything N×N: shared interests and
+offers→wants are found by looking up `member * vocabulary + tag` keys in sorted arrays.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.matching.types import Candidate, History, Weights
+from bot.matching.weights import TIMEZONE_FREE_HOURS, last_met, previous_trio
+
+logger = logging.getLogger(__name__)
+
+IntArray = np.ndarray
+FloatArray = np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
+class TagTable:
+    """One kind of tag per member, as CSR: member i has `tags[ptr[i]:ptr[i + 1]]` (sorted)."""
+
+    ptr: IntArray
+    tags: IntArray
+    keys: IntArray  # sorted member * size + tag
+    size: int  # vocabulary size
+
+    def members_of(self) -> tuple[IntArray, IntArray]:
+        """The inverted index: (ptr, members) with members of tag t in members[ptr[t]:ptr[t+1]]."""
+        owner = np.repeat(np.arange(len(self.ptr) - 1, dtype=np.int64), np.diff(self.ptr))
+        order = np.argsort(self.tags, kind="stable")
+        counts = np.bincount(self.tags, minlength=self.size)
+        ptr = np.zeros(self.size + 1, dtype=np.int64)
+        np.cumsum(counts, out=ptr[1:])
+        return ptr, owner[order]
+
+    def degree(self) -> IntArray:
+        return np.diff(self.ptr)
+
+
+def _table(per_member: Sequence[frozenset[str]], vocab: Mapping[str, int]) -> TagTable:
+    n = len(per_member)
+    counts = np.fromiter((len(s) for s in per_member), dtype=np.int64, count=n)
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(counts, out=ptr[1:])
+    tags = np.fromiter(
+        (t for s in per_member for t in sorted(vocab[x] for x in s)),
+        dtype=np.int64,
+        count=int(ptr[-1]),
+    )
+    size = max(len(vocab), 1)
+    owner = np.repeat(np.arange(n, dtype=np.int64), counts)
+    keys = np.sort(owner * size + tags)
+    return TagTable(ptr=ptr, tags=tags, keys=keys, size=size)
+
+
+def _overlap(
+    a: TagTable, u: IntArray, b: TagTable, v: IntArray, values: FloatArray | None
+) -> FloatArray:
+    """For each pair k: Σ values[t] (or the count) over tags t in a[u[k]] that are in b[v[k]]."""
+    m = len(u)
+    if m == 0 or len(b.keys) == 0 or len(a.tags) == 0:
+        return np.zeros(m, dtype=np.float64)
+    start = a.ptr[u]
+    deg = a.ptr[u + 1] - start
+    total = int(deg.sum())
+    if total == 0:
+        return np.zeros(m, dtype=np.float64)
+    pair = np.repeat(np.arange(m, dtype=np.int64), deg)
+    first = np.cumsum(deg) - deg
+    pos = np.repeat(start - first, deg) + np.arange(total, dtype=np.int64)
+    tag = a.tags[pos]
+    key = v[pair] * b.size + tag
+    at = np.searchsorted(b.keys, key)
+    at[at == len(b.keys)] = 0
+    hit = b.keys[at] == key
+    w = None if values is None else values[tag[hit]]
+    return np.bincount(pair[hit], weights=w, minlength=m).astype(np.float64)
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    """The eligible members of one round (sorted by id) in array form."""
+
+    members: tuple[Candidate, ...]
+    weights: Weights
+    interests: TagTable
+    interest_names: tuple[str, ...]
+    idf: FloatArray  # per interest
+    df: IntArray  # per interest
+    offers: TagTable
+    wants: TagTable
+    skill_names: tuple[str, ...]
+    team: IntArray  # -1 when unset
+    tz: FloatArray  # nan when unset
+    met_keys: IntArray  # sorted u * n + v (u < v) of pairs that met
+    met_ago: IntArray  # rounds ago, aligned with met_keys
+    prev_trio: np.ndarray  # bool per member
+
+    @property
+    def n(self) -> int:
+        return len(self.members)
+
+    def pair_keys(self, u: IntArray, v: IntArray) -> IntArray:
+        lo = np.minimum(u, v).astype(np.int64)
+        hi = np.maximum(u, v).astype(np.int64)
+        return lo * self.n + hi
+
+    def rounds_ago(self, u: IntArray, v: IntArray) -> IntArray:
+        """Rounds since each pair last met (0 when never)."""
+        out = np.zeros(len(u), dtype=np.int64)
+        if len(self.met_keys) == 0 or len(u) == 0:
+            return out
+        key = self.pair_keys(u, v)
+        at = np.searchsorted(self.met_keys, key)
+        at[at == len(self.met_keys)] = 0
+        hit = self.met_keys[at] == key
+        out[hit] = self.met_ago[at[hit]]
+        return out
+
+    def interest_score(self, u: IntArray, v: IntArray) -> FloatArray:
+        """S for each pair (u[k], v[k])."""
+        u = np.asarray(u, dtype=np.int64)
+        v = np.asarray(v, dtype=np.int64)
+        deg = self.interests.degree()
+        swap = deg[u] > deg[v]
+        a = np.where(swap, v, u)
+        b = np.where(swap, u, v)
+        return _overlap(self.interests, a, self.interests, b, self.idf)
+
+    def pair_weights(self, u: IntArray, v: IntArray) -> FloatArray:
+        """weight(u[k], v[k]) for every k (indices into `members`)."""
+        u = np.asarray(u, dtype=np.int64)
+        v = np.asarray(v, dtype=np.int64)
+        w = self.weights
+        total = np.zeros(len(u), dtype=np.float64)
+        if w.interest:
+            total += w.interest * self.interest_score(u, v)
+        if w.give:
+            g = _overlap(self.offers, u, self.wants, v, None)
+            g += _overlap(self.offers, v, self.wants, u, None)
+            total += w.give * g
+        if w.cross_team:
+            tu, tv = self.team[u], self.team[v]
+            total += w.cross_team * ((tu >= 0) & (tv >= 0) & (tu != tv))
+        if w.timezone:
+            d = np.abs(self.tz[u] - self.tz[v]) % 24.0
+            d = np.minimum(d, 24.0 - d)
+            z = np.nan_to_num(np.maximum(d - TIMEZONE_FREE_HOURS, 0.0), nan=0.0)
+            total -= w.timezone * z
+        if w.repeat and len(self.met_keys):
+            ago = self.rounds_ago(u, v)
+            met = ago > 0
+            total[met] -= w.repeat * np.power(w.repeat_decay, ago[met] - 1.0)
+        return total
+
+
+def build_features(
+    members: Sequence[Candidate],
+    history: History,
+    weights: Weights,
+    met: Mapping[tuple[str, str], int] | None = None,
+) -> Features:
+    """Array form of `members`, which must already be sorted by id with unique ids.
+
+    `met` is `last_met(history, ids)` when the caller already has it.
+    """
+    n = len(members)
+    index = {m.id: i for i, m in enumerate(members)}
+    interest_names = tuple(sorted({t for m in members for t in m.interests}))
+    interest_vocab = {t: i for i, t in enumerate(interest_names)}
+    interests = _table([m.interests for m in members], interest_vocab)
+    df = np.bincount(interests.tags, minlength=len(interest_names)).astype(np.int64)
+    idf = np.log1p(n / np.maximum(df, 1)).astype(np.float64)
+    skill_names = tuple(sorted({t for m in members for t in m.offers | m.wants}))
+    skill_vocab = {t: i for i, t in enumerate(skill_names)}
+    offers = _table([m.offers for m in members], skill_vocab)
+    wants = _table([m.wants for m in members], skill_vocab)
+    team_names = sorted({m.team for m in members if m.team is not None})
+    team_vocab = {t: i for i, t in enumerate(team_names)}
+    team = np.fromiter(
+        (-1 if m.team is None else team_vocab[m.team] for m in members), dtype=np.int64, count=n
+    )
+    tz = np.fromiter(
+        (np.nan if m.utc_offset_hours is None else m.utc_offset_hours for m in members),
+        dtype=np.float64,
+        count=n,
+    )
+    if met is None:
+        met = last_met(history, index)
+    if met:
+        pairs = np.array([(index[a], index[b], ago) for (a, b), ago in met.items()], dtype=np.int64)
+        keys = np.minimum(pairs[:, 0], pairs[:, 1]) * n + np.maximum(pairs[:, 0], pairs[:, 1])
+        order = np.argsort(keys)
+        met_keys, met_ago = keys[order], pairs[order, 2]
+    else:
+        met_keys = np.zeros(0, dtype=np.int64)
+        met_ago = np.zeros(0, dtype=np.int64)
+    trio = previous_trio(history)
+    prev = np.fromiter((m.id in trio for m in members), dtype=bool, count=n)
+    return Features(
+        members=tuple(members),
+        weights=weights,
+        interests=interests,
+        interest_names=interest_names,
+        idf=idf,
+        df=df,
+        offers=offers,
+        wants=wants,
+        skill_names=skill_names,
+        team=team,
+        tz=tz,
+        met_keys=met_keys,
+        met_ago=met_ago,
+        prev_trio=prev,
+    )

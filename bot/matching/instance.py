@@ -1,0 +1,212 @@
+"""Reading and validating a matching instance (the input of ``warmintro match``).
+
+Format (only ``id`` is required on a member; ``history`` lists past rounds oldest first;
+``weights`` overrides the defaults of DESIGN.md)::
+
+    {"members": [{"id": "U1", "interests": ["climbing"], "offers": ["python"],
+                  "wants": ["public speaking"], "team": "platform", "utc_offset_hours": 1}],
+     "history": [[["U1", "U2"], ["U3", "U4", "U5"]]],
+     "weights": {"interest": 10, "give": 15, "cross_team": 5, "timezone": 2,
+                 "repeat": 100, "repeat_decay": 0.7}}
+
+Tags are normalised with `normalize_tag`; ids in history that are not members are ignored.
+Every problem raises `InstanceError` with a one-line message naming where it is.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import sys
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from bot.matching.tags import normalize_tags
+from bot.matching.types import Candidate, Weights
+from bot.matching.weights import DEFAULT_WEIGHTS
+
+logger = logging.getLogger(__name__)
+
+#: UTC offsets in use around the world lie in this range (hours).
+MIN_UTC_OFFSET = -12.0
+MAX_UTC_OFFSET = 14.0
+
+_MEMBER_KEYS = frozenset({"id", "interests", "offers", "wants", "team", "utc_offset_hours"})
+_WEIGHT_KEYS = tuple(f.name for f in fields(Weights))
+
+
+class InstanceError(ValueError):
+    """The instance is unreadable or invalid; the message is one line naming the problem."""
+
+
+@dataclass(frozen=True, slots=True)
+class Instance:
+    members: tuple[Candidate, ...]
+    history: tuple[tuple[tuple[str, ...], ...], ...] = ()
+    weights: Weights = DEFAULT_WEIGHTS
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _describe(value: object) -> str:
+    text = json.dumps(value) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _tags(member: dict[str, Any], key: str, where: str) -> frozenset[str]:
+    value = member.get(key)
+    if value is None:
+        return frozenset()
+    if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
+        raise InstanceError(f"{where}.{key}: must be a list of strings, got {_describe(value)}")
+    return normalize_tags(value)
+
+
+def _member(raw: object, where: str) -> Candidate:
+    if not isinstance(raw, dict):
+        raise InstanceError(f"{where}: must be an object, got {_describe(raw)}")
+    if "id" not in raw:
+        raise InstanceError(f"{where}: missing id")
+    member_id = raw["id"]
+    if not isinstance(member_id, str) or not member_id.strip():
+        raise InstanceError(f"{where}.id: must be a non-empty string, got {_describe(member_id)}")
+    unknown = sorted(set(raw) - _MEMBER_KEYS)
+    if unknown:
+        logger.warning("%s: ignoring unknown field(s) %s", where, ", ".join(unknown))
+    team = raw.get("team")
+    if team is not None and not isinstance(team, str):
+        raise InstanceError(f"{where}.team: must be a string or null, got {_describe(team)}")
+    team = (team.strip() or None) if team is not None else None
+    offset = raw.get("utc_offset_hours")
+    if offset is not None:
+        if not _is_number(offset) or not math.isfinite(offset):
+            raise InstanceError(
+                f"{where}.utc_offset_hours: must be a number or null, got {_describe(offset)}"
+            )
+        if not MIN_UTC_OFFSET <= offset <= MAX_UTC_OFFSET:
+            raise InstanceError(
+                f"{where}.utc_offset_hours: must lie between {MIN_UTC_OFFSET:g} and "
+                f"{MAX_UTC_OFFSET:g}, got {offset}"
+            )
+        offset = float(offset)
+    return Candidate(
+        id=member_id,
+        interests=_tags(raw, "interests", where),
+        offers=_tags(raw, "offers", where),
+        wants=_tags(raw, "wants", where),
+        team=team,
+        utc_offset_hours=offset,
+    )
+
+
+def _history(raw: object) -> tuple[tuple[tuple[str, ...], ...], ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise InstanceError(f"history: must be a list of rounds, got {_describe(raw)}")
+    rounds = []
+    for r, round_ in enumerate(raw):
+        if not isinstance(round_, list):
+            raise InstanceError(f"history[{r}]: must be a list of groups, got {_describe(round_)}")
+        groups = []
+        for g, group in enumerate(round_):
+            if not isinstance(group, list) or not all(isinstance(p, str) for p in group):
+                raise InstanceError(
+                    f"history[{r}][{g}]: must be a list of member ids, got {_describe(group)}"
+                )
+            groups.append(tuple(group))
+        rounds.append(tuple(groups))
+    return tuple(rounds)
+
+
+def _weights(raw: object) -> Weights:
+    if raw is None:
+        return DEFAULT_WEIGHTS
+    if not isinstance(raw, dict):
+        raise InstanceError(f"weights: must be an object, got {_describe(raw)}")
+    unknown = sorted(set(raw) - set(_WEIGHT_KEYS))
+    if unknown:
+        raise InstanceError(
+            f"weights: unknown key(s) {', '.join(unknown)} (known: {', '.join(_WEIGHT_KEYS)})"
+        )
+    values: dict[str, float] = {}
+    for key, value in raw.items():
+        if not _is_number(value) or not math.isfinite(value):
+            raise InstanceError(f"weights.{key}: must be a number, got {_describe(value)}")
+        if value < 0:
+            raise InstanceError(f"weights.{key}: must not be negative, got {value}")
+        values[key] = float(value)
+    if values.get("repeat_decay", 0.0) > 1:
+        raise InstanceError(
+            f"weights.repeat_decay: must be at most 1, got {values['repeat_decay']}"
+        )
+    return replace(DEFAULT_WEIGHTS, **values)
+
+
+def parse_instance(data: object) -> Instance:
+    """Validate decoded JSON and build an `Instance`."""
+    if not isinstance(data, dict):
+        raise InstanceError(f"instance: must be a JSON object, got {_describe(data)}")
+    if "members" not in data:
+        raise InstanceError("instance: missing members")
+    raw_members = data["members"]
+    if not isinstance(raw_members, list):
+        raise InstanceError(f"members: must be a list, got {_describe(raw_members)}")
+    members = []
+    seen: dict[str, int] = {}
+    for i, raw in enumerate(raw_members):
+        member = _member(raw, f"members[{i}]")
+        if member.id in seen:
+            raise InstanceError(
+                f"members[{i}].id: duplicate id {member.id!r} (also members[{seen[member.id]}])"
+            )
+        seen[member.id] = i
+        members.append(member)
+    return Instance(
+        members=tuple(members),
+        history=_history(data.get("history")),
+        weights=_weights(data.get("weights")),
+    )
+
+
+def load_instance(path: str | Path) -> Instance:
+    """Read and validate an instance file ("-" reads standard input)."""
+    try:
+        text = sys.stdin.read() if str(path) == "-" else Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise InstanceError(f"{path}: cannot read: {reason}") from exc
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InstanceError(
+            f"{path}: malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+        ) from exc
+    return parse_instance(data)
+
+
+def instance_to_json(instance: Instance) -> dict[str, Any]:
+    """The JSON form of an instance (tags sorted), e.g. for writing generated instances."""
+    members = []
+    for m in instance.members:
+        raw: dict[str, Any] = {"id": m.id}
+        if m.interests:
+            raw["interests"] = sorted(m.interests)
+        if m.offers:
+            raw["offers"] = sorted(m.offers)
+        if m.wants:
+            raw["wants"] = sorted(m.wants)
+        if m.team is not None:
+            raw["team"] = m.team
+        if m.utc_offset_hours is not None:
+            raw["utc_offset_hours"] = m.utc_offset_hours
+        members.append(raw)
+    return {
+        "members": members,
+        "history": [[list(g) for g in round_] for round_ in instance.history],
+        "weights": {k: getattr(instance.weights, k) for k in _WEIGHT_KEYS},
+    }

@@ -1,0 +1,149 @@
+"""The pair objective of DESIGN.md ("Matching objective"), one pair at a time.
+
+weight(a, b) = interest·S + give·G + cross_team·X − timezone·Z − repeat·R with
+
+- S = Σ over interests t shared by a and b of ln(1 + N / df(t)), df over the eligible members;
+- G = |offers(a) ∩ wants(b)| + |offers(b) ∩ wants(a)|;
+- X = 1 when both teams are set and differ;
+- Z = max(0, Δh − 3), Δh the circular difference of UTC offsets in hours (0–12), both set;
+- R = decay^(r − 1), r ≥ 1 the number of rounds since a and b last shared a group, 0 if never.
+
+Tags are expected to be normalised already (see `bot.matching.tags`). The vectorised
+counterpart used at scale lives in `bot.matching.features`; both must agree.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from bot.matching.types import Candidate, History, Weights
+
+logger = logging.getLogger(__name__)
+
+#: The default weights of DESIGN.md (a shared, immutable instance).
+DEFAULT_WEIGHTS = Weights()
+
+#: Time-zone differences up to this many hours cost nothing.
+TIMEZONE_FREE_HOURS = 3.0
+
+
+def pair_key(a: str, b: str) -> tuple[str, str]:
+    """The order-independent key of a pair of ids."""
+    return (a, b) if a <= b else (b, a)
+
+
+def interest_idf(members: Sequence[Candidate]) -> dict[str, float]:
+    """ln(1 + N / df(t)) for every interest t listed by at least one member."""
+    n = len(members)
+    df: Counter[str] = Counter()
+    for m in members:
+        df.update(m.interests)
+    return {t: math.log1p(n / d) for t, d in df.items()}
+
+
+def circular_hours(a: float, b: float) -> float:
+    """Difference of two UTC offsets around the clock, in hours (0–12)."""
+    d = abs(a - b) % 24.0
+    return min(d, 24.0 - d)
+
+
+def last_met(history: History, ids: Iterable[str] | None = None) -> dict[tuple[str, str], int]:
+    """Rounds ago (1 = the last round) each pair last shared a group.
+
+    `history` is oldest first. Ids outside `ids` (when given) are ignored.
+    """
+    keep = None if ids is None else set(ids)
+    out: dict[tuple[str, str], int] = {}
+    total = len(history)
+    for index in range(total - 1, -1, -1):
+        ago = total - index
+        for group in history[index]:
+            people = [p for p in group if keep is None or p in keep]
+            for i, a in enumerate(people):
+                for b in people[i + 1 :]:
+                    if a != b:
+                        out.setdefault(pair_key(a, b), ago)
+    return out
+
+
+def previous_trio(history: History) -> frozenset[str]:
+    """Everyone who was in a group of three (or more) in the last round."""
+    if not history:
+        return frozenset()
+    return frozenset(p for g in history[-1] if len(g) >= 3 for p in g)
+
+
+@dataclass(frozen=True, slots=True)
+class PairTerms:
+    """The raw terms of one pair's weight (before multiplying by the weights)."""
+
+    s: float = 0.0
+    g: int = 0
+    x: int = 0
+    z: float = 0.0
+    r: float = 0.0
+
+    def weight(self, w: Weights) -> float:
+        return (
+            w.interest * self.s
+            + w.give * self.g
+            + w.cross_team * self.x
+            - (w.timezone * self.z + w.repeat * self.r)
+        )
+
+
+class PairScorer:
+    """Scores pairs of one round's eligible members."""
+
+    def __init__(
+        self,
+        members: Sequence[Candidate],
+        history: History = (),
+        weights: Weights = DEFAULT_WEIGHTS,
+        idf: Mapping[str, float] | None = None,
+        met: Mapping[tuple[str, str], int] | None = None,
+    ) -> None:
+        self.weights = weights
+        self.idf: Mapping[str, float] = interest_idf(members) if idf is None else idf
+        self.met: Mapping[tuple[str, str], int] = (
+            last_met(history, (m.id for m in members)) if met is None else met
+        )
+
+    def rounds_ago(self, a: str, b: str) -> int | None:
+        return self.met.get(pair_key(a, b))
+
+    def terms(self, a: Candidate, b: Candidate) -> PairTerms:
+        idf = self.idf
+        s = math.fsum(idf[t] for t in a.interests & b.interests)
+        g = len(a.offers & b.wants) + len(b.offers & a.wants)
+        x = int(a.team is not None and b.team is not None and a.team != b.team)
+        z = 0.0
+        if a.utc_offset_hours is not None and b.utc_offset_hours is not None:
+            z = max(
+                0.0, circular_hours(a.utc_offset_hours, b.utc_offset_hours) - TIMEZONE_FREE_HOURS
+            )
+        ago = self.rounds_ago(a.id, b.id)
+        r = 0.0 if ago is None else self.weights.repeat_decay ** (ago - 1)
+        return PairTerms(s, g, x, z, r)
+
+    def weight(self, a: Candidate, b: Candidate) -> float:
+        return self.terms(a, b).weight(self.weights)
+
+    def group_weight(self, group: Sequence[Candidate]) -> float:
+        """A group's weight: the sum of its pairs' weights (a trio counts three pairs)."""
+        return sum(self.weight(a, b) for i, a in enumerate(group) for b in group[i + 1 :])
+
+
+def pair_weight(
+    a: Candidate,
+    b: Candidate,
+    members: Sequence[Candidate],
+    history: History = (),
+    weights: Weights = DEFAULT_WEIGHTS,
+) -> float:
+    """weight(a, b) among `members` (convenience for one-off use and tests)."""
+    return PairScorer(members, history, weights).weight(a, b)

@@ -1,0 +1,269 @@
+"""The delivery ledger: every message the bot sends on its own goes through here.
+
+A row is written in the same transaction as the change that causes it, then sent:
+pending → sending (claimed by one worker with an atomic conditional UPDATE and a lease) →
+sent | failed | cancelled. A crash while `sending` is retried once the lease expires; that
+window (the platform accepted the message, we died before recording it) is the only way a
+message can repeat, and it lasts one platform call.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import delete, select
+
+from bot import copy
+from bot.intros import intro_message
+from bot.messages import Message
+from bot.ports import (
+    ConversationTarget,
+    DirectTarget,
+    GroupTarget,
+    PlatformError,
+    RecipientsUnavailable,
+    SentRef,
+    Target,
+    target_from_dict,
+    target_to_dict,
+)
+from storage.models import Delivery, GroupMember, Member, Program, Round, Workspace
+from storage.repo import Repo
+
+if TYPE_CHECKING:
+    from bot.core import Core
+
+logger = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=5)
+MAX_ATTEMPTS = 8
+BATCH = 200
+
+# Kinds sent into the group's conversation once the intro has opened it.
+GROUP_CONVERSATION_KINDS = {"checkin_midway", "checkin_end"}
+# Reasons that mean the person is gone for good (not just unreachable by DM).
+GONE_REASONS = {"user_not_found", "user_disabled", "account_inactive", "left_server"}
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    key: str
+    kind: str
+    target: Target
+    message: Message
+    due_at: datetime
+    round_id: int | None = None
+    group_id: int | None = None
+    recipient: str = ""
+
+
+async def enqueue(repo: Repo, workspace_id: int, item: Outgoing, now: datetime) -> bool:
+    """Record a message to send. Idempotent by key: enqueueing the same key again is a no-op."""
+    return await repo.add_delivery(
+        Delivery(
+            key=item.key,
+            workspace_id=workspace_id,
+            round_id=item.round_id,
+            group_id=item.group_id,
+            kind=item.kind,
+            recipient=item.recipient,
+            target=target_to_dict(item.target),
+            payload=item.message.to_dict(),
+            status="pending",
+            due_at=item.due_at,
+            attempts=0,
+            created_at=now,
+        )
+    )
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(3600, 15 * 2 ** max(0, attempts - 1)))
+
+
+@dataclass(slots=True)
+class _Claimed:
+    workspace: str
+    kind: str
+    group_id: int | None
+    attempts: int
+    target: Target
+    message: Message
+
+
+class Outbox:
+    def __init__(self, core: Core) -> None:
+        self.core = core
+
+    async def flush(self, keys: list[str] | None = None) -> int:
+        """Send what is due (or just the rows with `keys`). Returns how many were sent."""
+        sent = 0
+        while True:
+            async with self.core.repo() as repo:
+                if keys is not None:
+                    ids = await repo.delivery_ids_by_key(keys)
+                else:
+                    ids = await repo.due_delivery_ids(self.core.now(), BATCH)
+            for delivery_id in ids:
+                sent += await self.send_one(delivery_id)
+            if keys is not None or len(ids) < BATCH:
+                return sent
+
+    async def send_one(self, delivery_id: int) -> int:
+        claimed = await self._claim(delivery_id)
+        if claimed is None:
+            return 0
+        try:
+            ref = await self.core.platform.send(claimed.workspace, claimed.target, claimed.message)
+        except RecipientsUnavailable as exc:
+            await self._unavailable(delivery_id, claimed, exc)
+            return 0
+        except PlatformError as exc:
+            await self._failed(delivery_id, exc.reason, exc.retryable, claimed.attempts)
+            return 0
+        except Exception as exc:
+            logger.exception("delivery %s: unexpected error", delivery_id)
+            await self._failed(delivery_id, f"{type(exc).__name__}: {exc}", True, claimed.attempts)
+            return 0
+        await self._sent(delivery_id, claimed, ref)
+        return 1
+
+    async def _claim(self, delivery_id: int) -> _Claimed | None:
+        now = self.core.now()
+        async with self.core.repo() as repo:
+            if not await repo.claim_delivery(delivery_id, now, now + LEASE):
+                return None
+            row = await repo.s.get_one(Delivery, delivery_id, populate_existing=True)
+            target = await self._resolve_target(repo, row)
+            if target is None:
+                row.status = "cancelled"
+                row.error = "no longer needed"
+                return None
+            workspace = await repo.s.get_one(Workspace, row.workspace_id)
+            return _Claimed(
+                workspace.external_id,
+                row.kind,
+                row.group_id,
+                row.attempts,
+                target,
+                Message.from_dict(row.payload),
+            )
+
+    async def _resolve_target(self, repo: Repo, row: Delivery) -> Target | None:
+        target = target_from_dict(row.target)
+        if row.kind in GROUP_CONVERSATION_KINDS and row.group_id is not None:
+            group = await repo.group(row.group_id)
+            if group is None or group.outcome in {"met", "skipped"}:
+                return None  # they already answered; don't nag
+            if group.conversation_ref:
+                return ConversationTarget(SentRef.decode(group.conversation_ref).conversation_id)
+        return target
+
+    async def _sent(self, delivery_id: int, claimed: _Claimed, ref: SentRef) -> None:
+        async with self.core.repo() as repo:
+            row = await repo.s.get_one(Delivery, delivery_id)
+            row.status = "sent"
+            row.platform_ref = ref.encode()
+            row.sent_at = self.core.now()
+            if claimed.kind == "intro" and claimed.group_id is not None:
+                group = await repo.group(claimed.group_id)
+                if group is not None:
+                    group.conversation_ref = ref.encode()
+        logger.info("delivery %s (%s) sent as %s", delivery_id, claimed.kind, ref.encode())
+
+    async def _failed(self, delivery_id: int, reason: str, retryable: bool, attempts: int) -> None:
+        async with self.core.repo() as repo:
+            row = await repo.s.get_one(Delivery, delivery_id)
+            row.error = reason[:1000]
+            if retryable and attempts < MAX_ATTEMPTS:
+                row.status = "pending"
+                row.due_at = self.core.now() + backoff(attempts)
+                logger.warning("delivery %s: %s; retry #%s later", delivery_id, reason, attempts)
+            else:
+                row.status = "failed"
+                logger.error("delivery %s failed for good: %s", delivery_id, reason)
+
+    async def _unavailable(
+        self, delivery_id: int, claimed: _Claimed, exc: RecipientsUnavailable
+    ) -> None:
+        """Skip people who can't be reached and keep the rest of the round going."""
+        logger.warning("delivery %s: %s unavailable (%s)", delivery_id, exc.user_ids, exc.reason)
+        gone = set(exc.user_ids)
+        follow_up: list[str] = []
+        now = self.core.now()
+        async with self.core.repo() as repo:
+            row = await repo.s.get_one(Delivery, delivery_id)
+            row.error = f"{exc.reason}: {', '.join(sorted(gone))}"[:1000]
+            lost = list(
+                (
+                    await repo.s.execute(
+                        select(Member).where(
+                            Member.workspace_id == row.workspace_id,
+                            Member.external_id.in_(gone),
+                        )
+                    )
+                )
+                .unique()
+                .scalars()
+            )
+            if exc.reason in GONE_REASONS:
+                for member in lost:
+                    member.deactivated = True
+            target = claimed.target
+            if (
+                claimed.kind != "intro"
+                or row.group_id is None
+                or not isinstance(target, GroupTarget)
+            ):
+                row.status = "failed"
+                return
+            await repo.s.execute(
+                delete(GroupMember).where(
+                    GroupMember.group_id == row.group_id,
+                    GroupMember.member_id.in_([m.id for m in lost]),
+                )
+            )
+            remaining = tuple(u for u in target.user_ids if u not in gone)
+            if len(remaining) >= 2:
+                # Nothing was sent: send the same row again, to those who are still here.
+                row.target = target_to_dict(GroupTarget(remaining, target.channel_id, target.title))
+                row.payload = (await self._intro_for(repo, row.group_id)).to_dict()
+                row.status = "pending"
+                row.error = f"re-sent without {', '.join(sorted(gone))} ({exc.reason})"
+                follow_up.append(row.key)
+            else:
+                row.status = "failed"
+                for user in remaining:
+                    item = Outgoing(
+                        key=f"r{row.round_id}:g{row.group_id}:partner_unavailable:{user}",
+                        kind="partner_unavailable",
+                        target=DirectTarget(user),
+                        message=copy.partner_unavailable(target.channel_id or ""),
+                        due_at=now,
+                        round_id=row.round_id,
+                        group_id=row.group_id,
+                        recipient=user,
+                    )
+                    await enqueue(repo, row.workspace_id, item, now)
+                    follow_up.append(item.key)
+        if follow_up:
+            await self.flush(follow_up)
+
+    async def _intro_for(self, repo: Repo, group_id: int) -> Message:
+        group = await repo.group(group_id)
+        assert group is not None
+        round_ = await repo.s.get_one(Round, group.round_id)
+        program = await repo.s.get_one(Program, round_.program_id)
+        member_ids = (await repo.group_member_ids([group_id]))[group_id]
+        members = await repo.members_by_ids(member_ids)
+        return intro_message(
+            program,
+            group,
+            round_.seed,
+            member_ids,
+            {m.id: m.external_id for m in members.values()},
+            {m.id: m.display_name for m in members.values()},
+        )

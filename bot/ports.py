@@ -1,0 +1,145 @@
+"""The seam between the core and a chat platform.
+
+Adapters call the core (`bot.app.WarmIntro`) with events; the core asks the platform to act
+through this protocol. Platform failures come back as the exceptions below, never as
+SDK-specific errors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+from bot.messages import Message
+
+
+@dataclass(frozen=True, slots=True)
+class DirectTarget:
+    user_id: str
+    kind: Literal["dm"] = "dm"
+
+
+@dataclass(frozen=True, slots=True)
+class GroupTarget:
+    """A private conversation with all `user_ids` (Slack group DM, Discord private thread)."""
+
+    user_ids: tuple[str, ...]
+    channel_id: str | None = None
+    title: str | None = None
+    kind: Literal["group"] = "group"
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationTarget:
+    """A conversation the platform opened before (its id came back in a `SentRef`)."""
+
+    conversation_id: str
+    kind: Literal["conversation"] = "conversation"
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelTarget:
+    channel_id: str
+    kind: Literal["channel"] = "channel"
+
+
+Target = DirectTarget | GroupTarget | ConversationTarget | ChannelTarget
+
+
+def target_to_dict(target: Target) -> dict[str, Any]:
+    if isinstance(target, GroupTarget):
+        return {
+            "kind": "group",
+            "user_ids": list(target.user_ids),
+            "channel_id": target.channel_id,
+            "title": target.title,
+        }
+    if isinstance(target, DirectTarget):
+        return {"kind": "dm", "user_id": target.user_id}
+    if isinstance(target, ConversationTarget):
+        return {"kind": "conversation", "conversation_id": target.conversation_id}
+    return {"kind": "channel", "channel_id": target.channel_id}
+
+
+def target_from_dict(data: dict[str, Any]) -> Target:
+    kind = data["kind"]
+    if kind == "group":
+        return GroupTarget(tuple(data["user_ids"]), data.get("channel_id"), data.get("title"))
+    if kind == "dm":
+        return DirectTarget(data["user_id"])
+    if kind == "conversation":
+        return ConversationTarget(data["conversation_id"])
+    return ChannelTarget(data["channel_id"])
+
+
+@dataclass(frozen=True, slots=True)
+class SentRef:
+    """Where a message landed: the conversation and the message id within it."""
+
+    conversation_id: str
+    message_id: str
+
+    def encode(self) -> str:
+        return f"{self.conversation_id}/{self.message_id}"
+
+    @classmethod
+    def decode(cls, value: str) -> SentRef:
+        conversation_id, _, message_id = value.partition("/")
+        return cls(conversation_id, message_id)
+
+
+@dataclass(frozen=True, slots=True)
+class UserInfo:
+    user_id: str
+    display_name: str
+    is_bot: bool = False
+    deactivated: bool = False
+    is_admin: bool = False
+    timezone: str | None = None
+    utc_offset_hours: float | None = None
+
+
+class PlatformError(Exception):
+    """A platform call failed. `retryable` errors are tried again later with backoff."""
+
+    def __init__(self, reason: str, *, retryable: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retryable = retryable
+
+
+class RecipientsUnavailable(PlatformError):
+    """Some recipients can't be reached (left, deactivated, DMs closed): skip them."""
+
+    def __init__(self, user_ids: tuple[str, ...], reason: str) -> None:
+        super().__init__(reason, retryable=False)
+        self.user_ids = user_ids
+
+
+@dataclass(slots=True)
+class ChannelInfo:
+    channel_id: str
+    name: str
+    member_ids: set[str] = field(default_factory=set)
+
+
+class Platform(Protocol):
+    """What the core needs from a chat platform."""
+
+    name: str
+
+    async def send(self, workspace_id: str, target: Target, message: Message) -> SentRef:
+        """Post `message`; raise `RecipientsUnavailable` or `PlatformError` on failure."""
+        ...
+
+    async def update(self, workspace_id: str, ref: SentRef, message: Message) -> None:
+        """Replace a message sent earlier (e.g. to show which button was pressed)."""
+        ...
+
+    async def user_info(self, workspace_id: str, user_id: str) -> UserInfo | None:
+        """The user's profile, or None when the platform does not know them."""
+        ...
+
+    async def channel_members(self, workspace_id: str, channel_id: str) -> set[str] | None:
+        """The channel's current members, or None when the pool is explicit opt-in only."""
+        ...

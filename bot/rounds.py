@@ -1,0 +1,271 @@
+"""Rounds: who is eligible, matching, and writing the round with its deliveries atomically."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import update
+
+from bot import copy
+from bot.cadence import checkin_times, next_round_time
+from bot.intros import intro_message, reason_to_json, render_reasons
+from bot.matching.engine import match
+from bot.matching.tags import normalize_tags
+from bot.matching.types import Candidate, MatchResult, Weights
+from bot.outbox import Outbox, Outgoing, enqueue
+from bot.ports import DirectTarget, GroupTarget
+from storage.models import Group, GroupMember, Member, Program, Round
+from storage.repo import Repo
+
+if TYPE_CHECKING:
+    from bot.core import Core
+
+logger = logging.getLogger(__name__)
+
+HISTORY_ROUNDS = 12
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A matched round before it is saved."""
+
+    program_id: int
+    number: int
+    seed: int
+    members: dict[int, Member]
+    result: MatchResult
+
+
+@dataclass(frozen=True, slots=True)
+class Started:
+    round_id: int
+    number: int
+    groups: int
+    keys: list[str]
+
+
+def program_weights(program: Program) -> Weights:
+    return Weights(**(program.weights or {}))
+
+
+def candidate(member: Member) -> Candidate:
+    profile = member.profile
+    return Candidate(
+        id=str(member.id),
+        interests=normalize_tags(profile.interests or []),
+        offers=normalize_tags(profile.offers or []),
+        wants=normalize_tags(profile.wants or []),
+        team=(profile.team or None),
+        utc_offset_hours=profile.utc_offset_hours,
+    )
+
+
+async def sync_pool(core: Core, program_id: int) -> None:
+    """Where the platform defines the pool by channel membership, drop people who left."""
+    async with core.repo() as repo:
+        program = await repo.program(program_id)
+        if program is None:
+            return
+        workspace, channel = program.workspace.external_id, program.channel_id
+    current = await core.platform.channel_members(workspace, channel)
+    if current is None:
+        return
+    now = core.now()
+    async with core.repo() as repo:
+        for member in await repo.active_members(program_id):
+            if member.external_id not in current:
+                membership = await repo.membership(program_id, member.id)
+                if membership is not None:
+                    membership.left_at = now
+                    logger.info("member %s left channel %s", member.external_id, channel)
+
+
+async def plan_round(core: Core, program_id: int, seed: int | None = None) -> Plan | None:
+    """Match the program's eligible members (nothing is saved)."""
+    async with core.repo() as repo:
+        program = await repo.program(program_id)
+        if program is None:
+            return None
+        members = await repo.eligible_members(program_id, core.now())
+        history = await repo.history(program_id, HISTORY_ROUNDS)
+        number = program.last_round_number + 1
+        weights = program_weights(program)
+    if seed is None:
+        seed = core.rng.randrange(2**31)
+    candidates = [candidate(m) for m in members]
+    hist = [[[str(mid) for mid in group] for group in rnd] for rnd in history]
+    result = await asyncio.to_thread(match, candidates, hist, weights, seed)
+    logger.info(
+        "program %s round %s: %s members, %s groups, seed %s, total %.1f",
+        program_id,
+        number,
+        len(members),
+        len(result.groups),
+        seed,
+        result.total_weight,
+    )
+    return Plan(program_id, number, seed, {m.id: m for m in members}, result)
+
+
+async def start_round(
+    core: Core, program_id: int, *, scheduled_for: datetime | None, seed: int | None = None
+) -> Started | None:
+    """Run the program's next round now. Safe to race: exactly one caller creates it.
+
+    `scheduled_for` is the program's `next_round_at` that a scheduled run is for; `None` starts
+    one by hand (`match-now`). Either way the schedule moves on from now.
+    """
+    await sync_pool(core, program_id)
+    plan = await plan_round(core, program_id, seed)
+    if plan is None or not plan.members:
+        return None
+    now = core.now()
+    async with core.repo() as repo:
+        program = await repo.program(program_id)
+        if program is None:
+            return None
+        following = next_round_time(
+            program.cadence, program.weekday, program.local_time, program.timezone, now, now
+        )
+        # Compare-and-set on the round counter (and the schedule slot): racing callers serialise
+        # on this row, and every one but the first finds it changed and backs off.
+        guard = update(Program).where(
+            Program.id == program_id, Program.last_round_number == plan.number - 1
+        )
+        if scheduled_for is not None:
+            guard = guard.where(Program.next_round_at == scheduled_for)
+        claimed = await repo.s.execute(
+            guard.values(last_round_number=plan.number, next_round_at=following).execution_options(
+                synchronize_session=False
+            )
+        )
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            logger.info("program %s round %s: already started elsewhere", program_id, plan.number)
+            return None
+        await repo.s.refresh(program)
+        started = await _save_round(repo, program, plan, now, following, scheduled_for or now)
+    if started.keys:
+        await Outbox(core).flush(started.keys)
+    return started
+
+
+async def _save_round(
+    repo: Repo, program: Program, plan: Plan, now: datetime, ends: datetime, due_at: datetime
+) -> Started:
+    for previous in await repo.open_rounds(program.id):
+        previous.status = "closed"
+        await repo.cancel_pending(round_id=previous.id)
+    round_ = Round(
+        program_id=program.id,
+        number=plan.number,
+        due_at=due_at,
+        started_at=now,
+        ends_at=ends,
+        status="open",
+        seed=plan.seed,
+        total_weight=plan.result.total_weight,
+    )
+    repo.s.add(round_)
+    await repo.s.flush()
+    midway, end = checkin_times(now, ends)
+    keys: list[str] = []
+    ws = program.workspace_id
+    external = {mid: m.external_id for mid, m in plan.members.items()}
+    names = {mid: m.display_name for mid, m in plan.members.items()}
+    placed: set[int] = set()
+    for position, matched in enumerate(plan.result.groups):
+        member_ids = [int(x) for x in matched.members]
+        placed.update(member_ids)
+        group = Group(
+            round_id=round_.id,
+            position=position,
+            weight=matched.weight,
+            reasons=[reason_to_json(r) for r in matched.reasons],
+        )
+        repo.s.add(group)
+        await repo.s.flush()
+        for mid in member_ids:
+            repo.s.add(GroupMember(group_id=group.id, member_id=mid))
+        users = tuple(external[m] for m in member_ids)
+        target = GroupTarget(users, program.channel_id, f"Coffee round {plan.number}")
+        base = f"r{round_.id}:g{group.id}"
+        intro = intro_message(program, group, plan.seed, member_ids, external, names)
+        for kind, when, message in (
+            ("intro", now, intro),
+            ("checkin_midway", midway, copy.checkin("midway", group.id)),
+            ("checkin_end", end, copy.checkin("end", group.id)),
+        ):
+            item = Outgoing(f"{base}:{kind}", kind, target, message, when, round_.id, group.id)
+            await enqueue(repo, ws, item, now)
+            if kind == "intro":
+                keys.append(item.key)
+    for mid in set(plan.members) - placed:  # a lone member: say so, never drop them silently
+        user = external[mid]
+        item = Outgoing(
+            f"r{round_.id}:alone:{user}",
+            "alone",
+            DirectTarget(user),
+            copy.alone_this_round(program.channel_id),
+            now,
+            round_.id,
+            None,
+            user,
+        )
+        await enqueue(repo, ws, item, now)
+        keys.append(item.key)
+    logger.info(
+        "program %s: round %s saved (id %s, seed %s, %s groups)",
+        program.id,
+        plan.number,
+        round_.id,
+        plan.seed,
+        len(plan.result.groups),
+    )
+    return Started(round_.id, plan.number, len(plan.result.groups), keys)
+
+
+async def run_due_rounds(core: Core) -> list[Started]:
+    """Start every round that is due now. Missed rounds are not replayed: one round catches up."""
+    async with core.repo() as repo:
+        due = [(p.id, p.next_round_at) for p in await repo.due_programs(core.now())]
+    started = []
+    for program_id, scheduled_for in due:
+        try:
+            result = await start_round(core, program_id, scheduled_for=scheduled_for)
+        except Exception:
+            logger.exception("program %s: round failed", program_id)
+            continue
+        if result is None:
+            await _skip_schedule(core, program_id, scheduled_for)
+        else:
+            started.append(result)
+    return started
+
+
+async def _skip_schedule(core: Core, program_id: int, scheduled_for: datetime | None) -> None:
+    """Nobody to match: move the schedule on so we don't retry every tick."""
+    now = core.now()
+    async with core.repo() as repo:
+        program = await repo.program(program_id)
+        if program is None or program.next_round_at != scheduled_for:
+            return
+        program.next_round_at = next_round_time(
+            program.cadence, program.weekday, program.local_time, program.timezone, now
+        )
+
+
+def describe_plan(plan: Plan) -> list[tuple[list[str], float, list[str]]]:
+    external = {str(mid): m.external_id for mid, m in plan.members.items()}
+    names = {str(mid): m.display_name for mid, m in plan.members.items()}
+    return [
+        (
+            [external[x] for x in g.members],
+            g.weight,
+            render_reasons(g.reasons, names),
+        )
+        for g in plan.result.groups
+    ]
