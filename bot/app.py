@@ -40,6 +40,14 @@ def _error(text: str, usage: str | None = None) -> Reply:
     return _reply(text, *([usage] if usage else []), ok=False)
 
 
+class Rejected(Exception):
+    """Raised inside a transaction to refuse a request: everything it wrote is rolled back."""
+
+    def __init__(self, reply: Reply) -> None:
+        super().__init__(reply.text)
+        self.reply = reply
+
+
 class WarmIntro:
     def __init__(self, core: Core) -> None:
         self.core = core
@@ -622,22 +630,29 @@ class WarmIntro:
             check_length(command.text, "Your note")
         except InputError as exc:
             return _error(str(exc))
+        try:
+            return await self._send_thanks(actor, command, now)
+        except Rejected as exc:
+            return exc.reply
+
+    async def _send_thanks(self, actor: Actor, command: cmd.Thanks, now: datetime) -> Reply:
         async with self.core.repo() as repo:
             try:
                 sender = await self._member(repo, actor)
             except UnknownUser as exc:
-                return _error(copy.unknown_user(exc.user_id))
+                raise Rejected(_error(copy.unknown_user(exc.user_id))) from None
             ws = await repo.s.get_one(Workspace, sender.workspace_id)
             recipients: list[Member] = []
             for user_id in command.recipients:
                 if user_id == actor.user_id:
-                    return _error(copy.THANKS_SELF)
+                    raise Rejected(_error(copy.THANKS_SELF))
                 try:
                     member = await self.core.member(repo, ws, user_id)
                 except UnknownUser:
-                    return _error(copy.unknown_user("@" + user_id), copy.USAGE["thanks"])
+                    unknown = _error(copy.unknown_user("@" + user_id), copy.USAGE["thanks"])
+                    raise Rejected(unknown) from None
                 if member.is_bot:
-                    return _error(copy.THANKS_BOT)
+                    raise Rejected(_error(copy.THANKS_BOT))
                 if member not in recipients:
                     recipients.append(member)
             program = await self._command_program(repo, actor, sender)

@@ -30,6 +30,13 @@ class TagTable:
     tags: IntArray
     keys: IntArray  # sorted member * size + tag
     size: int  # vocabulary size
+    dense: np.ndarray | None  # bool per member * size + tag, when small enough
+
+    def contains(self, keys: IntArray) -> np.ndarray:
+        """Whether each `member * size + tag` key is present."""
+        if self.dense is not None:
+            return self.dense[keys]
+        return _isin_sorted(self.keys, keys)
 
     def members_of(self) -> tuple[IntArray, IntArray]:
         """The inverted index: (ptr, members) with members of tag t in members[ptr[t]:ptr[t+1]]."""
@@ -42,6 +49,26 @@ class TagTable:
 
     def degree(self) -> IntArray:
         return np.diff(self.ptr)
+
+
+#: Membership tables up to this many member × tag cells are kept as a flat bool array.
+DENSE_TABLE_LIMIT = 1 << 25
+
+
+def _isin_sorted(haystack: IntArray, needles: IntArray) -> np.ndarray:
+    """`np.isin` for a sorted, unique haystack (needles are sorted first: faster lookups)."""
+    if len(haystack) == 0 or len(needles) == 0:
+        return np.zeros(len(needles), dtype=bool)
+    if len(needles) > 1 and bool(np.all(needles[1:] >= needles[:-1])):
+        at = np.searchsorted(haystack, needles)
+        at[at == len(haystack)] = 0
+        return haystack[at] == needles
+    order = np.argsort(needles, kind="stable")
+    at = np.searchsorted(haystack, needles[order])
+    at[at == len(haystack)] = 0
+    out = np.empty(len(needles), dtype=bool)
+    out[order] = haystack[at] == needles[order]
+    return out
 
 
 def _table(per_member: Sequence[frozenset[str]], vocab: Mapping[str, int]) -> TagTable:
@@ -57,7 +84,11 @@ def _table(per_member: Sequence[frozenset[str]], vocab: Mapping[str, int]) -> Ta
     size = max(len(vocab), 1)
     owner = np.repeat(np.arange(n, dtype=np.int64), counts)
     keys = np.sort(owner * size + tags)
-    return TagTable(ptr=ptr, tags=tags, keys=keys, size=size)
+    dense = None
+    if n * size <= DENSE_TABLE_LIMIT:
+        dense = np.zeros(n * size, dtype=bool)
+        dense[keys] = True
+    return TagTable(ptr=ptr, tags=tags, keys=keys, size=size, dense=dense)
 
 
 def _overlap(
@@ -76,10 +107,7 @@ def _overlap(
     first = np.cumsum(deg) - deg
     pos = np.repeat(start - first, deg) + np.arange(total, dtype=np.int64)
     tag = a.tags[pos]
-    key = v[pair] * b.size + tag
-    at = np.searchsorted(b.keys, key)
-    at[at == len(b.keys)] = 0
-    hit = b.keys[at] == key
+    hit = b.contains(v[pair] * b.size + tag)
     w = None if values is None else values[tag[hit]]
     return np.bincount(pair[hit], weights=w, minlength=m).astype(np.float64)
 
@@ -118,10 +146,8 @@ class Features:
         if len(self.met_keys) == 0 or len(u) == 0:
             return out
         key = self.pair_keys(u, v)
-        at = np.searchsorted(self.met_keys, key)
-        at[at == len(self.met_keys)] = 0
-        hit = self.met_keys[at] == key
-        out[hit] = self.met_ago[at[hit]]
+        hit = _isin_sorted(self.met_keys, key)
+        out[hit] = self.met_ago[np.searchsorted(self.met_keys, key[hit])]
         return out
 
     def interest_score(self, u: IntArray, v: IntArray) -> FloatArray:
