@@ -135,42 +135,94 @@ class WarmIntro:
         self, workspace_id: str, channel_id: str, added_by: str | None, name: str | None = None
     ) -> None:
         """The bot joined a channel: it becomes a program (or an old one comes back)."""
-        now = self.core.now()
         async with self.core.repo() as repo:
-            ws = await self.core.workspace(repo, workspace_id)
-            program = await repo.program_by_channel(ws.id, channel_id)
-            if program is None:
-                program = Program(
-                    workspace_id=ws.id,
-                    channel_id=channel_id,
-                    name=name,
-                    cadence="weekly",
-                    weekday=0,
-                    local_time="10:00",
-                    timezone=self.core.settings.default_timezone,
-                    group_size=2,
-                    active=True,
-                    added_by=added_by,
-                    last_round_number=0,
-                    created_at=now,
-                )
-                repo.s.add(program)
-            elif program.active:
-                return
-            program.active = True
-            program.added_by = program.added_by or added_by
-            self._reschedule(program, now)
-            await repo.s.flush()
-            schedule = copy.describe_schedule(
-                program.cadence, program.weekday, program.local_time, program.timezone
-            )
-            key = f"welcome:{program.id}:{now.isoformat()}"
-            item = Outgoing(
-                key, "welcome", ChannelTarget(channel_id),
-                copy.welcome(channel_id, program.purpose, schedule), now,
-            )  # fmt: skip
-            await enqueue(repo, ws.id, item, now)
+            _, key = await self._open_program(repo, workspace_id, channel_id, added_by, name)
+        if key:
+            await self.outbox.flush([key])
+
+    async def setup_program(
+        self, actor: Actor, settings: dict[str, str], name: str | None = None
+    ) -> Reply:
+        """Make `actor.channel_id` a program with `settings` (config keys → values) at once.
+
+        For platforms where a person sets a program up explicitly (Discord's `/coffee setup`);
+        only workspace admins may. Any bad value rejects the whole setup and changes nothing.
+        """
+        if not actor.channel_id:
+            return _error(copy.NEED_PROGRAM_CHANNEL)
+        if not actor.is_admin:
+            return _error(copy.NOT_ADMIN)
+        try:
+            async with self.core.repo() as repo:
+                await self._member(repo, actor)
+                program, key = await self._open_program(
+                    repo, actor.workspace_id, actor.channel_id, actor.user_id, name,
+                    welcome=False,
+                )  # fmt: skip
+                for config_key, value in settings.items():
+                    try:
+                        self._apply_config(program, config_key, value)
+                    except InputError as exc:
+                        raise Rejected(_error(str(exc), copy.USAGE["config"])) from None
+                self._reschedule(program, self.core.now())
+                key = await self._welcome(repo, program)
+                rows = self._settings_rows(program)
+        except Rejected as exc:
+            return exc.reply
         await self.outbox.flush([key])
+        return _reply(copy.config_shown(rows))
+
+    async def _open_program(
+        self,
+        repo: Repo,
+        workspace_id: str,
+        channel_id: str,
+        added_by: str | None,
+        name: str | None,
+        welcome: bool = True,
+    ) -> tuple[Program, str | None]:
+        """Create or re-activate the program of a channel; returns it and the welcome's key."""
+        now = self.core.now()
+        ws = await self.core.workspace(repo, workspace_id)
+        program = await repo.program_by_channel(ws.id, channel_id)
+        if program is None:
+            program = Program(
+                workspace_id=ws.id,
+                channel_id=channel_id,
+                name=name,
+                cadence="weekly",
+                weekday=0,
+                local_time="10:00",
+                timezone=self.core.settings.default_timezone,
+                group_size=2,
+                active=True,
+                added_by=added_by,
+                last_round_number=0,
+                created_at=now,
+            )
+            repo.s.add(program)
+        elif program.active:
+            return program, None
+        program.active = True
+        program.added_by = program.added_by or added_by
+        self._reschedule(program, now)
+        await repo.s.flush()
+        return program, (await self._welcome(repo, program) if welcome else None)
+
+    async def _welcome(self, repo: Repo, program: Program) -> str:
+        now = self.core.now()
+        schedule = copy.describe_schedule(
+            program.cadence, program.weekday, program.local_time, program.timezone
+        )
+        item = Outgoing(
+            f"welcome:{program.id}:{now.isoformat()}",
+            "welcome",
+            ChannelTarget(program.channel_id),
+            copy.welcome(program.channel_id, program.purpose, schedule),
+            now,
+        )
+        await enqueue(repo, program.workspace_id, item, now)
+        return item.key
 
     async def bot_removed(self, workspace_id: str, channel_id: str) -> None:
         async with self.core.repo() as repo:
@@ -209,6 +261,19 @@ class WarmIntro:
             membership = await repo.membership(program.id, member.id)
             if membership is not None and membership.left_at is None:
                 membership.left_at = self.core.now()
+
+    async def member_left_workspace(self, workspace_id: str, user_id: str) -> None:
+        """Someone left the workspace or server: out of every program there at once."""
+        async with self.core.repo() as repo:
+            ws = await repo.find_workspace(self.core.platform.name, workspace_id)
+            member = await repo.find_member(ws.id, user_id) if ws else None
+            if member is None:
+                return
+            now = self.core.now()
+            for program in await repo.member_programs(member.id):
+                membership = await repo.membership(program.id, member.id)
+                if membership is not None:
+                    membership.left_at = now
 
     async def is_member(self, actor: Actor) -> bool:
         """Whether `actor` is in the program of `actor.channel_id`."""
@@ -680,7 +745,8 @@ class WarmIntro:
                 keys.append(item.key)
             for user in ids:
                 item = Outgoing(
-                    f"thanks:{note.id}:dm:{user}", "thanks_dm", DirectTarget(user),
+                    f"thanks:{note.id}:dm:{user}", "thanks_dm",
+                    DirectTarget(user, program.channel_id if program else None),
                     copy.thanks_dm(actor.user_id, command.text, public, channel), now,
                     recipient=user,
                 )  # fmt: skip

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from bot import copy
 from bot.outbox import Outgoing, enqueue
 from bot.ports import DirectTarget
-from storage.models import CheckinAnswer, Member, Round
+from storage.models import CheckinAnswer, Member, Program, Round
 from storage.repo import Repo
 
 if TYPE_CHECKING:
@@ -51,6 +51,7 @@ async def record_answer(
     keys: list[str] = []
     if answer == "met" and previous != "met":
         round_ = await repo.s.get_one(Round, group.round_id)
+        program = await repo.s.get_one(Program, round_.program_id)
         others = await repo.members_by_ids(ids)
         for mid in ids:
             person = others.get(mid)
@@ -60,7 +61,7 @@ async def record_answer(
             item = Outgoing(
                 key=f"r{round_.id}:g{group_id}:thanks_nudge:{person.external_id}",
                 kind="thanks_nudge",
-                target=DirectTarget(person.external_id),
+                target=DirectTarget(person.external_id, program.channel_id),
                 message=copy.thanks_nudge(group_id, rest),
                 due_at=now,
                 round_id=round_.id,

@@ -386,6 +386,19 @@ def partner_unavailable(channel_id: str) -> Message:
     )
 
 
+def dms_closed(user_id: str) -> Message:
+    return Message(
+        (
+            fmt(
+                "{u}, I tried to send you a direct message but couldn't — your DMs seem closed. "
+                "Allow DMs from members of this server to get your intros, check-ins and thanks.",
+                u=UserRef(user_id),
+            ),
+        ),
+        mentions=(user_id,),
+    )
+
+
 def no_round_yet() -> str:
     return "No round has run yet."
 

@@ -58,7 +58,7 @@ async def start(
     item = Outgoing(
         key,
         "interview",
-        DirectTarget(member.external_id),
+        DirectTarget(member.external_id, channel_id),
         message,
         now,
         recipient=member.external_id,

@@ -20,6 +20,8 @@ from bot import copy
 from bot.intros import intro_message
 from bot.messages import Message
 from bot.ports import (
+    DMS_CLOSED,
+    ChannelTarget,
     ConversationTarget,
     DirectTarget,
     GroupTarget,
@@ -213,44 +215,74 @@ class Outbox:
                 for member in lost:
                     member.deactivated = True
             target = claimed.target
-            if (
-                claimed.kind != "intro"
-                or row.group_id is None
-                or not isinstance(target, GroupTarget)
-            ):
-                row.status = "failed"
-                return
-            await repo.s.execute(
-                delete(GroupMember).where(
-                    GroupMember.group_id == row.group_id,
-                    GroupMember.member_id.in_([m.id for m in lost]),
-                )
-            )
-            remaining = tuple(u for u in target.user_ids if u not in gone)
-            if len(remaining) >= 2:
-                # Nothing was sent: send the same row again, to those who are still here.
-                row.target = target_to_dict(GroupTarget(remaining, target.channel_id, target.title))
-                row.payload = (await self._intro_for(repo, row.group_id)).to_dict()
-                row.status = "pending"
-                row.error = f"re-sent without {', '.join(sorted(gone))} ({exc.reason})"
-                follow_up.append(row.key)
+            if isinstance(target, GroupTarget) and claimed.kind == "intro" and row.group_id:
+                follow_up += await self._regroup(repo, row, target, gone, lost, exc, now)
             else:
                 row.status = "failed"
-                for user in remaining:
-                    item = Outgoing(
-                        key=f"r{row.round_id}:g{row.group_id}:partner_unavailable:{user}",
-                        kind="partner_unavailable",
-                        target=DirectTarget(user),
-                        message=copy.partner_unavailable(target.channel_id or ""),
-                        due_at=now,
-                        round_id=row.round_id,
-                        group_id=row.group_id,
-                        recipient=user,
-                    )
-                    await enqueue(repo, row.workspace_id, item, now)
-                    follow_up.append(item.key)
+                closed = exc.reason == DMS_CLOSED and isinstance(target, DirectTarget)
+                if closed and target.fallback_channel_id:  # type: ignore[union-attr]
+                    follow_up += await self._tell_dms_closed(repo, row, target, now)  # type: ignore[arg-type]
         if follow_up:
             await self.flush(follow_up)
+
+    async def _tell_dms_closed(
+        self, repo: Repo, row: Delivery, target: DirectTarget, now: datetime
+    ) -> list[str]:
+        """Say so in the program channel (no content, at most once a day per person)."""
+        assert target.fallback_channel_id is not None
+        item = Outgoing(
+            key=f"dms_closed:{target.user_id}:{now:%Y-%m-%d}",
+            kind="dms_closed",
+            target=ChannelTarget(target.fallback_channel_id),
+            message=copy.dms_closed(target.user_id),
+            due_at=now,
+            recipient=target.user_id,
+        )
+        return [item.key] if await enqueue(repo, row.workspace_id, item, now) else []
+
+    async def _regroup(
+        self,
+        repo: Repo,
+        row: Delivery,
+        target: GroupTarget,
+        gone: set[str],
+        lost: list[Member],
+        exc: RecipientsUnavailable,
+        now: datetime,
+    ) -> list[str]:
+        """An intro some members can't get: send it to the rest, or tell a lone one."""
+        assert row.group_id is not None
+        follow_up: list[str] = []
+        await repo.s.execute(
+            delete(GroupMember).where(
+                GroupMember.group_id == row.group_id,
+                GroupMember.member_id.in_([m.id for m in lost]),
+            )
+        )
+        remaining = tuple(u for u in target.user_ids if u not in gone)
+        if len(remaining) >= 2:
+            # Nothing was sent: send the same row again, to those who are still here.
+            row.target = target_to_dict(GroupTarget(remaining, target.channel_id, target.title))
+            row.payload = (await self._intro_for(repo, row.group_id)).to_dict()
+            row.status = "pending"
+            row.error = f"re-sent without {', '.join(sorted(gone))} ({exc.reason})"
+            follow_up.append(row.key)
+        else:
+            row.status = "failed"
+            for user in remaining:
+                item = Outgoing(
+                    key=f"r{row.round_id}:g{row.group_id}:partner_unavailable:{user}",
+                    kind="partner_unavailable",
+                    target=DirectTarget(user, target.channel_id),
+                    message=copy.partner_unavailable(target.channel_id or ""),
+                    due_at=now,
+                    round_id=row.round_id,
+                    group_id=row.group_id,
+                    recipient=user,
+                )
+                await enqueue(repo, row.workspace_id, item, now)
+                follow_up.append(item.key)
+        return follow_up
 
     async def _intro_for(self, repo: Repo, group_id: int) -> Message:
         group = await repo.group(group_id)

@@ -15,7 +15,10 @@ from bot.messages import Message
 
 @dataclass(frozen=True, slots=True)
 class DirectTarget:
+    """A direct message; `fallback_channel_id` is where to say so when their DMs are closed."""
+
     user_id: str
+    fallback_channel_id: str | None = None
     kind: Literal["dm"] = "dm"
 
 
@@ -55,7 +58,7 @@ def target_to_dict(target: Target) -> dict[str, Any]:
             "title": target.title,
         }
     if isinstance(target, DirectTarget):
-        return {"kind": "dm", "user_id": target.user_id}
+        return {"kind": "dm", "user_id": target.user_id, "fallback": target.fallback_channel_id}
     if isinstance(target, ConversationTarget):
         return {"kind": "conversation", "conversation_id": target.conversation_id}
     return {"kind": "channel", "channel_id": target.channel_id}
@@ -66,7 +69,7 @@ def target_from_dict(data: dict[str, Any]) -> Target:
     if kind == "group":
         return GroupTarget(tuple(data["user_ids"]), data.get("channel_id"), data.get("title"))
     if kind == "dm":
-        return DirectTarget(data["user_id"])
+        return DirectTarget(data["user_id"], data.get("fallback"))
     if kind == "conversation":
         return ConversationTarget(data["conversation_id"])
     return ChannelTarget(data["channel_id"])
@@ -99,6 +102,9 @@ class UserInfo:
     utc_offset_hours: float | None = None
 
 
+DMS_CLOSED = "cannot_dm"
+
+
 class PlatformError(Exception):
     """A platform call failed. `retryable` errors are tried again later with backoff."""
 
@@ -109,7 +115,11 @@ class PlatformError(Exception):
 
 
 class RecipientsUnavailable(PlatformError):
-    """Some recipients can't be reached (left, deactivated, DMs closed): skip them."""
+    """Some recipients can't be reached: skip them.
+
+    `reason` is one of `GONE_REASONS` in `bot.outbox` when they're gone for good (left,
+    deactivated), or `DMS_CLOSED` when only direct messages to them fail.
+    """
 
     def __init__(self, user_ids: tuple[str, ...], reason: str) -> None:
         super().__init__(reason, retryable=False)

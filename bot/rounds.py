@@ -10,15 +10,16 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import update
 
-from bot import copy
+from bot import copy, interview
 from bot.cadence import checkin_times, next_round_time
+from bot.core import UnknownUser
 from bot.intros import intro_message, reason_to_json, render_reasons
 from bot.matching.engine import match
 from bot.matching.tags import normalize_tags
 from bot.matching.types import Candidate, MatchResult, Weights
 from bot.outbox import Outbox, Outgoing, enqueue
 from bot.ports import DirectTarget, GroupTarget
-from storage.models import Group, GroupMember, Member, Program, Round
+from storage.models import Group, GroupMember, Member, Membership, Program, Round
 from storage.repo import Repo
 
 if TYPE_CHECKING:
@@ -65,7 +66,12 @@ def candidate(member: Member) -> Candidate:
 
 
 async def sync_pool(core: Core, program_id: int) -> None:
-    """Where the platform defines the pool by channel membership, drop people who left."""
+    """Where the platform defines the pool by channel membership (Slack), follow the channel.
+
+    People no longer in the channel are out at once. People in it with no membership at all
+    (they joined while we were offline) are enrolled and get the interview; people who said
+    `/coffee leave` keep their choice.
+    """
     async with core.repo() as repo:
         program = await repo.program(program_id)
         if program is None:
@@ -75,13 +81,30 @@ async def sync_pool(core: Core, program_id: int) -> None:
     if current is None:
         return
     now = core.now()
+    keys: list[str] = []
     async with core.repo() as repo:
+        program = await repo.program(program_id)
+        assert program is not None
         for member in await repo.active_members(program_id):
             if member.external_id not in current:
                 membership = await repo.membership(program_id, member.id)
                 if membership is not None:
                     membership.left_at = now
                     logger.info("member %s left channel %s", member.external_id, channel)
+        known = await repo.program_member_external_ids(program_id)
+        for user_id in sorted(current - known):
+            try:
+                member = await core.member(repo, program.workspace, user_id)
+            except UnknownUser:
+                continue
+            if member.is_bot or member.deactivated:
+                continue
+            repo.s.add(Membership(program_id=program_id, member_id=member.id, joined_at=now))
+            key = await interview.start(core, repo, member, channel, f"p{program_id}")
+            if key:
+                keys.append(key)
+    if keys:
+        await Outbox(core).flush(keys)
 
 
 async def plan_round(core: Core, program_id: int, seed: int | None = None) -> Plan | None:
@@ -208,7 +231,7 @@ async def _save_round(
         item = Outgoing(
             f"r{round_.id}:alone:{user}",
             "alone",
-            DirectTarget(user),
+            DirectTarget(user, program.channel_id),
             copy.alone_this_round(program.channel_id),
             now,
             round_.id,

@@ -128,6 +128,15 @@ class Repo:
         )
         return list((await self.s.execute(stmt)).scalars())
 
+    async def program_member_external_ids(self, program_id: int) -> set[str]:
+        """Everyone with a membership row in the program, left or not."""
+        stmt = (
+            select(Member.external_id)
+            .join(Membership, Membership.member_id == Member.id)
+            .where(Membership.program_id == program_id)
+        )
+        return set((await self.s.execute(stmt)).scalars())
+
     async def active_members(self, program_id: int) -> list[Member]:
         """Joined and not left, not bots, not deactivated (pauses are checked by the caller)."""
         stmt = (

@@ -83,6 +83,8 @@ class ConsolePlatform:
         self.gone: set[str] = set()  # deactivated / left the workspace
         self.fail_next: list[PlatformError] = []  # injected transient failures
         self.groups: dict[str, tuple[str, ...]] = {}
+        # Set to make channel membership the pool (as on Slack); None: explicit opt-in.
+        self.channel_pool: dict[str, set[str]] | None = None
         self._ids = itertools.count(1)
 
     # --- Platform ------------------------------------------------------------------------------
@@ -135,7 +137,9 @@ class ConsolePlatform:
         )
 
     async def channel_members(self, workspace_id: str, channel_id: str) -> set[str] | None:
-        return None  # on the console, joining is explicit (`/coffee join`)
+        if self.channel_pool is None:
+            return None  # on the console, joining is explicit (`/coffee join`)
+        return set(self.channel_pool.get(channel_id, set()))
 
     # --- helpers ------------------------------------------------------------------------------
 

@@ -119,7 +119,8 @@ class _Search:
         self.generation = 0
         self.loc = np.full(n, -1, dtype=np.int64)
 
-    def region(self, start: int, size: int, fanout: int) -> list[int]:
+    def region(self, start: int, size: int, fanout: int, taken: bytearray) -> list[int]:
+        """Matched pairs around `start`, along each member's heaviest edges, avoiding `taken`."""
         self.generation += 1
         gen = self.generation
         stamp, mate, nbr, ptr = self.stamp, self.mate, self.nbr, self.ptr_list
@@ -127,9 +128,11 @@ class _Search:
         queue = deque([start])
         while queue and len(nodes) < size:
             x = queue.popleft()
-            if stamp[x] == gen:
+            if stamp[x] == gen or taken[x]:
                 continue
             y = mate[x]
+            if taken[y]:
+                continue
             stamp[x] = gen
             stamp[y] = gen
             nodes.append(x)
@@ -231,7 +234,7 @@ def max_weight_perfect_matching(
         for start in rng.permutation(n).tolist():
             if covered[start]:
                 continue
-            nodes = search.region(start, params.region, params.fanout)
+            nodes = search.region(start, params.region, params.fanout, covered)
             for x in nodes:
                 covered[x] = 1
             gain += search.improve(nodes)
