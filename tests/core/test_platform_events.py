@@ -20,7 +20,7 @@ async def test_setup_program_applies_settings_at_once(world: World) -> None:
             "time": "14:00",
             "timezone": "Europe/Paris",
             "purpose": "Meet the new office",
-        },  # fmt: skip
+        },
     )
     assert reply.ok and "biweekly" in reply.text and "Meet the new office" in reply.text
     welcome = world.sent("channel")[-1]
