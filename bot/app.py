@@ -22,7 +22,7 @@ from bot.messages import Form, FormField, Message, Reply, text_message
 from bot.outbox import Outbox, Outgoing, enqueue
 from bot.ports import ChannelTarget, DirectTarget
 from bot.rounds import describe_plan, plan_round, run_due_rounds, start_round
-from bot.text import InputError, check_length
+from bot.text import InputError, check_length, clean_team, parse_tags
 from storage.models import Delivery, Member, Membership, Program, ThanksNote, Workspace
 from storage.repo import Repo
 
@@ -109,6 +109,8 @@ class WarmIntro:
                     return Reply(await interview.skip(self.core, repo, member, parts[2]))
             if parts == ["program", "join"]:
                 return await self.run(actor, cmd.Join())
+            if parts == ["profile", "edit"]:
+                return await self._profile_form(actor)
         except ValueError:
             pass
         except UnknownUser as exc:
@@ -117,7 +119,9 @@ class WarmIntro:
         return _error("That button has expired. Try `/coffee status`.")
 
     async def form_submitted(self, actor: Actor, form_id: str, values: dict[str, Any]) -> Reply:
-        """A form (modal) came back. Only the thanks form exists today."""
+        """A form (modal) came back: the thanks form or the profile form."""
+        if form_id == "profile":
+            return await self._save_profile_form(actor, values)
         if not form_id.startswith("thanks"):
             return _error("That form has expired.")
         recipients = tuple(str(u) for u in values.get("recipients") or ())
@@ -274,6 +278,28 @@ class WarmIntro:
                 membership = await repo.membership(program.id, member.id)
                 if membership is not None:
                     membership.left_at = now
+
+    async def workspace_uninstalled(self, workspace_id: str) -> None:
+        """The app was removed from a workspace: its programs pause (data stays until deleted)."""
+        async with self.core.repo() as repo:
+            ws = await repo.find_workspace(self.core.platform.name, workspace_id)
+            if ws is None:
+                return
+            for program in await repo.workspace_programs(ws.id):
+                program.active = False
+        logger.info("workspace %s uninstalled: programs paused", workspace_id)
+
+    async def profile(self, actor: Actor) -> dict[str, Any]:
+        """What the person told us (for a platform's profile editor, e.g. Slack's App Home)."""
+        async with self.core.repo() as repo:
+            member = await self._member(repo, actor)
+            p = member.profile
+            return {
+                "interests": list(p.interests or []),
+                "offers": list(p.offers or []),
+                "wants": list(p.wants or []),
+                "team": p.team or "",
+            }
 
     async def is_member(self, actor: Actor) -> bool:
         """Whether `actor` is in the program of `actor.channel_id`."""
@@ -688,6 +714,38 @@ class WarmIntro:
             ),
         )
         return Reply(form=form)
+
+    async def _profile_form(self, actor: Actor) -> Reply:
+        current = await self.profile(actor)
+        labels = copy.PROFILE_LABELS
+        fields = (
+            *tuple(
+                FormField(name, labels[name], "text", ", ".join(current[name]) or None, 500)
+                for name in ("interests", "offers", "wants")
+            ),
+            FormField("team", labels["team"], "text", current["team"] or None, 60),
+        )
+        return Reply(form=Form("profile", copy.PROFILE_FORM_TITLE, fields, "Save"))
+
+    async def _save_profile_form(self, actor: Actor, values: dict[str, Any]) -> Reply:
+        """The profile form: every field at once; also completes the interview."""
+        try:
+            tags = {
+                f: parse_tags(str(values.get(f) or "")) for f in ("interests", "offers", "wants")
+            }
+            team = clean_team(str(values.get("team") or "")) if "team" in values else None
+        except InputError as exc:
+            return _error(str(exc))
+        async with self.core.repo() as repo:
+            member = await self._member(repo, actor)
+            profile = member.profile
+            for name, items in tags.items():
+                setattr(profile, name, items)
+            if team is not None:
+                profile.team = team or None
+            profile.updated_at = self.core.now()
+            await interview.finish(self.core, repo, member)
+            return Reply(copy.interview_done(profile.interests, profile.offers, profile.wants))
 
     async def send_thanks(self, actor: Actor, command: cmd.Thanks) -> Reply:
         now = self.core.now()

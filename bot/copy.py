@@ -236,7 +236,10 @@ def interview_intro(channel_id: str | None) -> Message:
 def interview_question(step: str, number: int) -> Message:
     return Message(
         ((f"*{number}/3* " + INTERVIEW_QUESTIONS[step],),),
-        buttons=(Button(f"interview:skip:{step}", "Skip"),),
+        buttons=(
+            Button("profile:edit", "Answer in a form", "primary"),
+            Button(f"interview:skip:{step}", "Skip"),
+        ),
     )
 
 
@@ -459,6 +462,13 @@ def thanks_sent(recipients: Sequence[str], public: bool, channel_id: str | None)
 
 
 THANKS_FORM_TITLE = "Send thanks"
+PROFILE_FORM_TITLE = "Your coffee profile"
+PROFILE_LABELS = {
+    "interests": "What are you into? (comma-separated)",
+    "offers": "What could you help a colleague with?",
+    "wants": "What would you like to learn?",
+    "team": "Your team",
+}
 
 
 # --- status, history, stats -------------------------------------------------------------------

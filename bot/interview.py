@@ -89,11 +89,16 @@ async def skip(core: Core, repo: Repo, member: Member, step: str) -> Message:
     return await _advance(core, repo, member, state)
 
 
+async def finish(core: Core, repo: Repo, member: Member) -> None:
+    """All answers are in (e.g. from the profile form): the interview is over."""
+    await repo.clear_conversation(member.id, FLOW)
+    member.profile.onboarded_at = member.profile.onboarded_at or core.now()
+
+
 async def _advance(core: Core, repo: Repo, member: Member, state: ConversationState) -> Message:
     following = NEXT[state.state]
     if following is None:
-        await repo.clear_conversation(member.id, FLOW)
-        member.profile.onboarded_at = core.now()
+        await finish(core, repo, member)
         profile = member.profile
         return copy.interview_done(profile.interests, profile.offers, profile.wants)
     state.state = following

@@ -105,6 +105,10 @@ class Repo:
     async def program(self, program_id: int) -> Program | None:
         return await self.s.get(Program, program_id)
 
+    async def workspace_programs(self, workspace_id: int) -> list[Program]:
+        stmt = select(Program).where(Program.workspace_id == workspace_id).order_by(Program.id)
+        return list((await self.s.execute(stmt)).scalars())
+
     async def due_programs(self, now: datetime) -> list[Program]:
         stmt = (
             select(Program)

@@ -226,8 +226,13 @@ def generate_candidates(
     v = np.concatenate(pairs.vs).astype(np.int64)
     distinct = u != v
     lo, hi = np.minimum(u[distinct], v[distinct]), np.maximum(u[distinct], v[distinct])
-    keys = np.unique(lo * n + hi)
+    keys = _unique_sorted(lo * n + hi)
     return keys // n, keys % n
+
+
+def _unique_sorted(keys: IntArray) -> IntArray:
+    keys = np.sort(keys)
+    return keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys
 
 
 def prune(n: int, u: IntArray, v: IntArray, w: FloatArray, keep: int) -> np.ndarray:
@@ -237,7 +242,7 @@ def prune(n: int, u: IntArray, v: IntArray, w: FloatArray, keep: int) -> np.ndar
         return np.zeros(0, dtype=bool)
     ends = np.concatenate((u, v))
     edge = np.concatenate((np.arange(m), np.arange(m)))
-    order = np.lexsort((edge, -np.concatenate((w, w)), ends))
+    order = np.lexsort((-np.concatenate((w, w)), ends))  # stable: ties keep edge order
     sorted_ends = ends[order]
     first = np.searchsorted(sorted_ends, sorted_ends, side="left")
     rank = np.arange(2 * m) - first

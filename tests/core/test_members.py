@@ -223,3 +223,37 @@ async def test_help(world: World) -> None:
     assert (await world.app.run(world.actor("maya"), cmd.Help("nope"))).text.startswith(
         "There's no"
     )
+
+
+async def test_profile_form_answers_the_interview_at_once(world: World) -> None:
+    await world.app.bot_added(world.workspace, "coffee", "maya")
+    await world.coffee("jonas", "join")
+    reply = await world.press("jonas", "Answer in a form", None)
+    assert reply.form is not None and reply.form.form_id == "profile"
+    values = {"interests": "Typography, cycling", "offers": "design", "wants": "", "team": "Design"}
+    done = await world.app.form_submitted(world.actor("jonas", None), "profile", values)
+    assert done.ok and "All set" in done.text
+    p = await profile(world, "jonas")
+    assert (p.interests, p.offers, p.wants, p.team) == (
+        ["typography", "cycling"],
+        ["design"],
+        [],
+        "Design",
+    )
+    assert p.onboarded_at is not None
+    assert "/coffee help" in (await world.dm("jonas", "more?")).text  # the interview is over
+    again = await world.press("jonas", "Answer in a form", None)
+    assert again.form is not None
+    assert (
+        next(f for f in again.form.fields if f.name == "interests").initial == "typography, cycling"
+    )
+
+
+async def test_profile_form_rejects_bad_values_and_changes_nothing(world: World) -> None:
+    await world.program(["maya"])
+    before = await world.snapshot()
+    bad = await world.app.form_submitted(
+        world.actor("maya", None), "profile", {"interests": "x" * 60}
+    )
+    assert not bad.ok and "too long for a topic" in bad.text
+    assert await world.snapshot() == before

@@ -1,0 +1,221 @@
+"""The `Platform` port on Slack's Web API (slack_sdk's AsyncWebClient)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack import render
+from bot.messages import Message
+from bot.ports import (
+    DMS_CLOSED,
+    ChannelTarget,
+    ConversationTarget,
+    DirectTarget,
+    GroupTarget,
+    PlatformError,
+    RecipientsUnavailable,
+    SentRef,
+    Target,
+    UserInfo,
+)
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_API_URL = "https://slack.com/api/"
+USER_CACHE_SECONDS = 600
+# Slack errors that mean "this person can't be reached"; the round goes on without them.
+PERSON_ERRORS = {"user_not_found", "user_disabled", "account_inactive", "users_not_found"}
+RETRYABLE_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_unavailable"}
+
+TokenLookup = Callable[[str], Awaitable[str | None]]
+
+
+def retry_handlers(rate_limit_retries: int = 6) -> list[Any]:
+    """429 → wait Retry-After (several times); 5xx and connection errors → retry with backoff."""
+    return [
+        AsyncRateLimitErrorRetryHandler(max_retry_count=rate_limit_retries),
+        AsyncServerErrorRetryHandler(max_retry_count=3),
+        AsyncConnectionErrorRetryHandler(max_retry_count=3),
+    ]
+
+
+def make_client(token: str | None, base_url: str | None) -> AsyncWebClient:
+    return AsyncWebClient(
+        token=token,
+        base_url=base_url or DEFAULT_API_URL,
+        retry_handlers=retry_handlers(),
+        timeout=30,
+    )
+
+
+class SlackPlatform:
+    name = "slack"
+
+    def __init__(self, token_for: TokenLookup, base_url: str | None = None) -> None:
+        self._token_for = token_for
+        self.base_url = base_url or DEFAULT_API_URL
+        self._clients: dict[str, AsyncWebClient] = {}
+        self._users: dict[tuple[str, str], tuple[float, UserInfo | None]] = {}
+
+    async def client(self, workspace_id: str) -> AsyncWebClient:
+        token = await self._token_for(workspace_id)
+        if token is None:
+            raise PlatformError(f"no installation for workspace {workspace_id}")
+        client = self._clients.get(workspace_id)
+        if client is None or client.token != token:
+            client = self._clients[workspace_id] = make_client(token, self.base_url)
+        return client
+
+    # --- Platform ------------------------------------------------------------------------------
+
+    async def send(self, workspace_id: str, target: Target, message: Message) -> SentRef:
+        client = await self.client(workspace_id)
+        if isinstance(target, DirectTarget):
+            channel = await self._open(client, workspace_id, (target.user_id,), direct=True)
+        elif isinstance(target, GroupTarget):
+            channel = await self._open(client, workspace_id, target.user_ids)
+        elif isinstance(target, ConversationTarget):
+            channel = target.conversation_id
+        elif isinstance(target, ChannelTarget):
+            channel = target.channel_id
+        else:  # pragma: no cover
+            raise PlatformError(f"unknown target {target!r}")
+        response = await self._call(
+            client.chat_postMessage(channel=channel, **render.post_args(message))
+        )
+        return SentRef(response["channel"], response["ts"])
+
+    async def update(self, workspace_id: str, ref: SentRef, message: Message) -> None:
+        client = await self.client(workspace_id)
+        await self._call(
+            client.chat_update(
+                channel=ref.conversation_id, ts=ref.message_id, **render.post_args(message)
+            )
+        )
+
+    async def user_info(self, workspace_id: str, user_id: str) -> UserInfo | None:
+        key = (workspace_id, user_id)
+        cached = self._users.get(key)
+        if cached and time.monotonic() - cached[0] < USER_CACHE_SECONDS:
+            return cached[1]
+        client = await self.client(workspace_id)
+        try:
+            response = await client.users_info(user=user_id)
+        except SlackApiError as exc:
+            if _error(exc) in PERSON_ERRORS:
+                self._users[key] = (time.monotonic(), None)
+                return None
+            raise _platform_error(exc) from exc
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise PlatformError(f"connection: {exc}", retryable=True) from exc
+        info = _user_info(response["user"])
+        self._users[key] = (time.monotonic(), info)
+        return info
+
+    async def channel_members(self, workspace_id: str, channel_id: str) -> set[str] | None:
+        """The channel's members (every page); a channel is an opt-in pool on Slack."""
+        client = await self.client(workspace_id)
+        members: set[str] = set()
+        cursor: str | None = None
+        while True:
+            kwargs: dict[str, Any] = {"channel": channel_id, "limit": 200}
+            if cursor:
+                kwargs["cursor"] = cursor
+            response = await self._call(client.conversations_members(**kwargs))
+            members.update(response.get("members") or [])
+            cursor = (response.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return members
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    async def is_admin(self, workspace_id: str, user_id: str) -> bool:
+        info = await self.user_info(workspace_id, user_id)
+        return bool(info and info.is_admin)
+
+    def forget_user(self, workspace_id: str, user_id: str) -> None:
+        self._users.pop((workspace_id, user_id), None)
+
+    async def _open(
+        self,
+        client: AsyncWebClient,
+        workspace_id: str,
+        users: tuple[str, ...],
+        direct: bool = False,
+    ) -> str:
+        try:
+            response = await client.conversations_open(users=",".join(users))
+        except SlackApiError as exc:
+            error = _error(exc)
+            if error in PERSON_ERRORS or error == "channel_not_found":
+                gone = await self._unreachable(workspace_id, users)
+                raise RecipientsUnavailable(gone or users, error) from exc
+            if direct and error in {"cannot_dm_bot", "not_allowed_token_type"}:
+                raise RecipientsUnavailable(users, DMS_CLOSED) from exc
+            raise _platform_error(exc) from exc
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise PlatformError(f"connection: {exc}", retryable=True) from exc
+        return response["channel"]["id"]
+
+    async def _unreachable(self, workspace_id: str, users: tuple[str, ...]) -> tuple[str, ...]:
+        """Which of `users` are gone (Slack's error doesn't say)."""
+        for user in users:
+            self.forget_user(workspace_id, user)
+        infos = await asyncio.gather(*(self.user_info(workspace_id, u) for u in users))
+        return tuple(
+            u for u, info in zip(users, infos, strict=True) if info is None or info.deactivated
+        )
+
+    async def _call(self, call: Awaitable[Any]) -> Any:
+        try:
+            return await call
+        except SlackApiError as exc:
+            raise _platform_error(exc) from exc
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise PlatformError(f"connection: {exc}", retryable=True) from exc
+
+
+def _error(exc: SlackApiError) -> str:
+    return str((exc.response or {}).get("error") or "unknown_error")
+
+
+def _platform_error(exc: SlackApiError) -> PlatformError:
+    error = _error(exc)
+    status = getattr(exc.response, "status_code", 200)
+    return PlatformError(
+        error, retryable=error in RETRYABLE_ERRORS or status == 429 or status >= 500
+    )
+
+
+def _user_info(user: dict[str, Any]) -> UserInfo:
+    profile = user.get("profile") or {}
+    name = (
+        profile.get("display_name")
+        or profile.get("real_name")
+        or user.get("real_name")
+        or user.get("name")
+        or user["id"]
+    )
+    offset = user.get("tz_offset")
+    return UserInfo(
+        user_id=user["id"],
+        display_name=name,
+        is_bot=bool(user.get("is_bot")) or user["id"] == "USLACKBOT",
+        deactivated=bool(user.get("deleted")),
+        is_admin=bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner")),
+        timezone=user.get("tz"),
+        utc_offset_hours=offset / 3600 if isinstance(offset, int | float) else None,
+    )
