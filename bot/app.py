@@ -21,7 +21,7 @@ from bot.matching.types import Weights
 from bot.messages import Form, FormField, Message, Reply, text_message
 from bot.outbox import Outbox, Outgoing, enqueue
 from bot.ports import ChannelTarget, DirectTarget
-from bot.rounds import describe_plan, plan_round, run_due_rounds, start_round
+from bot.rounds import describe_plan, plan_round, run_due_rounds, start_round, sync_pool
 from bot.text import InputError, check_length, clean_team, parse_tags
 from storage.models import Delivery, Member, Membership, Program, ThanksNote, Workspace
 from storage.repo import Repo
@@ -140,9 +140,11 @@ class WarmIntro:
     ) -> None:
         """The bot joined a channel: it becomes a program (or an old one comes back)."""
         async with self.core.repo() as repo:
-            _, key = await self._open_program(repo, workspace_id, channel_id, added_by, name)
+            program, key = await self._open_program(repo, workspace_id, channel_id, added_by, name)
         if key:
             await self.outbox.flush([key])
+            # Where the channel is the pool (Slack), its members are in from the start.
+            await sync_pool(self.core, program.id)
 
     async def setup_program(
         self, actor: Actor, settings: dict[str, str], name: str | None = None

@@ -1,19 +1,23 @@
-"""Maximum-weight assignment on a sparse graph by the auction algorithm (numpy, ε-scaling).
+"""Maximum-weight assignment on a sparse graph by the auction algorithm (ε-scaling).
 
 Used on the *bipartite double cover* of the candidate graph (every member both bids and is
 bid for), which solves the linear relaxation of maximum-weight perfect matching. On matching
 instances like ours that relaxation is nearly integral: the assignment is made of 2-cycles
 (pairs) and a few longer cycles, which `bot.matching.solver` rounds into pairs.
 
-Bertsekas' auction, Jacobi flavour: every unassigned person bids at once for its best object
-(value minus price), raising the price by the gap to its second-best plus ε; each object goes
-to its highest bidder. ε shrinks geometrically; prices carry over, so later phases are short.
-The result is within n·ε of the optimum.
+Bertsekas' auction: an unassigned person bids for its best object (value minus price),
+raising the price by the gap to its second-best plus ε; the object goes to the highest bidder
+and its previous owner bids again. While many people bid, a round is one numpy step for all of
+them (Jacobi); the long tail of a phase, where a few displaced people chase the last free
+objects, runs person by person in plain Python, which is much cheaper per bid. ε shrinks
+geometrically and prices carry over; people still within the new ε of their best keep their
+object. The result is within n·ε of the optimum.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,12 +31,98 @@ FloatArray = np.ndarray
 @dataclass(frozen=True, slots=True)
 class AuctionParams:
     final_epsilon: float = 1e-3  # in weight units
-    shrink: float = 6.0
-    max_rounds: int = 20_000  # bidding rounds over all phases (a safety net)
+    shrink: float = 8.0
+    tail: int = 48  # bidders below this: one at a time, in Python
+    max_bids: int = 5_000_000  # a safety net (no complete assignment exists otherwise)
 
 
 class AuctionFailed(RuntimeError):
-    """No complete assignment within the round budget (e.g. none exists)."""
+    """No complete assignment within the bid budget (e.g. none exists)."""
+
+
+class _State:
+    def __init__(self, n: int, ptr: IntArray, obj: IntArray, value: FloatArray) -> None:
+        self.n = n
+        self.ptr = ptr
+        self.obj = obj
+        self.value = value
+        self.deg = np.diff(ptr)
+        self.span = float(value.max() - value.min()) + 1.0
+        self.owner = np.full(n, -1, dtype=np.int64)
+        self.arc_of = np.full(n, -1, dtype=np.int64)  # the arc each person holds
+        self.bids = 0
+        self._lists: tuple[list[int], list[int], list[float]] | None = None
+
+    def jacobi_round(self, todo: IntArray, p: FloatArray, eps: float) -> IntArray:
+        """Everyone in `todo` bids at once; returns who is unassigned afterwards."""
+        d = self.deg[todo]
+        starts = np.cumsum(d) - d
+        arc = np.repeat(self.ptr[todo] - starts, d) + np.arange(int(d.sum()), dtype=np.int64)
+        val = self.value[arc] - p[self.obj[arc]]
+        best = np.maximum.reduceat(val, starts)
+        pos = np.where(val == np.repeat(best, d), np.arange(len(val)), len(val))
+        first = np.minimum.reduceat(pos, starts)
+        val[first] = -np.inf
+        second = np.maximum.reduceat(val, starts)
+        second = np.where(np.isfinite(second), second, best - self.span)
+        target = self.obj[arc[first]]
+        bid = p[target] + (best - second) + eps
+        order = np.lexsort((todo, -bid, target))  # highest bid per object, then lowest person
+        t_sorted = target[order]
+        win = order[np.concatenate(([True], t_sorted[1:] != t_sorted[:-1]))]
+        objects = target[win]
+        winners = todo[win]
+        previous = self.owner[objects]
+        displaced = previous[previous >= 0]
+        self.arc_of[displaced] = -1
+        self.owner[objects] = winners
+        self.arc_of[winners] = arc[first[win]]
+        p[objects] = bid[win]
+        self.bids += len(todo)
+        lost = np.ones(len(todo), dtype=bool)
+        lost[win] = False
+        return np.concatenate((todo[lost], displaced))
+
+    def sequential(self, todo: IntArray, p: FloatArray, eps: float, max_bids: int) -> None:
+        """Bid one person at a time until everyone is assigned."""
+        if self._lists is None:
+            self._lists = (self.ptr.tolist(), self.obj.tolist(), self.value.tolist())
+        ptr, obj, value = self._lists
+        price = p.tolist()
+        owner = self.owner.tolist()
+        arc_of = self.arc_of.tolist()
+        span = self.span
+        queue = deque(todo.tolist())
+        bids = 0
+        while queue:
+            i = queue.popleft()
+            bids += 1
+            if bids > max_bids:
+                raise AuctionFailed(f"no complete assignment after {self.bids + bids} bids")
+            best = second = -float("inf")
+            best_arc = -1
+            for k in range(ptr[i], ptr[i + 1]):
+                v = value[k] - price[obj[k]]
+                if v > best:
+                    second = best
+                    best = v
+                    best_arc = k
+                elif v > second:
+                    second = v
+            if second == -float("inf"):
+                second = best - span
+            j = obj[best_arc]
+            price[j] += best - second + eps
+            previous = owner[j]
+            owner[j] = i
+            arc_of[i] = best_arc
+            if previous >= 0:
+                arc_of[previous] = -1
+                queue.append(previous)
+        self.bids += bids
+        p[:] = price
+        self.owner[:] = owner
+        self.arc_of[:] = arc_of
 
 
 def auction_assignment(
@@ -45,57 +135,37 @@ def auction_assignment(
 ) -> tuple[IntArray, FloatArray]:
     """Assign each person i (arcs obj[ptr[i]:ptr[i+1]] with `value`) a distinct object.
 
-    Returns (object of each person, final prices). Every person needs at least one arc.
+    Returns (the object of each person, final prices). Raises `AuctionFailed` when no
+    complete assignment turns up (every person needs at least one arc, and a complete
+    assignment must exist).
     """
-    deg = np.diff(ptr)
     if n == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
-    if (deg == 0).any():
+    state = _State(n, ptr, obj, value)
+    if (state.deg == 0).any():
         raise AuctionFailed("a person has no arcs")
-    span = float(value.max() - value.min()) + 1.0
     p = np.zeros(n) if prices is None else prices.astype(np.float64, copy=True)
-    eps = max(span / 4.0, params.final_epsilon)
-    rounds = 0
-    owner = np.full(n, -1, dtype=np.int64)
-    assigned = np.full(n, -1, dtype=np.int64)
+    eps = max(state.span / 4.0, params.final_epsilon)
+    todo = np.arange(n, dtype=np.int64)
     while True:
-        owner.fill(-1)
-        assigned.fill(-1)
-        todo = np.arange(n, dtype=np.int64)
+        start = state.bids
         while len(todo):
-            rounds += 1
-            if rounds > params.max_rounds:
-                raise AuctionFailed(f"no assignment after {params.max_rounds} rounds")
-            d = deg[todo]
-            starts = np.cumsum(d) - d
-            arc = np.repeat(ptr[todo] - starts, d) + np.arange(int(d.sum()), dtype=np.int64)
-            val = value[arc] - p[obj[arc]]
-            best = np.maximum.reduceat(val, starts)
-            is_best = val == np.repeat(best, d)
-            pos = np.where(is_best, np.arange(len(val)), len(val))
-            first = np.minimum.reduceat(pos, starts)
-            val[first] = -np.inf
-            second = np.maximum.reduceat(val, starts)
-            second = np.where(np.isfinite(second), second, best - span)
-            target = obj[arc[first]]
-            bid = p[target] + (best - second) + eps
-            # Highest bid per object wins (ties: lowest person).
-            order = np.lexsort((todo, -bid, target))
-            t_sorted = target[order]
-            win = order[np.concatenate(([True], t_sorted[1:] != t_sorted[:-1]))]
-            objects = target[win]
-            winners = todo[win]
-            previous = owner[objects]
-            displaced = previous[previous >= 0]
-            assigned[displaced] = -1
-            owner[objects] = winners
-            assigned[winners] = objects
-            p[objects] = bid[win]
-            lost = np.ones(len(todo), dtype=bool)
-            lost[win] = False
-            todo = np.concatenate((todo[lost], displaced))
+            if len(todo) < params.tail:
+                state.sequential(todo, p, eps, params.max_bids - state.bids)
+                break
+            todo = state.jacobi_round(todo, p, eps)
+            if state.bids > params.max_bids:
+                raise AuctionFailed(f"no complete assignment after {state.bids} bids")
+        logger.debug("auction phase ε=%.4g: %d bids", eps, state.bids - start)
         if eps <= params.final_epsilon:
             break
         eps = max(eps / params.shrink, params.final_epsilon)
-    logger.debug("auction: %d bidding rounds", rounds)
-    return assigned, p
+        # Keep whoever is still within ε of their best object; the others bid again.
+        profit = value - p[obj]
+        best = np.maximum.reduceat(profit, ptr[:-1])
+        mine = profit[state.arc_of]
+        todo = np.flatnonzero(mine < best - eps)
+        state.owner[obj[state.arc_of[todo]]] = -1
+        state.arc_of[todo] = -1
+    logger.debug("auction: %d bids in all", state.bids)
+    return obj[state.arc_of], p

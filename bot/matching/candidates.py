@@ -31,7 +31,8 @@ logger = logging.getLogger(__name__)
 class CandidateParams:
     budget: float = 60.0  # pairs per member for lists taken whole
     max_partners: int = 150  # a list is taken whole only if nobody gets more partners than this
-    window: int = 3  # otherwise, neighbours on each side
+    window: int = 3  # otherwise, neighbours on each side, in each order
+    similar_orders: int = 2  # orders of each list by similar interests (besides a random one)
     background: int = 10  # background neighbours on each side
     keep: int = 30
 
@@ -106,17 +107,31 @@ class _Pairs:
     def count(self) -> int:
         return sum(len(u) for u in self.us)
 
-    def same(self, lists: _Lists, full: np.ndarray, window: int) -> None:
-        """Pairs on same-side lists: all of them on `full` lists, `window` neighbours otherwise."""
+    def same(self, lists: _Lists, full: np.ndarray, window: int, orders: list[IntArray]) -> None:
+        """Pairs on same-side lists: all of them on `full` lists; otherwise `window` neighbours
+        in the list's own (random) order and in each order of `orders` (a sort key per member).
+        """
         sizes = lists.sizes
         entry_list = np.repeat(np.arange(len(sizes)), sizes)
         pos = np.arange(len(lists.members)) - lists.ptr[entry_list]
         left = sizes[entry_list] - 1 - pos  # entries after this one on its list
         reach = np.where(full[entry_list], left, np.minimum(left, window))
+        self._forward(lists.members, reach)
+        partial = ~full[entry_list]
+        if not partial.any():
+            return
+        members = lists.members[partial]
+        which = entry_list[partial]
+        reach = np.minimum(left[partial], window)
+        for key in orders:
+            order = np.lexsort((key[members], which))
+            self._forward(members[order], reach)
+
+    def _forward(self, members: IntArray, reach: IntArray) -> None:
         active = np.flatnonzero(reach > 0)
         d = 1
         while len(active):
-            self.add(lists.members[active], lists.members[active + d])
+            self.add(members[active], members[active + d])
             d += 1
             active = active[reach[active] >= d]
 
@@ -152,6 +167,29 @@ class _Pairs:
                 self.add(src[ok], lists_to.members[(start_to[rep] + j)[ok]])
 
 
+def _similarity_orders(
+    table: TagTable, df: IntArray, count: int, rng: np.random.Generator
+) -> list[IntArray]:
+    """Sort keys that put members with similar common interests next to each other.
+
+    Each key is a bit mask of the member's 63 most common interests, the bits in a random
+    order, so members sharing the interests of the high bits sort together.
+    """
+    common = np.argsort(-df, kind="stable")[:63]
+    owner = _owner(table)
+    keys = []
+    for _ in range(count):
+        bit = np.full(table.size, -1, dtype=np.int64)
+        bit[common] = rng.permutation(len(common))
+        on = bit[table.tags] >= 0
+        mask = np.zeros(len(table.ptr) - 1, dtype=np.uint64)
+        np.bitwise_or.at(
+            mask, owner[on], np.left_shift(np.uint64(1), bit[table.tags][on].astype(np.uint64))
+        )
+        keys.append(mask)
+    return keys
+
+
 def _select(values: FloatArray, costs: IntArray, partners: IntArray, budget: float) -> np.ndarray:
     """Lists taken whole: most valuable first, while the budget lasts."""
     order = np.lexsort((np.arange(len(values)), costs, -values))
@@ -163,13 +201,22 @@ def _select(values: FloatArray, costs: IntArray, partners: IntArray, budget: flo
 
 
 def generate_candidates(
-    feats: Features, seed: int, params: CandidateParams = CandidateParams()
+    feats: Features,
+    seed: int,
+    params: CandidateParams = CandidateParams(),
+    only: np.ndarray | None = None,
 ) -> tuple[IntArray, IntArray]:
-    """Candidate pairs (u < v), unique, sorted by u then v."""
+    """Candidate pairs (u < v), unique, sorted by u then v.
+
+    With `only` (a bool mask), pairs are among those members only (the budget scales with
+    their number); weights and rarity still refer to everyone.
+    """
     n = feats.n
     w = feats.weights
-    rng = np.random.default_rng([seed, n, 0xC0FFEE])
+    rng = np.random.default_rng([seed, n, 0xC0FFEE, 0 if only is None else int(only.sum())])
     interests, offers, wants = feats.interests, feats.offers, feats.wants
+    if only is not None:
+        interests, offers, wants = (t.restrict(only) for t in (interests, offers, wants))
     n_tags = interests.size
 
     singles = _group(interests.tags.copy(), _owner(interests), rng)
@@ -201,18 +248,21 @@ def generate_candidates(
         (s_sizes * (s_sizes - 1) // 2, d_sizes * (d_sizes - 1) // 2, sk_cost, cr_cost)
     )
     partners = np.concatenate((s_sizes - 1, d_sizes - 1, sk_partners, cr_partners))
-    take = _select(values, costs, partners - params.max_partners, params.budget * n)
+    population = n if only is None else int(only.sum())
+    take = _select(values, costs, partners - params.max_partners, params.budget * population)
     bounds = np.cumsum([0, len(s_sizes), len(d_sizes), len(sk_keys), len(cr_keys)])
 
+    orders = _similarity_orders(interests, feats.df, params.similar_orders, rng)
     pairs = _Pairs()
-    pairs.same(singles, take[bounds[0] : bounds[1]], params.window)
-    pairs.same(doubles, take[bounds[1] : bounds[2]], params.window)
+    pairs.same(singles, take[bounds[0] : bounds[1]], params.window, orders)
+    pairs.same(doubles, take[bounds[1] : bounds[2]], params.window, orders)
     pairs.bipartite(skill_left, skill_right, take[bounds[2] : bounds[3]], params.window)
     pairs.bipartite(cross_left, cross_right, take[bounds[3] : bounds[4]], params.window)
-    if n >= 2 and params.background:
-        tz = np.nan_to_num(feats.tz, nan=99.0)
-        order = np.lexsort((rng.random(n), np.round(tz)))
-        for d in range(1, min(params.background, n - 1) + 1):
+    people = np.arange(n) if only is None else np.flatnonzero(only)
+    if len(people) >= 2 and params.background:
+        tz = np.nan_to_num(feats.tz[people], nan=99.0)
+        order = people[np.lexsort((rng.random(len(people)), np.round(tz)))]
+        for d in range(1, min(params.background, len(people) - 1) + 1):
             pairs.add(order, np.roll(order, -d))
     logger.debug(
         "candidate lists: %d whole of %d; %d pairs before de-duplication",
@@ -240,12 +290,15 @@ def prune(n: int, u: IntArray, v: IntArray, w: FloatArray, keep: int) -> np.ndar
     m = len(u)
     if m == 0:
         return np.zeros(0, dtype=bool)
-    ends = np.concatenate((u, v))
-    edge = np.concatenate((np.arange(m), np.arange(m)))
-    order = np.lexsort((-np.concatenate((w, w)), ends))  # stable: ties keep edge order
+    by_weight = np.argsort(-w)  # deterministic for equal input
+    edge = np.repeat(by_weight, 2)
+    ends = np.empty(2 * m, dtype=np.uint16 if n <= np.iinfo(np.uint16).max else np.int64)
+    ends[0::2] = u[by_weight]
+    ends[1::2] = v[by_weight]
+    order = np.argsort(ends, kind="stable")  # per member, best first
     sorted_ends = ends[order]
-    first = np.searchsorted(sorted_ends, sorted_ends, side="left")
-    rank = np.arange(2 * m) - first
+    first = np.flatnonzero(np.concatenate(([True], sorted_ends[1:] != sorted_ends[:-1])))
+    rank = np.arange(2 * m) - np.repeat(first, np.diff(np.concatenate((first, [2 * m]))))
     mask = np.zeros(m, dtype=bool)
     mask[edge[order[rank < keep]]] = True
     return mask

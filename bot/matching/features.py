@@ -50,6 +50,15 @@ class TagTable:
     def degree(self) -> IntArray:
         return np.diff(self.ptr)
 
+    def restrict(self, keep: np.ndarray) -> TagTable:
+        """The same table with the tags of members outside `keep` (a bool mask) removed."""
+        owner = np.repeat(np.arange(len(self.ptr) - 1, dtype=np.int64), self.degree())
+        on = keep[owner]
+        ptr = np.zeros_like(self.ptr)
+        np.cumsum(np.where(keep, self.degree(), 0), out=ptr[1:])
+        keys = self.keys[keep[self.keys // self.size]]
+        return TagTable(ptr=ptr, tags=self.tags[on], keys=keys, size=self.size, dense=None)
+
 
 #: Membership tables up to this many member × tag cells are kept as a flat bool array.
 DENSE_TABLE_LIMIT = 1 << 25
@@ -96,20 +105,23 @@ def _overlap(
 ) -> FloatArray:
     """For each pair k: Σ values[t] (or the count) over tags t in a[u[k]] that are in b[v[k]]."""
     m = len(u)
+    out = np.zeros(m, dtype=np.float64)
     if m == 0 or len(b.keys) == 0 or len(a.tags) == 0:
-        return np.zeros(m, dtype=np.float64)
+        return out
     start = a.ptr[u]
     deg = a.ptr[u + 1] - start
-    total = int(deg.sum())
-    if total == 0:
-        return np.zeros(m, dtype=np.float64)
-    pair = np.repeat(np.arange(m, dtype=np.int64), deg)
-    first = np.cumsum(deg) - deg
-    pos = np.repeat(start - first, deg) + np.arange(total, dtype=np.int64)
-    tag = a.tags[pos]
-    hit = b.contains(v[pair] * b.size + tag)
-    w = None if values is None else values[tag[hit]]
-    return np.bincount(pair[hit], weights=w, minlength=m).astype(np.float64)
+    idx = np.flatnonzero(deg > 0)
+    col = 0
+    while len(idx):
+        tag = a.tags[start[idx] + col]
+        hit = b.contains(v[idx] * b.size + tag)
+        if values is None:
+            out[idx[hit]] += 1.0
+        else:
+            out[idx[hit]] += values[tag[hit]]
+        col += 1
+        idx = idx[deg[idx] > col]
+    return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,27 +1,30 @@
-"""Maximum-weight perfect matching on a sparse graph, fast and near-optimal.
+"""Maximum-weight perfect matching on a sparse graph: exact when small, near-exact at scale.
 
-1. Greedy: edges by weight (best first, seeded tie-break), take an edge if both ends are free.
-2. Leftovers (nobody free next to them) are paired among themselves, by a caller-supplied
-   weight function on a few nearby pairs each, so the matching is perfect.
-3. Large-neighbourhood search: grow a region of matched pairs around a seed member along the
-   heaviest candidate edges (a region is closed under "partner of"), solve the region exactly
-   with rustworkx's blossom algorithm on its candidate edges, keep it if better. Regions are a
-   few hundred members, so each exact solve takes milliseconds; sweeps cover the whole graph
-   from seeded starting points until a sweep no longer improves.
+Small graphs (up to `exact_limit` nodes) go to rustworkx's blossom algorithm as they are.
 
-Small graphs (up to `exact_limit` nodes) are solved exactly in one go. Everything is
-deterministic for a seed (iteration counts, never wall-clock budgets).
+Larger graphs:
+1. the linear relaxation is solved on the bipartite double cover by the auction algorithm
+   (`bot.matching.auction`); its assignment is a set of cycles, nearly all of length 2;
+2. rounding: 2-cycles are pairs; a longer even cycle gives the better half of its edges; an
+   odd cycle gives the best pairs of its path and one member left over;
+3. the left-over members are paired among themselves (their nearby pairs by weight), and a
+   few exact rustworkx solves of small regions around them polish the result.
+If the auction fails (it needs a complete assignment on the candidate edges), a greedy
+matching improved by the same region solves is used instead.
+Everything is deterministic: iteration counts, never wall-clock budgets.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
 import numpy as np
 import rustworkx as rx
+
+from bot.matching.auction import AuctionFailed, AuctionParams, auction_assignment
 
 logger = logging.getLogger(__name__)
 
@@ -36,23 +39,40 @@ SCALE = 10_000
 @dataclass(frozen=True, slots=True)
 class SolverParams:
     exact_limit: int = 400
-    region: int = 300
-    fanout: int = 12
-    sweeps: int = 4
+    auction: AuctionParams = field(default_factory=AuctionParams)
+    region: int = 200  # members per exact region solve
+    fanout: int = 10  # region growth follows each member's heaviest edges
+    fallback_sweeps: int = 3  # region sweeps over everyone when the auction fails
     leftover_window: int = 24
 
 
-def _exact(n: int, u: list[int], v: list[int], iw: list[int]) -> list[tuple[int, int]]:
+def exact_matching(n: int, u: IntArray, v: IntArray, w: FloatArray) -> list[int]:
+    """Maximum-weight maximum-cardinality matching by rustworkx (`mate`, -1 when single)."""
+    iw = _integer_weights(w)
+    mate = [-1] * n
+    for a, b in _rx_pairs(n, u.tolist(), v.tolist(), iw.tolist()):
+        mate[a] = b
+        mate[b] = a
+    return mate
+
+
+def _integer_weights(w: FloatArray) -> IntArray:
+    low = float(w.min()) if len(w) else 0.0
+    return np.rint((w - low) * SCALE).astype(np.int64) + 1
+
+
+def _rx_pairs(n: int, u: list[int], v: list[int], iw: list[int]) -> list[tuple[int, int]]:
     graph = rx.PyGraph(multigraph=False)
     graph.add_nodes_from(range(n))
     graph.add_edges_from(list(zip(u, v, iw, strict=True)))
-    pairs = rx.max_weight_matching(graph, max_cardinality=True, weight_fn=lambda x: x)
+    pairs = rx.max_weight_matching(graph, max_cardinality=True, weight_fn=int)
     return sorted((min(a, b), max(a, b)) for a, b in pairs)
 
 
-def _greedy(n: int, u: IntArray, v: IntArray, w: FloatArray, rng: np.random.Generator) -> list[int]:
+def greedy_matching(n: int, u: IntArray, v: IntArray, w: FloatArray) -> list[int]:
+    """Heaviest edges first (ties: edge order), both ends free. `mate`, -1 when single."""
     mate = [-1] * n
-    order = np.lexsort((rng.permutation(len(w)), -w))
+    order = np.argsort(-w, kind="stable")
     for a, b in zip(u[order].tolist(), v[order].tolist(), strict=True):
         if mate[a] < 0 and mate[b] < 0:
             mate[a] = b
@@ -60,79 +80,99 @@ def _greedy(n: int, u: IntArray, v: IntArray, w: FloatArray, rng: np.random.Gene
     return mate
 
 
-def _pair_leftovers(
-    free: IntArray, pair_weights: PairWeights, window: int, rng: np.random.Generator
-) -> tuple[IntArray, IntArray, FloatArray, dict[int, int]]:
-    """Pair up `free` (an even count): near pairs on a shuffle, best first, then the rest.
-
-    Returns the edges looked at and the pairing (as a mate dict).
-    """
-    k = len(free)
-    order = free[rng.permutation(k)]
-    us, vs = [], []
-    for d in range(1, min(window, k - 1) + 1):
-        us.append(order[:-d])
-        vs.append(order[d:])
-    u = np.concatenate(us)
-    v = np.concatenate(vs)
-    w = pair_weights(u, v)
-    taken: dict[int, int] = {}
-    for e in np.lexsort((np.arange(len(w)), -w)).tolist():
-        a, b = int(u[e]), int(v[e])
-        if a not in taken and b not in taken:
-            taken[a] = b
-            taken[b] = a
-    rest = [x for x in order.tolist() if x not in taken]
-    extra_u = np.array(rest[0::2], dtype=np.int64)
-    extra_v = np.array(rest[1::2], dtype=np.int64)
-    for a, b in zip(rest[0::2], rest[1::2], strict=True):
-        taken[a] = b
-        taken[b] = a
-    return (
-        np.concatenate((u, extra_u)),
-        np.concatenate((v, extra_v)),
-        np.concatenate((w, pair_weights(extra_u, extra_v))),
-        taken,
-    )
+def _double_cover(
+    n: int, u: IntArray, v: IntArray, w: FloatArray
+) -> tuple[IntArray, IntArray, FloatArray]:
+    ends = np.concatenate((u, v))
+    nbrs = np.concatenate((v, u))
+    vals = np.concatenate((w, w))
+    order = np.lexsort((nbrs, ends))
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(ends, minlength=n), out=ptr[1:])
+    return ptr, nbrs[order], vals[order]
 
 
-class _Search:
-    """Large-neighbourhood search state over a fixed edge set."""
+def _round_cycles(
+    n: int, sigma: list[int], weight: Callable[[int, int], float]
+) -> tuple[list[int], list[int]]:
+    """Pairs from an assignment's cycles; returns (`mate`, members left over)."""
+    mate = [-1] * n
+    seen = bytearray(n)
+    left: list[int] = []
+    for start in range(n):
+        if seen[start]:
+            continue
+        cycle = []
+        x = start
+        while not seen[x]:
+            seen[x] = 1
+            cycle.append(x)
+            x = sigma[x]
+        k = len(cycle)
+        if k == 1:
+            left.append(cycle[0])
+            continue
+        if k == 2:
+            a, b = cycle
+            mate[a] = b
+            mate[b] = a
+            continue
+        edge = [weight(cycle[j], cycle[(j + 1) % k]) for j in range(k)]
+        if k % 2 == 0:
+            shift = 0 if sum(edge[0::2]) >= sum(edge[1::2]) else 1
+            skip = None
+        else:
+            best = None
+            for s in range(k):
+                total = sum(edge[(s + 1 + 2 * t) % k] for t in range(k // 2))
+                if best is None or total > best[0]:
+                    best = (total, s)
+            assert best is not None
+            skip = best[1]
+            shift = skip + 1
+            left.append(cycle[skip])
+        for t in range(k // 2):
+            a = cycle[(shift + 2 * t) % k]
+            b = cycle[(shift + 2 * t + 1) % k]
+            mate[a] = b
+            mate[b] = a
+    return mate, left
 
-    def __init__(self, n: int, u: IntArray, v: IntArray, iw: IntArray, mate: list[int]) -> None:
+
+class _Graph:
+    """Candidate edges with adjacency (heaviest first) for region solves."""
+
+    def __init__(self, n: int, u: IntArray, v: IntArray, w: FloatArray) -> None:
         self.n = n
-        self.mate = mate
+        self.u, self.v, self.w = u, v, w
+        self.iw = _integer_weights(w)
         m = len(u)
         ends = np.concatenate((u, v))
         nbrs = np.concatenate((v, u))
-        wts = np.concatenate((iw, iw))
-        order = np.lexsort((nbrs, -wts, ends))
+        order = np.lexsort((nbrs, -np.concatenate((w, w)), ends))
         self.ptr = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.bincount(ends, minlength=n), out=self.ptr[1:])
         self.nbr_arr = nbrs[order]
         self.edge_arr = np.concatenate((np.arange(m), np.arange(m)))[order]
-        self.side_u = order < m  # the entry is listed from the edge's u side
+        self.side_u = order < m  # listed from the edge's u side
         self.nbr = self.nbr_arr.tolist()
         self.ptr_list = self.ptr.tolist()
-        self.u, self.v, self.iw = u, v, iw
+        self.loc = np.full(n, -1, dtype=np.int64)
         self.stamp = [0] * n
         self.generation = 0
-        self.loc = np.full(n, -1, dtype=np.int64)
 
-    def region(self, start: int, size: int, fanout: int, taken: bytearray) -> list[int]:
-        """Matched pairs around `start`, along each member's heaviest edges, avoiding `taken`."""
+    def region(self, start: int, mate: list[int], size: int, fanout: int) -> list[int]:
+        """Matched pairs around `start`, growing along each member's heaviest edges."""
         self.generation += 1
         gen = self.generation
-        stamp, mate, nbr, ptr = self.stamp, self.mate, self.nbr, self.ptr_list
+        stamp, nbr, ptr = self.stamp, self.nbr, self.ptr_list
         nodes: list[int] = []
         queue = deque([start])
         while queue and len(nodes) < size:
             x = queue.popleft()
-            if stamp[x] == gen or taken[x]:
+            if stamp[x] == gen:
                 continue
             y = mate[x]
-            if taken[y]:
-                continue
             stamp[x] = gen
             stamp[y] = gen
             nodes.append(x)
@@ -144,16 +184,15 @@ class _Search:
                         queue.append(t)
         return nodes
 
-    def improve(self, nodes: list[int]) -> int:
-        """Solve the region exactly; apply it if better. Returns the integer gain."""
+    def improve(self, nodes: list[int], mate: list[int]) -> int:
+        """Solve the region exactly; apply it if better. Returns the (integer) gain."""
         region = np.array(nodes, dtype=np.int64)
         self.loc[region] = np.arange(len(region))
         try:
             start = self.ptr[region]
             deg = self.ptr[region + 1] - start
-            total = int(deg.sum())
             first = np.cumsum(deg) - deg
-            pos = np.repeat(start - first, deg) + np.arange(total, dtype=np.int64)
+            pos = np.repeat(start - first, deg) + np.arange(int(deg.sum()), dtype=np.int64)
             inside = (self.loc[self.nbr_arr[pos]] >= 0) & self.side_u[pos]
             edges = self.edge_arr[pos[inside]]
             lu = self.loc[self.u[edges]].tolist()
@@ -161,25 +200,84 @@ class _Search:
             iw = self.iw[edges].tolist()
         finally:
             self.loc[region] = -1
-        weight = {(a, b) if a < b else (b, a): w for a, b, w in zip(lu, lv, iw, strict=True)}
-        mate = self.mate
+        weight = {(a, b) if a < b else (b, a): x for a, b, x in zip(lu, lv, iw, strict=True)}
         index = {x: i for i, x in enumerate(nodes)}
         old = 0
         for i, x in enumerate(nodes):
             j = index[mate[x]]
             if i < j:
                 old += weight[(i, j)]
-        pairs = _exact(len(nodes), lu, lv, iw)
-        if len(pairs) * 2 != len(nodes):
+        pairs = _rx_pairs(len(nodes), lu, lv, iw)
+        if 2 * len(pairs) != len(nodes):
             return 0
         new = sum(weight[p] for p in pairs)
         if new <= old:
             return 0
         for a, b in pairs:
-            x, y = nodes[a], nodes[b]
-            mate[x] = y
-            mate[y] = x
+            mate[nodes[a]] = nodes[b]
+            mate[nodes[b]] = nodes[a]
         return new - old
+
+    def polish(self, seeds: Iterable[int], mate: list[int], size: int, fanout: int) -> int:
+        """One exact region solve around each seed not already covered by an earlier one."""
+        covered = bytearray(self.n)
+        gain = 0
+        for s in seeds:
+            if covered[s]:
+                continue
+            nodes = self.region(s, mate, size, fanout)
+            for x in nodes:
+                covered[x] = 1
+            gain += self.improve(nodes, mate)
+        return gain
+
+
+def _merge_edges(
+    n: int, parts: list[tuple[IntArray, IntArray, FloatArray]]
+) -> tuple[IntArray, IntArray, FloatArray]:
+    u = np.concatenate([p[0] for p in parts])
+    v = np.concatenate([p[1] for p in parts])
+    w = np.concatenate([p[2] for p in parts])
+    lo, hi = np.minimum(u, v), np.maximum(u, v)
+    keys = lo * n + hi
+    order = np.lexsort((-w, keys))
+    keys, w = keys[order], w[order]
+    first = np.concatenate(([True], keys[1:] != keys[:-1]))
+    return keys[first] // n, keys[first] % n, w[first]
+
+
+def _pair_leftovers(
+    free: list[int], pair_weights: PairWeights, window: int, mate: list[int]
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """Pair up `free` (an even count) by their nearby pairs, heaviest first; updates `mate`.
+
+    Returns the edges looked at (so region solves can use them).
+    """
+    order = np.array(free, dtype=np.int64)
+    k = len(order)
+    us, vs = [], []
+    for d in range(1, min(window, k - 1) + 1):
+        us.append(order[:-d])
+        vs.append(order[d:])
+    u = np.concatenate(us)
+    v = np.concatenate(vs)
+    w = pair_weights(u, v)
+    for e in np.argsort(-w, kind="stable").tolist():
+        a, b = int(u[e]), int(v[e])
+        if mate[a] < 0 and mate[b] < 0:
+            mate[a] = b
+            mate[b] = a
+    rest = [x for x in free if mate[x] < 0]
+    for a, b in zip(rest[0::2], rest[1::2], strict=True):
+        mate[a] = b
+        mate[b] = a
+    ru = np.array(rest[0::2], dtype=np.int64)
+    rv = np.array(rest[1::2], dtype=np.int64)
+    return (
+        np.concatenate((u, ru)),
+        np.concatenate((v, rv)),
+        np.concatenate((w, pair_weights(ru, rv))),
+    )
 
 
 def max_weight_perfect_matching(
@@ -188,57 +286,63 @@ def max_weight_perfect_matching(
     v: IntArray,
     w: FloatArray,
     pair_weights: PairWeights,
-    seed: int,
     params: SolverParams = SolverParams(),
 ) -> list[int]:
-    """A perfect matching (as `mate`, a list) of nodes 0..n-1 (n even), near maximum weight.
+    """A perfect matching (`mate`) of nodes 0..n-1 (n even) of near-maximum total weight.
 
-    `u, v, w` are candidate edges (u < v, no duplicates); `pair_weights` gives the weight of
-    any other pair, for the few nodes the candidates cannot cover.
+    `u, v, w` are candidate edges (no duplicates); `pair_weights` weighs any other pair, for
+    the few nodes the candidates cannot place.
     """
     if n % 2:
         raise ValueError("a perfect matching needs an even number of nodes")
     if n == 0:
         return []
-    rng = np.random.default_rng([seed, n, 0x5EED])
-    mate = _greedy(n, u, v, w, rng) if len(u) else [-1] * n
-    free = np.array([x for x in range(n) if mate[x] < 0], dtype=np.int64)
-    if len(free):
-        logger.debug("pairing %d leftover members", len(free))
-        fu, fv, fw, taken = _pair_leftovers(free, pair_weights, params.leftover_window, rng)
-        known = set((u * n + v).tolist())
-        keys = np.minimum(fu, fv) * n + np.maximum(fu, fv)
-        _, first = np.unique(keys, return_index=True)
-        fresh = np.array([i for i in first.tolist() if int(keys[i]) not in known], dtype=np.int64)
-        if len(fresh):
-            u = np.concatenate((u, np.minimum(fu, fv)[fresh]))
-            v = np.concatenate((v, np.maximum(fu, fv)[fresh]))
-            w = np.concatenate((w, fw[fresh]))
-        for x, y in taken.items():
-            mate[x] = y
-    low = float(w.min())
-    iw = np.rint((w - low) * SCALE).astype(np.int64) + 1
     if n <= params.exact_limit:
-        best = [-1] * n
-        for a, b in _exact(n, u.tolist(), v.tolist(), iw.tolist()):
-            best[a] = b
-            best[b] = a
-        if all(x >= 0 for x in best):
-            return best
-        logger.warning("exact matching was not perfect; keeping the greedy one")
+        mate = exact_matching(n, u, v, w)
+        free = [x for x in range(n) if mate[x] < 0]
+        if free:
+            logger.debug("pairing %d members the candidates left out", len(free))
+            _pair_leftovers(free, pair_weights, params.leftover_window, mate)
         return mate
-    search = _Search(n, u, v, iw, mate)
-    for sweep in range(params.sweeps):
-        gain = 0
-        covered = bytearray(n)
-        for start in rng.permutation(n).tolist():
-            if covered[start]:
-                continue
-            nodes = search.region(start, params.region, params.fanout, covered)
-            for x in nodes:
-                covered[x] = 1
-            gain += search.improve(nodes)
-        logger.debug("sweep %d gained %.3f", sweep, gain / SCALE)
-        if gain == 0:
+    try:
+        ptr, obj, val = _double_cover(n, u, v, w)
+        sigma, _prices = auction_assignment(n, ptr, obj, val, params.auction)
+    except AuctionFailed as exc:
+        logger.warning("auction failed (%s); using greedy matching", exc)
+        return _fallback(n, u, v, w, pair_weights, params)
+    lookup = dict(zip((u * n + v).tolist(), w.tolist(), strict=True))
+
+    def weight(a: int, b: int) -> float:
+        return lookup[a * n + b if a < b else b * n + a]
+
+    mate, left = _round_cycles(n, sigma.tolist(), weight)
+    logger.debug("rounding left %d members over", len(left))
+    if not left:
+        return mate
+    fu, fv, fw = _pair_leftovers(left, pair_weights, params.leftover_window, mate)
+    u, v, w = _merge_edges(n, [(u, v, w), (fu, fv, fw)])
+    graph = _Graph(n, u, v, w)
+    seeds = sorted(set(left) | {mate[x] for x in left})
+    gain = graph.polish(seeds, mate, params.region, params.fanout)
+    logger.debug("polishing gained %.3f", gain / SCALE)
+    return mate
+
+
+def _fallback(
+    n: int,
+    u: IntArray,
+    v: IntArray,
+    w: FloatArray,
+    pair_weights: PairWeights,
+    params: SolverParams,
+) -> list[int]:
+    mate = greedy_matching(n, u, v, w)
+    free = [x for x in range(n) if mate[x] < 0]
+    if free:
+        fu, fv, fw = _pair_leftovers(free, pair_weights, params.leftover_window, mate)
+        u, v, w = _merge_edges(n, [(u, v, w), (fu, fv, fw)])
+    graph = _Graph(n, u, v, w)
+    for _ in range(params.fallback_sweeps):
+        if graph.polish(range(n), mate, params.region, params.fanout) == 0:
             break
-    return search.mate
+    return mate

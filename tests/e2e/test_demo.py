@@ -9,7 +9,7 @@ from pathlib import Path
 
 def run(*args: str, stdin: str = "", cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
+        [sys.executable, "-m", "adapters.cli", *args],
         input=stdin,
         capture_output=True,
         text=True,
@@ -39,7 +39,7 @@ def test_console_exits_cleanly_on_end_of_input(tmp_path: Path) -> None:
     env_db = tmp_path / "console.db"
     script = "/add-bot #coffee\n/coffee join\n/coffee status\n"
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "run", "--platform", "console"],
+        [sys.executable, "-m", "adapters.cli", "run", "--platform", "console"],
         input=script,
         capture_output=True,
         text=True,
@@ -54,7 +54,7 @@ def test_console_exits_cleanly_on_end_of_input(tmp_path: Path) -> None:
 
 def test_db_upgrade_command(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "db", "upgrade"],
+        [sys.executable, "-m", "adapters.cli", "db", "upgrade"],
         capture_output=True,
         text=True,
         timeout=120,

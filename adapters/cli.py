@@ -25,12 +25,12 @@ def main(argv: list[str] | None = None) -> int:
         return match_main(argv[1:])
     parser = argparse.ArgumentParser(prog="warmintro", description="WarmIntro, the coffee-chat bot")
     sub = parser.add_subparsers(dest="command")
-    run = sub.add_parser("run", help="run the bot on the configured platform (default)")
-    run.add_argument("--platform", choices=["auto", "console", "slack", "discord", "all"])
-    run.add_argument("--port", type=int, default=3000)
-    serve = sub.add_parser("serve", help="same as run")
-    serve.add_argument("--platform", choices=["auto", "console", "slack", "discord", "all"])
-    serve.add_argument("--port", type=int, default=3000)
+    for name, text in (("run", "run the bot on the configured platform (default)"),
+                       ("serve", "the same as run")):  # fmt: skip
+        serve = sub.add_parser(name, help=text)
+        serve.add_argument("--platform", choices=["auto", "console", "slack", "discord", "all"])
+        serve.add_argument("--port", type=int, default=3000, help="HTTP port (Slack HTTP mode)")
+        serve.add_argument("--host", default="0.0.0.0", help="HTTP address (Slack HTTP mode)")
     demo = sub.add_parser("demo", help="a scripted tour on the console platform; exits 0")
     demo.add_argument("--script", type=Path, help="a script file (default: the bundled tour)")
     demo.add_argument("--database", help="database URL (default: a fresh temporary SQLite file)")
@@ -47,7 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     if command == "tick":
         return asyncio.run(tick_once())
     platform = getattr(args, "platform", None)
-    return asyncio.run(serve_forever(platform, getattr(args, "port", 3000)))
+    port, host = getattr(args, "port", 3000), getattr(args, "host", "0.0.0.0")
+    return asyncio.run(serve_forever(platform, port, host))
 
 
 def _settings():  # type: ignore[no-untyped-def]
@@ -74,19 +75,32 @@ async def db_command(action: str) -> int:
 
 
 async def tick_once() -> int:
-    from bot.bootstrap import configure_logging
+    """Run whatever is due once (cron-style), on the configured chat platform(s)."""
+    from bot.bootstrap import configure_logging, open_database
 
     settings = _settings()
     configure_logging(settings.log_level)
-    if settings.resolved_platform() == "console":
-        print("`warmintro tick` needs a chat platform configured (console ticks by itself).")
+    chosen = settings.resolved_platform()
+    if chosen not in {"slack", "all"}:
+        print("`warmintro tick` runs the Slack platform's due work; the console and Discord tick "
+              "by themselves while they run.")  # fmt: skip
         return 2
-    print("`warmintro tick` for Slack and Discord arrives with their adapters.")
-    return 2
+    from adapters.slack.app import SlackRuntime
+
+    database = await open_database(settings)
+    try:
+        print(await SlackRuntime(settings, database).warm.tick())
+    finally:
+        await database.dispose()
+    return 0
 
 
-async def serve_forever(platform: str | None, port: int) -> int:
-    from bot.bootstrap import configure_logging
+async def serve_forever(platform: str | None, port: int, host: str = "0.0.0.0") -> int:
+    """Run the bot on the configured platform(s) until interrupted."""
+    import signal
+
+    from bot.bootstrap import configure_logging, open_database
+    from bot.scheduler import start_ticking
 
     settings = _settings()
     if platform:
@@ -96,12 +110,76 @@ async def serve_forever(platform: str | None, port: int) -> int:
         configure_logging("WARNING" if settings.log_level == "INFO" else settings.log_level)
         return await run_console(settings)
     configure_logging(settings.log_level)
-    print(f"The {chosen} adapter is not built yet; run with the console platform for now.")
-    return 2
+    problem = missing_settings(settings, chosen)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
+    database = await open_database(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    tasks = []
+    scheduler = None
+    try:
+        if chosen in {"slack", "all"}:
+            from adapters.slack.app import SlackRuntime
+            from adapters.slack.server import run_slack
+
+            runtime = SlackRuntime(settings, database, socket_mode=bool(settings.slack_app_token))
+            scheduler = start_ticking(runtime.warm.tick, settings.tick_seconds)
+            tasks.append(asyncio.create_task(run_slack(runtime, host, port, stop)))
+        if chosen in {"discord", "all"}:
+            from adapters.discord import run_discord
+
+            tasks.append(asyncio.create_task(run_discord(settings, database)))
+        done, _ = await asyncio.wait(
+            [*tasks, asyncio.create_task(stop.wait())], return_when=asyncio.FIRST_COMPLETED
+        )
+        for task in done:
+            if task.exception() is not None:
+                logger.error("platform stopped: %s", task.exception())
+    finally:
+        stop.set()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+        await database.dispose()
+    return 0
 
 
-async def run_console(settings, script: list[str] | None = None, clock=None, echo: bool = False,
-                      out: Callable[[str], None] = print, rng: random.Random | None = None) -> int:  # type: ignore[no-untyped-def]  # fmt: skip
+def missing_settings(settings, chosen: str) -> str | None:  # type: ignore[no-untyped-def]
+    """What's missing to run `chosen`, in words, or None."""
+    if chosen in {"slack", "all"}:
+        oauth = settings.slack_client_id and settings.slack_client_secret
+        single = settings.slack_bot_token
+        if not (oauth or single):
+            return (
+                "Slack needs SLACK_BOT_TOKEN (one workspace) "
+                "or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (OAuth)."
+            )
+        if not settings.slack_signing_secret and not settings.slack_app_token:
+            return "Slack needs SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode)."
+        if oauth and settings.slack_app_token and not single:
+            return (
+                "Socket Mode serves one workspace: set SLACK_BOT_TOKEN, "
+                "or drop SLACK_APP_TOKEN for OAuth over HTTP."
+            )
+    if chosen in {"discord", "all"} and not settings.discord_token:
+        return "Discord needs DISCORD_TOKEN."
+    return None
+
+
+async def run_console(  # type: ignore[no-untyped-def]
+    settings,
+    script: list[str] | None = None,
+    clock=None,
+    echo: bool = False,
+    out: Callable[[str], None] = print,
+    rng: random.Random | None = None,
+) -> int:
     """The console platform: interactive on stdin (real time, `/tick` to jump) or a script."""
     from adapters.console.platform import ConsolePlatform, WorkspaceData
     from adapters.console.session import ConsoleSession

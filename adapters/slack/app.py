@@ -1,0 +1,336 @@
+"""The Slack app: bolt's AsyncApp listeners turning Slack payloads into core calls.
+
+Every listener acknowledges first and works after, so Slack always gets its answer within
+three seconds; replies to a person are ephemeral (the slash command's or button's
+response_url), messages to groups go through the core's outbox and `SlackPlatform`.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack import render
+from adapters.slack.oauth import BOT_SCOPES, InstallationStore, state_store
+from adapters.slack.platform import SlackPlatform, make_client
+from bot.app import WarmIntro
+from bot.bootstrap import build_app
+from bot.clock import Clock, SystemClock
+from bot.commands import Status
+from bot.config import Settings
+from bot.core import Actor
+from bot.messages import Message, Reply
+from storage.engine import Database
+
+logger = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
+ANY = re.compile(r".+")
+
+
+class SlackRuntime:
+    """The core, the Slack platform port and the bolt app, wired for one process."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        clock: Clock | None = None,
+        rng: random.Random | None = None,
+        socket_mode: bool = False,
+    ) -> None:
+        self.settings = settings
+        self.oauth = bool(settings.slack_client_id and settings.slack_client_secret)
+        base_url = settings.slack_api_url
+        self.installations: InstallationStore | None = None
+        if self.oauth:
+            assert settings.slack_client_id and settings.slack_client_secret
+            self.installations = InstallationStore(
+                settings.slack_client_id, db.engine, settings.encryption_key
+            )
+            self.platform = SlackPlatform(self._installed_token, base_url)
+            oauth_settings = AsyncOAuthSettings(
+                client_id=settings.slack_client_id,
+                client_secret=settings.slack_client_secret,
+                scopes=BOT_SCOPES,
+                installation_store=self.installations,
+                state_store=state_store(db.engine),
+                install_path=INSTALL_PATH,
+                redirect_uri_path=REDIRECT_PATH,
+            )
+            self.bolt = AsyncApp(
+                signing_secret=settings.slack_signing_secret,
+                client=make_client(None, base_url),
+                installation_store=self.installations,
+                oauth_flow=AsyncOAuthFlow(
+                    client=AsyncWebClient(base_url=self.platform.base_url), settings=oauth_settings
+                ),
+                request_verification_enabled=not socket_mode or bool(settings.slack_signing_secret),
+            )
+        else:
+            token = settings.slack_bot_token
+
+            async def single(_team: str) -> str | None:
+                return token
+
+            self.platform = SlackPlatform(single, base_url)
+            self.bolt = AsyncApp(
+                client=make_client(token, base_url),
+                signing_secret=settings.slack_signing_secret,
+                request_verification_enabled=not socket_mode or bool(settings.slack_signing_secret),
+            )
+        self.warm: WarmIntro = build_app(db, self.platform, clock or SystemClock(), settings, rng)
+        register(self.bolt, self.warm, self.platform, self.installations)
+
+    async def _installed_token(self, team_id: str) -> str | None:
+        assert self.installations is not None
+        bot = await self.installations.async_find_bot(enterprise_id=None, team_id=team_id)
+        return bot.bot_token if bot else None
+
+
+def _team(body: dict[str, Any], context: dict[str, Any]) -> str:
+    team = context.get("team_id") or body.get("team_id") or (body.get("team") or {}).get("id")
+    return str(team or "")
+
+
+def _channel(channel: str | None) -> str | None:
+    """Where a command was typed; a DM (D…) is no program channel."""
+    if not channel or channel.startswith("D"):
+        return None
+    return channel
+
+
+def register(
+    app: AsyncApp, warm: WarmIntro, platform: SlackPlatform, installations: Any = None
+) -> None:
+    """All listeners of the WarmIntro Slack app."""
+
+    async def actor(body: dict[str, Any], context: dict[str, Any], channel: str | None) -> Actor:
+        team = _team(body, context)
+        user = context.get("user_id") or (body.get("user") or {}).get("id") or body.get("user_id")
+        user = str(user or "")
+        return Actor(team, user, _channel(channel), await platform.is_admin(team, user))
+
+    async def answer(respond: AsyncRespond, reply: Reply) -> None:
+        if reply.message is not None:
+            await respond(
+                response_type="ephemeral", replace_original=False, **render.post_args(reply.message)
+            )
+
+    # --- slash commands -----------------------------------------------------------------------
+
+    @app.command("/coffee")
+    async def coffee(
+        ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], respond: AsyncRespond
+    ) -> None:
+        await ack()
+        who = await actor(body, context, body.get("channel_id"))
+        await answer(respond, await warm.coffee(who, body.get("text") or ""))
+
+    @app.command("/thanks")
+    async def thanks(
+        ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], respond: AsyncRespond
+    ) -> None:
+        await ack()
+        who = await actor(body, context, body.get("channel_id"))
+        await answer(respond, await warm.thanks(who, body.get("text") or ""))
+
+    # --- buttons and forms --------------------------------------------------------------------
+
+    @app.action(ANY)
+    async def button(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: dict[str, Any],
+        client: AsyncWebClient,
+        respond: AsyncRespond,
+    ) -> None:
+        await ack()
+        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
+            "channel_id"
+        )
+        who = await actor(body, context, channel)
+        reply = await warm.action(who, str(action.get("action_id") or ""))
+        if reply.form is not None:
+            view = render.modal(reply.form, private_metadata=channel or "")
+            await client.views_open(trigger_id=body["trigger_id"], view=view)
+        elif reply.message is not None:
+            if body.get("response_url"):
+                await answer(respond, reply)
+            else:  # App Home has no response_url: answer in the person's DM
+                await client.chat_postMessage(
+                    channel=who.user_id, **render.post_args(reply.message)
+                )
+        if (body.get("view") or {}).get("type") == "home":
+            await publish_home(client, who)
+
+    @app.view(ANY)
+    async def form(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        view: dict[str, Any],
+        context: dict[str, Any],
+        client: AsyncWebClient,
+    ) -> None:
+        state = (view.get("state") or {}).get("values") or {}
+        kinds = {
+            block["block_id"]: _field_kind(block)
+            for block in view.get("blocks") or []
+            if block.get("type") == "input"
+        }
+        values = render.form_values(kinds, state)
+        errors = {
+            name: "Please fill this in."
+            for name, kind in kinds.items()
+            if kind in {"users", "text"} and name in {"recipients", "message"} and not values[name]
+        }
+        if errors:
+            await ack(response_action="errors", errors=errors)
+            return
+        await ack()
+        who = await actor(body, context, view.get("private_metadata") or None)
+        reply = await warm.form_submitted(who, str(view.get("callback_id") or ""), values)
+        if reply.message is not None:
+            await client.chat_postMessage(channel=who.user_id, **render.post_args(reply.message))
+        await publish_home(client, who)
+
+    # --- App Home -----------------------------------------------------------------------------
+
+    async def publish_home(client: AsyncWebClient, who: Actor) -> None:
+        status = await warm.run(who, Status())
+        await client.views_publish(user_id=who.user_id, view=home_view(status.message))
+
+    @app.event("app_home_opened")
+    async def home(
+        event: dict[str, Any], body: dict[str, Any], context: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        await publish_home(client, await actor(body, context, None))
+
+    # --- channel membership -------------------------------------------------------------------
+
+    @app.event("member_joined_channel")
+    async def joined(event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
+        team, channel, user = _team(body, context), event["channel"], event["user"]
+        if user == context.get("bot_user_id"):
+            await warm.bot_added(team, channel, event.get("inviter"))
+        else:
+            await warm.member_joined(team, channel, user)
+
+    @app.event("member_left_channel")
+    async def left(event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
+        team, channel, user = _team(body, context), event["channel"], event["user"]
+        if user == context.get("bot_user_id"):
+            await warm.bot_removed(team, channel)
+        else:
+            await warm.member_left(team, channel, user)
+
+    @app.event("channel_left")
+    @app.event("group_left")
+    async def removed(event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
+        await warm.bot_removed(_team(body, context), event["channel"])
+
+    @app.event("user_change")
+    async def user_change(
+        event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]
+    ) -> None:
+        user = event.get("user") or {}
+        platform.forget_user(_team(body, context), str(user.get("id")))
+        if user.get("deleted"):
+            await warm.member_left_workspace(_team(body, context), str(user.get("id")))
+
+    # --- direct messages (only when the optional im:history scope is granted) ------------------
+
+    @app.event("message")
+    async def message(
+        event: dict[str, Any], body: dict[str, Any], context: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+            return
+        who = Actor(_team(body, context), str(event.get("user")), None)
+        reply = await warm.direct_message(who, str(event.get("text") or ""))
+        if reply.message is not None:
+            await client.chat_postMessage(
+                channel=event["channel"], **render.post_args(reply.message)
+            )
+
+    # --- uninstall ----------------------------------------------------------------------------
+
+    @app.event("app_uninstalled")
+    async def uninstalled(body: dict[str, Any], context: dict[str, Any]) -> None:
+        team = _team(body, context)
+        if installations is not None:
+            await installations.async_delete_all(
+                enterprise_id=context.get("enterprise_id"), team_id=team
+            )
+        await warm.workspace_uninstalled(team)
+
+    @app.event("tokens_revoked")
+    async def revoked(event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
+        if installations is None:
+            return
+        team = _team(body, context)
+        tokens = event.get("tokens") or {}
+        if tokens.get("bot"):
+            await installations.async_delete_bot(
+                enterprise_id=context.get("enterprise_id"), team_id=team
+            )
+        for user in tokens.get("oauth") or []:
+            await installations.async_delete_installation(
+                enterprise_id=context.get("enterprise_id"), team_id=team, user_id=user
+            )
+
+
+def _field_kind(block: dict[str, Any]) -> str:
+    element = block.get("element") or {}
+    kind = element.get("type")
+    if kind == "multi_users_select":
+        return "users"
+    if kind == "checkboxes":
+        return "checkbox"
+    return "text"
+
+
+def home_view(status: Message | None) -> dict[str, Any]:
+    """App Home: the member's profile, current match, colleagues met, and an edit button."""
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": "☕ Your coffee chats"}},
+    ]
+    if status is not None:
+        blocks += render.blocks(status)
+    blocks += [
+        {"type": "divider"},
+        {
+            "type": "actions",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": "profile:edit",
+                    "text": {"type": "plain_text", "text": "Edit interests"},
+                    "style": "primary",
+                    "value": "profile:edit",
+                }
+            ],
+        },
+        {
+            "type": "context",
+            "elements": [
+                {
+                    "type": "mrkdwn",
+                    "text": "`/coffee help` lists every command · `/thanks @someone …` says thanks",
+                }
+            ],
+        },
+    ]
+    return {"type": "home", "blocks": blocks}

@@ -1,0 +1,72 @@
+"""Serving the Slack app: HTTP mode (aiohttp) or Socket Mode."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+
+from adapters.slack.app import EVENTS_PATH, INSTALL_PATH, REDIRECT_PATH, SlackRuntime
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY = 1024 * 1024  # Slack payloads are small; refuse anything huge
+
+
+def web_app(runtime: SlackRuntime) -> web.Application:
+    """One endpoint for events, commands and interactivity; OAuth pages; a health check."""
+
+    async def dispatch(request: web.Request) -> web.Response:
+        bolt_request = await to_bolt_request(request)
+        bolt_response = await runtime.bolt.async_dispatch(bolt_request)
+        return await to_aiohttp_response(bolt_response)
+
+    async def healthz(_request: web.Request) -> web.Response:
+        try:
+            async with runtime.warm.core.db.engine.connect() as conn:
+                await conn.exec_driver_sql("SELECT 1")
+        except Exception as exc:  # the database is down: say so, don't crash
+            logger.warning("health check: database unavailable: %s", exc)
+            return web.json_response({"ok": False, "database": "unavailable"}, status=503)
+        return web.json_response({"ok": True})
+
+    app = web.Application(client_max_size=MAX_BODY)
+    app.router.add_post(EVENTS_PATH, dispatch)
+    app.router.add_get("/healthz", healthz)
+    if runtime.oauth:
+        app.router.add_get(INSTALL_PATH, dispatch)
+        app.router.add_get(REDIRECT_PATH, dispatch)
+    return app
+
+
+async def serve_http(runtime: SlackRuntime, host: str, port: int) -> web.AppRunner:
+    """Start listening; returns the runner (call `cleanup()` to stop)."""
+    runner = web.AppRunner(web_app(runtime), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    logger.info("Slack app listening on http://%s:%s%s", host, port, EVENTS_PATH)
+    return runner
+
+
+async def run_slack(runtime: SlackRuntime, host: str, port: int, stop: asyncio.Event) -> None:
+    """Socket Mode when an app token is set, else HTTP; runs until `stop` is set."""
+    app_token = runtime.settings.slack_app_token
+    if app_token:
+        from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+
+        handler = AsyncSocketModeHandler(runtime.bolt, app_token)
+        await handler.connect_async()
+        logger.info("Slack app connected in Socket Mode")
+        try:
+            await stop.wait()
+        finally:
+            await handler.close_async()
+        return
+    runner = await serve_http(runtime, host, port)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()

@@ -1,0 +1,322 @@
+"""A fake Slack Web API on loopback: records calls, paginates, and fails on request.
+
+slack_sdk's AsyncWebClient talks to it over real HTTP (SLACK_API_URL points here), and the
+slash commands' and buttons' response_urls point here too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import itertools
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from aiohttp import ClientSession, web
+
+TEAM = "T0001"
+BOT_USER = "UBOT"
+
+
+@dataclass
+class Call:
+    method: str
+    args: dict[str, Any]
+    token: str | None
+
+
+@dataclass
+class Fault:
+    """Answer `method` with a failure while `when(args)` holds, `times` times (-1: always)."""
+
+    method: str
+    status: int = 200
+    error: str | None = None
+    retry_after: int | None = None
+    times: int = 1
+    when: Callable[[dict[str, Any]], bool] = lambda _args: True
+
+
+@dataclass
+class FakeSlack:
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    channels: dict[str, list[str]] = field(default_factory=dict)
+    calls: list[Call] = field(default_factory=list)
+    posts: list[dict[str, Any]] = field(default_factory=list)  # chat.postMessage (accepted)
+    responses: list[dict[str, Any]] = field(default_factory=list)  # response_url posts
+    faults: list[Fault] = field(default_factory=list)
+    page_size: int = 7
+    base_url: str = ""
+    _runner: web.AppRunner | None = None
+    _ts: Any = field(default_factory=lambda: itertools.count(1))
+    _storms: list[tuple[str, int, int]] = field(default_factory=list)  # (method, every, left)
+    _counts: dict[str, int] = field(default_factory=dict)
+
+    # --- setup --------------------------------------------------------------------------------
+
+    def add_user(self, user_id: str, name: str | None = None, **extra: Any) -> None:
+        self.users[user_id] = {
+            "id": user_id,
+            "name": (name or user_id).lower(),
+            "real_name": name or user_id,
+            "profile": {"display_name": name or user_id, "real_name": name or user_id},
+            "deleted": False,
+            "is_bot": False,
+            "is_admin": False,
+            "tz": "Europe/Berlin",
+            "tz_offset": 3600,
+            **extra,
+        }
+
+    def storm(self, method: str, every: int, count: int) -> None:
+        """Every `every`-th call of `method` gets a 429 (Retry-After: 0), `count` times in all."""
+        self._storms.append((method, every, count))
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_post("/response/{tag}", self._response)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self.base_url = f"http://127.0.0.1:{port}/"
+
+    async def stop(self) -> None:
+        if self._runner:
+            await self._runner.cleanup()
+
+    @property
+    def api_url(self) -> str:
+        return self.base_url + "api/"
+
+    def response_url(self, tag: str) -> str:
+        return f"{self.base_url}response/{tag}"
+
+    # --- queries for tests --------------------------------------------------------------------
+
+    def called(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+    def posts_to(self, channel: str) -> list[dict[str, Any]]:
+        return [p for p in self.posts if p["channel"] == channel]
+
+    async def wait_for(self, check: Callable[[], Any], timeout: float = 20.0) -> Any:
+        """Poll until `check()` is truthy (background work after an ack), or fail."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            value = check()
+            if value:
+                return value
+            await asyncio.sleep(0.02)
+        raise AssertionError("timed out waiting for the Slack app")
+
+    # --- the API ------------------------------------------------------------------------------
+
+    async def _args(self, request: web.Request) -> dict[str, Any]:
+        args: dict[str, Any] = dict(request.query)
+        if request.can_read_body:
+            if request.content_type == "application/json":
+                args.update(await request.json())
+            else:
+                args.update(dict(await request.post()))
+        return args
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        args = await self._args(request)
+        auth = request.headers.get("Authorization", "")
+        token = auth.removeprefix("Bearer ") or args.get("token")
+        self.calls.append(Call(method, args, token))
+        self._counts[method] = self._counts.get(method, 0) + 1
+        for i, (name, every, left) in enumerate(self._storms):
+            if name == method and left > 0 and self._counts[method] % every == 0:
+                self._storms[i] = (name, every, left - 1)
+                return web.json_response(
+                    {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "0"}
+                )
+        for fault in self.faults:
+            if fault.method == method and fault.times != 0 and fault.when(args):
+                fault.times -= 1 if fault.times > 0 else 0
+                headers = (
+                    {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
+                )
+                body = {"ok": False, "error": fault.error or f"http_{fault.status}"}
+                return web.json_response(body, status=fault.status, headers=headers)
+        handler = getattr(self, "api_" + method.replace(".", "_"), None)
+        if handler is None:
+            return web.json_response({"ok": False, "error": "unknown_method"})
+        return web.json_response(handler(args))
+
+    async def _response(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.responses.append({"tag": request.match_info["tag"], **body})
+        return web.Response(text="ok")
+
+    def _ts_next(self) -> str:
+        return f"{1_700_000_000 + next(self._ts)}.000100"
+
+    def api_auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "url": "https://fake.slack/", "team": "Fake", "user": "warmintro",
+                "team_id": TEAM, "user_id": BOT_USER, "bot_id": "B0001", "is_enterprise_install": False}  # fmt: skip
+
+    def api_users_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        user = self.users.get(str(args.get("user")))
+        if user is None:
+            return {"ok": False, "error": "user_not_found"}
+        return {"ok": True, "user": user}
+
+    def api_conversations_members(self, args: dict[str, Any]) -> dict[str, Any]:
+        members = self.channels.get(str(args.get("channel")))
+        if members is None:
+            return {"ok": False, "error": "channel_not_found"}
+        start = int(args.get("cursor") or 0)
+        page = members[start : start + self.page_size]
+        more = start + self.page_size < len(members)
+        meta = {"next_cursor": str(start + self.page_size) if more else ""}
+        return {"ok": True, "members": page, "response_metadata": meta}
+
+    def api_conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        users = [u for u in str(args.get("users") or "").split(",") if u]
+        for user in users:
+            if user not in self.users:
+                return {"ok": False, "error": "user_not_found"}
+            if self.users[user].get("deleted"):
+                return {"ok": False, "error": "user_disabled"}
+        if len(users) == 1:
+            return {"ok": True, "channel": {"id": "D" + users[0]}}
+        digest = hashlib.sha1(",".join(sorted(users)).encode()).hexdigest()[:10].upper()
+        return {"ok": True, "channel": {"id": "G" + digest, "members": users}}
+
+    def api_chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = str(args.get("channel"))
+        if channel.startswith("C") and channel not in self.channels:
+            return {"ok": False, "error": "channel_not_found"}
+        ts = self._ts_next()
+        blocks = args.get("blocks")
+        if isinstance(blocks, str):
+            blocks = json.loads(blocks)
+        self.posts.append(
+            {"channel": channel, "ts": ts, "text": args.get("text"), "blocks": blocks or []}
+        )
+        return {"ok": True, "channel": channel, "ts": ts}
+
+    def api_chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts")}
+
+    def api_views_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "view": {"id": "V1"}}
+
+    def api_views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "view": {"id": "VH"}}
+
+    def api_oauth_v2_access(self, args: dict[str, Any]) -> dict[str, Any]:
+        if args.get("code") != "good-code":
+            return {"ok": False, "error": "invalid_code"}
+        return {
+            "ok": True, "app_id": "A0001", "authed_user": {"id": "U0001"},
+            "scope": "commands,chat:write", "token_type": "bot",
+            "access_token": "xoxb-oauth-token", "bot_user_id": BOT_USER,
+            "team": {"id": TEAM, "name": "Fake"}, "enterprise": None, "is_enterprise_install": False,
+        }  # fmt: skip
+
+
+def signed_headers(secret: str, body: str, timestamp: int | None = None) -> dict[str, str]:
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    base = f"v0:{ts}:{body}".encode()
+    signature = "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature}
+
+
+class SlackClient:
+    """Sends correctly signed requests into the app, as Slack would."""
+
+    def __init__(self, url: str, secret: str, fake: FakeSlack) -> None:
+        self.url = url
+        self.secret = secret
+        self.fake = fake
+        self.session = ClientSession()
+        self._tags = itertools.count(1)
+
+    async def close(self) -> None:
+        await self.session.close()
+
+    async def post(
+        self, body: str, content_type: str, headers: dict[str, str] | None = None
+    ) -> tuple[int, str]:
+        hdrs = {
+            "Content-Type": content_type,
+            **(headers if headers is not None else signed_headers(self.secret, body)),
+        }
+        async with self.session.post(self.url, data=body.encode(), headers=hdrs) as response:
+            return response.status, await response.text()
+
+    async def command(self, command: str, text: str, user: str, channel: str = "C0001") -> str:
+        """Send a slash command; returns the response_url tag to wait on."""
+        tag = f"r{next(self._tags)}"
+        body = urlencode({
+            "token": "legacy", "team_id": TEAM, "channel_id": channel, "user_id": user,
+            "command": command, "text": text, "response_url": self.fake.response_url(tag),
+            "trigger_id": "trig", "api_app_id": "A0001",
+        })  # fmt: skip
+        status, _ = await self.post(body, "application/x-www-form-urlencoded")
+        assert status == 200
+        return tag
+
+    async def reply(self, tag: str) -> dict[str, Any]:
+        return await self.fake.wait_for(
+            lambda: next((r for r in self.fake.responses if r["tag"] == tag), None)
+        )
+
+    async def event(self, event: dict[str, Any]) -> int:
+        body = json.dumps({
+            "token": "legacy", "team_id": TEAM, "api_app_id": "A0001", "type": "event_callback",
+            "event_id": f"Ev{next(self._tags)}", "event_time": int(time.time()),
+            "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}],
+            "event": event,
+        })  # fmt: skip
+        status, _ = await self.post(body, "application/json")
+        return status
+
+    async def action(
+        self,
+        user: str,
+        action_id: str,
+        channel: str | None = None,
+        view: dict[str, Any] | None = None,
+    ) -> str:
+        tag = f"a{next(self._tags)}"
+        payload: dict[str, Any] = {
+            "type": "block_actions", "team": {"id": TEAM}, "user": {"id": user, "team_id": TEAM},
+            "api_app_id": "A0001", "trigger_id": f"trig-{tag}",
+            "actions": [{"action_id": action_id, "block_id": "b", "type": "button", "value": action_id}],
+        }  # fmt: skip
+        if channel:
+            payload["channel"] = {"id": channel}
+            payload["container"] = {"type": "message", "channel_id": channel}
+            payload["response_url"] = self.fake.response_url(tag)
+        if view:
+            payload["view"] = view
+        status, _ = await self.post(
+            urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded"
+        )
+        assert status == 200
+        return tag
+
+    async def submit(
+        self, user: str, view: dict[str, Any], values: dict[str, Any]
+    ) -> tuple[int, str]:
+        payload = {
+            "type": "view_submission", "team": {"id": TEAM}, "user": {"id": user, "team_id": TEAM},
+            "api_app_id": "A0001", "trigger_id": "trig",
+            "view": {**view, "id": "V1", "state": {"values": values}},
+        }  # fmt: skip
+        return await self.post(
+            urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded"
+        )
