@@ -14,7 +14,9 @@ DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///warmintro.db"
 class Settings(BaseSettings):
     """Every setting WarmIntro reads. `.env.example` documents each one."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
 
     database_url: str = Field(default=DEFAULT_DATABASE_URL, validation_alias="DATABASE_URL")
     platform: Literal["auto", "console", "slack", "discord", "all"] = Field(

@@ -46,7 +46,16 @@ def _on_sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+def _on_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")
+
+
+def create_engine(url: str, immediate: bool = True, **kwargs: Any) -> AsyncEngine:
+    """An async engine. On SQLite, `immediate` transactions take the write lock when they begin.
+
+    The app's own engine does (racing writers then queue instead of failing); an engine that
+    only reads while the app may hold the lock (slack_sdk's token stores) must not.
+    """
     url = normalize_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -54,7 +63,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
-        event.listen(engine.sync_engine, "begin", _on_sqlite_begin)
+        event.listen(engine.sync_engine, "begin", _on_sqlite_begin if immediate else _on_begin)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_async_engine(url, **kwargs)
@@ -79,6 +88,12 @@ class Database:
     async def session(self) -> AsyncIterator[AsyncSession]:
         async with self.sessions() as session:
             yield session
+
+    def side_engine(self) -> AsyncEngine:
+        """Another engine on the same database for a library's own tables (see create_engine)."""
+        if self.dialect != "sqlite":
+            return self.engine
+        return create_engine(self.engine.url.render_as_string(hide_password=False), immediate=False)
 
     async def upgrade(self) -> None:
         from storage.migrate import upgrade

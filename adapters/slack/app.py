@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 import random
 import re
+import time
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -35,6 +37,7 @@ EVENTS_PATH = "/slack/events"
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 ANY = re.compile(r".+")
+TOKEN_CACHE_SECONDS = 60
 
 
 class SlackRuntime:
@@ -52,10 +55,12 @@ class SlackRuntime:
         self.oauth = bool(settings.slack_client_id and settings.slack_client_secret)
         base_url = settings.slack_api_url
         self.installations: InstallationStore | None = None
+        self._tokens: dict[str, tuple[float, str | None]] = {}
         if self.oauth:
             assert settings.slack_client_id and settings.slack_client_secret
+            store_engine = db.side_engine()
             self.installations = InstallationStore(
-                settings.slack_client_id, db.engine, settings.encryption_key
+                settings.slack_client_id, store_engine, settings.encryption_key
             )
             self.platform = SlackPlatform(self._installed_token, base_url)
             oauth_settings = AsyncOAuthSettings(
@@ -63,7 +68,7 @@ class SlackRuntime:
                 client_secret=settings.slack_client_secret,
                 scopes=BOT_SCOPES,
                 installation_store=self.installations,
-                state_store=state_store(db.engine),
+                state_store=state_store(store_engine),
                 install_path=INSTALL_PATH,
                 redirect_uri_path=REDIRECT_PATH,
             )
@@ -89,12 +94,29 @@ class SlackRuntime:
                 request_verification_enabled=not socket_mode or bool(settings.slack_signing_secret),
             )
         self.warm: WarmIntro = build_app(db, self.platform, clock or SystemClock(), settings, rng)
-        register(self.bolt, self.warm, self.platform, self.installations)
+        register(self.bolt, self.warm, self.platform, self.installations, self.forget_tokens)
+
+    async def close(self) -> None:
+        """Release what the runtime opened beyond the app's own database engine."""
+        if (
+            self.installations is not None
+            and self.installations.engine is not self.warm.core.db.engine
+        ):
+            await self.installations.engine.dispose()
 
     async def _installed_token(self, team_id: str) -> str | None:
+        """The workspace's bot token, cached a minute (every Web API call needs it)."""
         assert self.installations is not None
+        cached = self._tokens.get(team_id)
+        if cached and time.monotonic() - cached[0] < TOKEN_CACHE_SECONDS:
+            return cached[1]
         bot = await self.installations.async_find_bot(enterprise_id=None, team_id=team_id)
-        return bot.bot_token if bot else None
+        token = bot.bot_token if bot else None
+        self._tokens[team_id] = (time.monotonic(), token)
+        return token
+
+    def forget_tokens(self, team_id: str) -> None:
+        self._tokens.pop(team_id, None)
 
 
 def _team(body: dict[str, Any], context: dict[str, Any]) -> str:
@@ -110,7 +132,11 @@ def _channel(channel: str | None) -> str | None:
 
 
 def register(
-    app: AsyncApp, warm: WarmIntro, platform: SlackPlatform, installations: Any = None
+    app: AsyncApp,
+    warm: WarmIntro,
+    platform: SlackPlatform,
+    installations: Any = None,
+    forget_tokens: Callable[[str], None] = lambda _team: None,
 ) -> None:
     """All listeners of the WarmIntro Slack app."""
 
@@ -281,6 +307,7 @@ def register(
         if installations is None:
             return
         team = _team(body, context)
+        forget_tokens(team)
         tokens = event.get("tokens") or {}
         if tokens.get("bot"):
             await installations.async_delete_bot(

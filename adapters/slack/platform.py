@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -43,10 +44,34 @@ RETRYABLE_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_una
 TokenLookup = Callable[[str], Awaitable[str | None]]
 
 
-def retry_handlers(rate_limit_retries: int = 6) -> list[Any]:
+class RateLimitRetry(AsyncRateLimitErrorRetryHandler):
+    """Wait exactly what Slack asks (Retry-After) plus a jitter proportional to it.
+
+    slack_sdk's own handler adds up to a second to every wait, which makes a burst of 429s
+    with `Retry-After: 0` or `1` take far longer than Slack asked for.
+    """
+
+    async def prepare_for_next_attempt_async(  # type: ignore[override]
+        self, *, state: Any, request: Any, response: Any = None, error: Exception | None = None
+    ) -> None:
+        if response is None:
+            raise error  # type: ignore[misc]
+        state.next_attempt_requested = True
+        seconds = 1.0
+        for name, values in response.headers.items():
+            if name.lower() == "retry-after" and values:
+                try:
+                    seconds = max(0.0, float(values[0]))
+                except ValueError:
+                    seconds = 1.0
+        await asyncio.sleep(seconds * (1 + 0.1 * random.random()))
+        state.increment_current_attempt()
+
+
+def retry_handlers(rate_limit_retries: int = 8) -> list[Any]:
     """429 → wait Retry-After (several times); 5xx and connection errors → retry with backoff."""
     return [
-        AsyncRateLimitErrorRetryHandler(max_retry_count=rate_limit_retries),
+        RateLimitRetry(max_retry_count=rate_limit_retries),
         AsyncServerErrorRetryHandler(max_retry_count=3),
         AsyncConnectionErrorRetryHandler(max_retry_count=3),
     ]

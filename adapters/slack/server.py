@@ -35,9 +35,21 @@ def web_app(runtime: SlackRuntime) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY)
     app.router.add_post(EVENTS_PATH, dispatch)
     app.router.add_get("/healthz", healthz)
-    if runtime.oauth:
-        app.router.add_get(INSTALL_PATH, dispatch)
-        app.router.add_get(REDIRECT_PATH, dispatch)
+    flow = runtime.bolt.oauth_flow
+    if runtime.oauth and flow is not None:
+
+        async def install(request: web.Request) -> web.Response:
+            return await to_aiohttp_response(
+                await flow.handle_installation(await to_bolt_request(request))
+            )
+
+        async def redirect(request: web.Request) -> web.Response:
+            return await to_aiohttp_response(
+                await flow.handle_callback(await to_bolt_request(request))
+            )
+
+        app.router.add_get(INSTALL_PATH, install)
+        app.router.add_get(REDIRECT_PATH, redirect)
     return app
 
 
@@ -64,9 +76,11 @@ async def run_slack(runtime: SlackRuntime, host: str, port: int, stop: asyncio.E
             await stop.wait()
         finally:
             await handler.close_async()
+            await runtime.close()
         return
     runner = await serve_http(runtime, host, port)
     try:
         await stop.wait()
     finally:
         await runner.cleanup()
+        await runtime.close()

@@ -26,7 +26,7 @@ from bot.matching.candidates import CandidateParams, generate_candidates, prune
 from bot.matching.features import Features, FloatArray, IntArray, build_features
 from bot.matching.reasons import group_reasons
 from bot.matching.roundrobin import circle_order, circle_round
-from bot.matching.solver import SolverParams, max_weight_perfect_matching
+from bot.matching.solver import SolverParams, greedy_matching, max_weight_perfect_matching
 from bot.matching.types import Candidate, History, MatchedGroup, MatchResult, Weights
 from bot.matching.weights import DEFAULT_WEIGHTS, PairScorer, last_met
 
@@ -49,6 +49,7 @@ class EngineParams:
     exact_limit: int = EXACT_LIMIT
     candidates: CandidateParams = field(default_factory=CandidateParams)
     solver: SolverParams = field(default_factory=SolverParams)
+    weak_share: float = 0.25  # members in the weakest pairs get a second candidate search
 
 
 def _dedupe_sorted(members: Sequence[Candidate]) -> list[Candidate]:
@@ -151,13 +152,33 @@ def _complete_edges(feats: Features) -> tuple[IntArray, IntArray, FloatArray]:
 
 
 def _sparse_edges(
-    feats: Features, seed: int, params: CandidateParams
+    feats: Features, seed: int, params: EngineParams
 ) -> tuple[IntArray, IntArray, FloatArray]:
-    u, v = generate_candidates(feats, seed, params)
+    """Candidate edges from the inverted indexes, plus a second search among the members a
+    first (greedy) matching leaves in its weakest pairs: the pairs that a member's own best
+    candidates miss are mostly among people whose best candidates went to others.
+    """
+    n = feats.n
+    cp = params.candidates
+    u, v = generate_candidates(feats, seed, cp)
     w = feats.pair_weights(u, v)
-    keep = prune(feats.n, u, v, w, params.keep)
-    logger.debug("candidates: %d pairs, %d kept", len(u), int(keep.sum()))
-    return u[keep], v[keep], w[keep]
+    keep = prune(n, u, v, w, cp.keep)
+    u, v, w = u[keep], v[keep], w[keep]
+    if params.weak_share <= 0:
+        return u, v, w
+    mate = np.array(greedy_matching(n, u, v, w))
+    paired = np.flatnonzero(mate > np.arange(n))
+    pw = feats.pair_weights(paired, mate[paired])
+    cut = np.quantile(pw, params.weak_share) if len(pw) else 0.0
+    weak = mate < 0
+    low = paired[pw <= cut]
+    weak[low] = True
+    weak[mate[low]] = True
+    wu, wv = generate_candidates(feats, seed + 1, cp, only=weak)
+    ww = feats.pair_weights(wu, wv)
+    keep = prune(n, wu, wv, ww, cp.keep)
+    logger.debug("second search among %d members: %d more pairs", int(weak.sum()), int(keep.sum()))
+    return _merge([(u, v, w), (wu[keep], wv[keep], ww[keep])], n)
 
 
 def _merge(
@@ -193,7 +214,7 @@ def plan_groups(
     if n <= params.exact_limit:
         parts.append(_complete_edges(feats))
     else:
-        parts.append(_sparse_edges(feats, seed, params.candidates))
+        parts.append(_sparse_edges(feats, seed, params))
     parts.append((tu[real], tv[real], pairs(tu[real], tv[real])))
     if odd:
         allowed = _trio_allowed(feats)
@@ -225,7 +246,7 @@ def plan_groups(
     solver = params.solver
     if n_nodes <= params.exact_limit:
         solver = replace(solver, exact_limit=n_nodes)
-    mate = max_weight_perfect_matching(n_nodes, u, v, w, any_pairs, seed, solver)
+    mate = max_weight_perfect_matching(n_nodes, u, v, w, any_pairs, solver)
     if odd:
         return _insert_odd(feats, mate, mate[n])
     return [sorted((x, mate[x])) for x in range(n) if x < mate[x]]

@@ -42,6 +42,9 @@ class SolverParams:
     auction: AuctionParams = field(default_factory=AuctionParams)
     region: int = 200  # members per exact region solve
     fanout: int = 10  # region growth follows each member's heaviest edges
+    ball: int = 300  # members around each left-over member in a joint region
+    reach: float = 2.0  # regions follow edges of reduced cost up to this (weight units)
+    joint_region: int = 1500
     fallback_sweeps: int = 3  # region sweeps over everyone when the auction fails
     leftover_window: int = 24
 
@@ -140,23 +143,41 @@ def _round_cycles(
 
 
 class _Graph:
-    """Candidate edges with adjacency (heaviest first) for region solves."""
+    """Candidate edges with adjacency for region solves.
 
-    def __init__(self, n: int, u: IntArray, v: IntArray, w: FloatArray) -> None:
+    Regions grow along each member's edges in order of `rank` (lowest first; by default the
+    heaviest edges first), following only edges ranked at most `reach`.
+    """
+
+    def __init__(
+        self,
+        n: int,
+        u: IntArray,
+        v: IntArray,
+        w: FloatArray,
+        rank: FloatArray | None = None,
+        reach: float = np.inf,
+    ) -> None:
         self.n = n
         self.u, self.v, self.w = u, v, w
         self.iw = _integer_weights(w)
         m = len(u)
         ends = np.concatenate((u, v))
         nbrs = np.concatenate((v, u))
-        order = np.lexsort((nbrs, -np.concatenate((w, w)), ends))
+        order = np.lexsort((nbrs, ends))
         self.ptr = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.bincount(ends, minlength=n), out=self.ptr[1:])
         self.nbr_arr = nbrs[order]
         self.edge_arr = np.concatenate((np.arange(m), np.arange(m)))[order]
         self.side_u = order < m  # listed from the edge's u side
-        self.nbr = self.nbr_arr.tolist()
-        self.ptr_list = self.ptr.tolist()
+        # Growth order: by rank (default: heaviest first), only edges ranked <= reach.
+        key = np.concatenate((-w, -w) if rank is None else (rank, rank))
+        grow = np.lexsort((nbrs, key, ends))
+        grow = grow[key[grow] <= reach]
+        gptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(ends[grow], minlength=n), out=gptr[1:])
+        self.nbr = nbrs[grow].tolist()
+        self.ptr_list = gptr.tolist()
         self.loc = np.full(n, -1, dtype=np.int64)
         self.stamp = [0] * n
         self.generation = 0
@@ -306,7 +327,7 @@ def max_weight_perfect_matching(
         return mate
     try:
         ptr, obj, val = _double_cover(n, u, v, w)
-        sigma, _prices = auction_assignment(n, ptr, obj, val, params.auction)
+        sigma, prices = auction_assignment(n, ptr, obj, val, params.auction)
     except AuctionFailed as exc:
         logger.warning("auction failed (%s); using greedy matching", exc)
         return _fallback(n, u, v, w, pair_weights, params)
@@ -321,9 +342,22 @@ def max_weight_perfect_matching(
         return mate
     fu, fv, fw = _pair_leftovers(left, pair_weights, params.leftover_window, mate)
     u, v, w = _merge_edges(n, [(u, v, w), (fu, fv, fw)])
-    graph = _Graph(n, u, v, w)
+    # Dual values of the relaxation: y_i + y_j >= w_ij, tight on its optimal edges. The
+    # integral optimum differs from it by little, so it lives on nearly tight edges: regions
+    # grow along edges of small reduced cost y_i + y_j - w_ij.
+    profit = np.maximum.reduceat(val - prices[obj], ptr[:-1])
+    y = (profit + prices) / 2.0
+    graph = _Graph(n, u, v, w, rank=y[u] + y[v] - w, reach=params.reach)
     seeds = sorted(set(left) | {mate[x] for x in left})
-    gain = graph.polish(seeds, mate, params.region, params.fanout)
+    # Exact solves over the neighbourhoods of several left-over members together, so that
+    # alternating paths between two of them can be found.
+    gain = 0
+    joint: dict[int, None] = {}
+    for i, s in enumerate(seeds):
+        joint.update(dict.fromkeys(graph.region(s, mate, params.ball, params.fanout)))
+        if len(joint) >= params.joint_region or i == len(seeds) - 1:
+            gain += graph.improve(list(joint), mate)
+            joint = {}
     logger.debug("polishing gained %.3f", gain / SCALE)
     return mate
 

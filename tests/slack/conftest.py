@@ -33,10 +33,19 @@ class SlackWorld:
         return self.runtime.warm
 
     async def add_bot_to(self, channel: str = "C0001", inviter: str = "U0001") -> None:
-        assert await self.slack.event(
-            {"type": "member_joined_channel", "user": BOT_USER, "channel": channel,
-             "channel_type": "C", "team": "T0001", "inviter": inviter}  # fmt: skip
-        ) == 200
+        assert (
+            await self.slack.event(
+                {
+                    "type": "member_joined_channel",
+                    "user": BOT_USER,
+                    "channel": channel,
+                    "channel_type": "C",
+                    "team": "T0001",
+                    "inviter": inviter,
+                }
+            )
+            == 200
+        )
         await self.fake.wait_for(lambda: self.fake.posts_to(channel))
         # the channel's members are enrolled after the ack: wait for their interviews
         people = [u for u in self.fake.channels.get(channel, []) if u != BOT_USER]

@@ -56,6 +56,8 @@ class FakeSlack:
     _ts: Any = field(default_factory=lambda: itertools.count(1))
     _storms: list[tuple[str, int, int]] = field(default_factory=list)  # (method, every, left)
     _counts: dict[str, int] = field(default_factory=dict)
+    envelopes: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
+    socket_acks: list[dict[str, Any]] = field(default_factory=list)
 
     # --- setup --------------------------------------------------------------------------------
 
@@ -81,6 +83,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{tag}", self._response)
+        app.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -107,9 +110,9 @@ class FakeSlack:
     def posts_to(self, channel: str) -> list[dict[str, Any]]:
         return [p for p in self.posts if p["channel"] == channel]
 
-    async def wait_for(self, check: Callable[[], Any], timeout: float = 20.0) -> Any:
+    async def wait_for(self, check: Callable[[], Any], seconds: float = 20.0) -> Any:
         """Poll until `check()` is truthy (background work after an ack), or fail."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             value = check()
             if value:
@@ -159,12 +162,42 @@ class FakeSlack:
         self.responses.append({"tag": request.match_info["tag"], **body})
         return web.Response(text="ok")
 
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        """Socket Mode: say hello, push queued envelopes, record the app's acks."""
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        await ws.send_json({"type": "hello", "num_connections": 1})
+
+        async def push() -> None:
+            while not ws.closed:
+                await ws.send_json(await self.envelopes.get())
+
+        pusher = asyncio.create_task(push())
+        try:
+            async for message in ws:
+                if message.type == web.WSMsgType.TEXT:
+                    self.socket_acks.append(json.loads(message.data))
+        finally:
+            pusher.cancel()
+        return ws
+
+    def api_apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "url": self.base_url.replace("http", "ws") + "socket"}
+
     def _ts_next(self) -> str:
         return f"{1_700_000_000 + next(self._ts)}.000100"
 
     def api_auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
-        return {"ok": True, "url": "https://fake.slack/", "team": "Fake", "user": "warmintro",
-                "team_id": TEAM, "user_id": BOT_USER, "bot_id": "B0001", "is_enterprise_install": False}  # fmt: skip
+        return {
+            "ok": True,
+            "url": "https://fake.slack/",
+            "team": "Fake",
+            "user": "warmintro",
+            "team_id": TEAM,
+            "user_id": BOT_USER,
+            "bot_id": "B0001",
+            "is_enterprise_install": False,
+        }
 
     def api_users_info(self, args: dict[str, Any]) -> dict[str, Any]:
         user = self.users.get(str(args.get("user")))
@@ -220,11 +253,17 @@ class FakeSlack:
         if args.get("code") != "good-code":
             return {"ok": False, "error": "invalid_code"}
         return {
-            "ok": True, "app_id": "A0001", "authed_user": {"id": "U0001"},
-            "scope": "commands,chat:write", "token_type": "bot",
-            "access_token": "xoxb-oauth-token", "bot_user_id": BOT_USER,
-            "team": {"id": TEAM, "name": "Fake"}, "enterprise": None, "is_enterprise_install": False,
-        }  # fmt: skip
+            "ok": True,
+            "app_id": "A0001",
+            "authed_user": {"id": "U0001"},
+            "scope": "commands,chat:write",
+            "token_type": "bot",
+            "access_token": "xoxb-oauth-token",
+            "bot_user_id": BOT_USER,
+            "team": {"id": TEAM, "name": "Fake"},
+            "enterprise": None,
+            "is_enterprise_install": False,
+        }
 
 
 def signed_headers(secret: str, body: str, timestamp: int | None = None) -> dict[str, str]:
@@ -260,11 +299,19 @@ class SlackClient:
     async def command(self, command: str, text: str, user: str, channel: str = "C0001") -> str:
         """Send a slash command; returns the response_url tag to wait on."""
         tag = f"r{next(self._tags)}"
-        body = urlencode({
-            "token": "legacy", "team_id": TEAM, "channel_id": channel, "user_id": user,
-            "command": command, "text": text, "response_url": self.fake.response_url(tag),
-            "trigger_id": "trig", "api_app_id": "A0001",
-        })  # fmt: skip
+        body = urlencode(
+            {
+                "token": "legacy",
+                "team_id": TEAM,
+                "channel_id": channel,
+                "user_id": user,
+                "command": command,
+                "text": text,
+                "response_url": self.fake.response_url(tag),
+                "trigger_id": "trig",
+                "api_app_id": "A0001",
+            }
+        )
         status, _ = await self.post(body, "application/x-www-form-urlencoded")
         assert status == 200
         return tag
@@ -275,12 +322,18 @@ class SlackClient:
         )
 
     async def event(self, event: dict[str, Any]) -> int:
-        body = json.dumps({
-            "token": "legacy", "team_id": TEAM, "api_app_id": "A0001", "type": "event_callback",
-            "event_id": f"Ev{next(self._tags)}", "event_time": int(time.time()),
-            "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}],
-            "event": event,
-        })  # fmt: skip
+        body = json.dumps(
+            {
+                "token": "legacy",
+                "team_id": TEAM,
+                "api_app_id": "A0001",
+                "type": "event_callback",
+                "event_id": f"Ev{next(self._tags)}",
+                "event_time": int(time.time()),
+                "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}],
+                "event": event,
+            }
+        )
         status, _ = await self.post(body, "application/json")
         return status
 
@@ -293,10 +346,15 @@ class SlackClient:
     ) -> str:
         tag = f"a{next(self._tags)}"
         payload: dict[str, Any] = {
-            "type": "block_actions", "team": {"id": TEAM}, "user": {"id": user, "team_id": TEAM},
-            "api_app_id": "A0001", "trigger_id": f"trig-{tag}",
-            "actions": [{"action_id": action_id, "block_id": "b", "type": "button", "value": action_id}],
-        }  # fmt: skip
+            "type": "block_actions",
+            "team": {"id": TEAM},
+            "user": {"id": user, "team_id": TEAM},
+            "api_app_id": "A0001",
+            "trigger_id": f"trig-{tag}",
+            "actions": [
+                {"action_id": action_id, "block_id": "b", "type": "button", "value": action_id}
+            ],
+        }
         if channel:
             payload["channel"] = {"id": channel}
             payload["container"] = {"type": "message", "channel_id": channel}
@@ -313,10 +371,13 @@ class SlackClient:
         self, user: str, view: dict[str, Any], values: dict[str, Any]
     ) -> tuple[int, str]:
         payload = {
-            "type": "view_submission", "team": {"id": TEAM}, "user": {"id": user, "team_id": TEAM},
-            "api_app_id": "A0001", "trigger_id": "trig",
+            "type": "view_submission",
+            "team": {"id": TEAM},
+            "user": {"id": user, "team_id": TEAM},
+            "api_app_id": "A0001",
+            "trigger_id": "trig",
             "view": {**view, "id": "V1", "state": {"values": values}},
-        }  # fmt: skip
+        }
         return await self.post(
             urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded"
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from datetime import timedelta
@@ -40,7 +41,9 @@ async def test_bot_added_to_a_channel_makes_a_program_and_welcomes(sw: SlackWorl
 
 async def test_member_joins_and_answers_the_interview_by_modal(sw: SlackWorld) -> None:
     await sw.add_bot_to()
-    await sw.slack.event({"type": "member_joined_channel", "user": "U0003", "channel": "C0001", "team": "T0001"})
+    await sw.slack.event(
+        {"type": "member_joined_channel", "user": "U0003", "channel": "C0001", "team": "T0001"}
+    )
     dm = await sw.fake.wait_for(lambda: sw.fake.posts_to("DU0003"))
     assert "1/3" in texts(dm[0]) and buttons(dm[0]) == ["profile:edit", "interview:skip:interests"]
     await sw.slack.action("U0003", "profile:edit", channel="DU0003")
@@ -55,34 +58,69 @@ async def test_member_joins_and_answers_the_interview_by_modal(sw: SlackWorld) -
     }
     status, _ = await sw.slack.submit("U0003", view, values)
     assert status == 200
-    done = await sw.fake.wait_for(lambda: [p for p in sw.fake.posts_to("U0003") if "All set" in p["text"]])
+    done = await sw.fake.wait_for(
+        lambda: [p for p in sw.fake.posts_to("U0003") if "All set" in p["text"]]
+    )
     assert "jazz, running" in done[0]["text"]
     assert await sw.fake.wait_for(lambda: sw.fake.called("views.publish"))
 
 
 async def test_interview_by_typed_reply_when_dms_are_delivered(sw: SlackWorld) -> None:
     await sw.add_bot_to()
-    await sw.slack.event({"type": "member_joined_channel", "user": "U0002", "channel": "C0001", "team": "T0001"})
+    await sw.slack.event(
+        {"type": "member_joined_channel", "user": "U0002", "channel": "C0001", "team": "T0001"}
+    )
     await sw.fake.wait_for(lambda: sw.fake.posts_to("DU0002"))
-    await sw.slack.event({"type": "message", "channel_type": "im", "channel": "DU0002", "user": "U0002",
-                          "text": "climbing, typography", "ts": "1.1"})  # fmt: skip
-    reply = await sw.fake.wait_for(lambda: [p for p in sw.fake.posts_to("DU0002") if "2/3" in p["text"]])
+    await sw.slack.event(
+        {
+            "type": "message",
+            "channel_type": "im",
+            "channel": "DU0002",
+            "user": "U0002",
+            "text": "climbing, typography",
+            "ts": "1.1",
+        }
+    )
+    reply = await sw.fake.wait_for(
+        lambda: [p for p in sw.fake.posts_to("DU0002") if "2/3" in p["text"]]
+    )
     assert reply
     # the bot's own messages are ignored
-    await sw.slack.event({"type": "message", "channel_type": "im", "channel": "DU0002", "bot_id": "B0001", "text": "x"})
+    await sw.slack.event(
+        {
+            "type": "message",
+            "channel_type": "im",
+            "channel": "DU0002",
+            "bot_id": "B0001",
+            "text": "x",
+        }
+    )
 
 
 async def test_every_coffee_subcommand_answers_ephemerally(sw: SlackWorld) -> None:
     await sw.add_bot_to()
     cases = [
-        ("join", "already in"), ("interests climbing, jazz", "Saved!"), ("offer python", "Saved!"),
-        ("learn design", "Saved!"), ("team Platform", "Team set"), ("timezone UTC+1", "UTC+1"),
-        ("pause 1w", "Paused until"), ("resume", "Welcome back"), ("status", "Colleagues met so far"),
-        ("history", "No matches yet"), ("stats", "Coffee chats in"), ("config", "Program settings"),
-        ("config day tue", "Saved"), ("preview", "Preview of the next round"), ("help", "/coffee join"),
-        ("leave", "You've left"), ("join", "You're in"), ("match-now", "Round 1 has started"),
-        ("bogus", "I don't know the command"), ("forget-me", "can't be undone"),
-    ]  # fmt: skip
+        ("join", "already in"),
+        ("interests climbing, jazz", "Saved!"),
+        ("offer python", "Saved!"),
+        ("learn design", "Saved!"),
+        ("team Platform", "Team set"),
+        ("timezone UTC+1", "UTC+1"),
+        ("pause 1w", "Paused until"),
+        ("resume", "Welcome back"),
+        ("status", "Colleagues met so far"),
+        ("history", "No matches yet"),
+        ("stats", "Coffee chats in"),
+        ("config", "Program settings"),
+        ("config day tue", "Saved"),
+        ("preview", "Preview of the next round"),
+        ("help", "/coffee join"),
+        ("leave", "You've left"),
+        ("join", "You're in"),
+        ("match-now", "Round 1 has started"),
+        ("bogus", "I don't know the command"),
+        ("forget-me", "can't be undone"),
+    ]
     for text, expected in cases:
         reply = await sw.slack.reply(await sw.slack.command("/coffee", text, "U0001"))
         assert reply["response_type"] == "ephemeral" and reply["replace_original"] is False
@@ -108,7 +146,11 @@ async def test_round_over_thirty_members_ends_in_group_dms_with_intros(sw: Slack
     await sw.warm.tick()
     intros = [p for p in sw.fake.posts if p["channel"].startswith("G")]
     assert len(intros) == 15
-    opened = [c.args["users"].split(",") for c in sw.fake.called("conversations.open") if "," in c.args["users"]]
+    opened = [
+        c.args["users"].split(",")
+        for c in sw.fake.called("conversations.open")
+        if "," in c.args["users"]
+    ]
     assert sorted(u for users in opened for u in users) == sorted(people)
     for post in intros:
         body = texts(post)
@@ -126,36 +168,58 @@ async def test_buttons_and_the_thanks_modal(sw: SlackWorld) -> None:
     intro = next(p for p in sw.fake.posts if p["channel"].startswith("G"))
     met = next(a for a in buttons(intro) if a.endswith(":met"))
     group_id = met.split(":")[1]
-    members = next(c.args["users"].split(",") for c in sw.fake.called("conversations.open")
-                   if sw.fake.posts and "," in c.args["users"] and any(p["channel"] == intro["channel"] for p in sw.fake.posts))  # fmt: skip
+    members = next(
+        c.args["users"].split(",")
+        for c in sw.fake.called("conversations.open")
+        if sw.fake.posts
+        and "," in c.args["users"]
+        and any(p["channel"] == intro["channel"] for p in sw.fake.posts)
+    )
     clicker = members[0]
     tag = await sw.slack.action(clicker, met, channel=intro["channel"])
     reply = await sw.slack.reply(tag)
     assert "Wonderful" in reply["text"] and reply["response_type"] == "ephemeral"
-    nudge = await sw.fake.wait_for(lambda: [p for p in sw.fake.posts_to("D" + clicker) if "Glad you met" in p["text"]])
+    nudge = await sw.fake.wait_for(
+        lambda: [p for p in sw.fake.posts_to("D" + clicker) if "Glad you met" in p["text"]]
+    )
     assert f"thanks:start:{group_id}" in buttons(nudge[0])
     await sw.slack.action(clicker, f"thanks:start:{group_id}", channel="D" + clicker)
-    opened = await sw.fake.wait_for(lambda: [c for c in sw.fake.called("views.open") if c.args["view"]["callback_id"].startswith("thanks")])
+    opened = await sw.fake.wait_for(
+        lambda: [
+            c
+            for c in sw.fake.called("views.open")
+            if c.args["view"]["callback_id"].startswith("thanks")
+        ]
+    )
     view = opened[0].args["view"]
     users_block = next(b for b in view["blocks"] if b["block_id"] == "recipients")
     assert users_block["element"]["initial_users"] == members[1:]
     # an empty note keeps the modal open with an error
-    empty = {"recipients": {"value": {"type": "multi_users_select", "selected_users": members[1:]}},
-             "message": {"value": {"type": "plain_text_input", "value": ""}},
-             "private": {"value": {"type": "checkboxes", "selected_options": []}}}  # fmt: skip
+    empty = {
+        "recipients": {"value": {"type": "multi_users_select", "selected_users": members[1:]}},
+        "message": {"value": {"type": "plain_text_input", "value": ""}},
+        "private": {"value": {"type": "checkboxes", "selected_options": []}},
+    }
     status, body = await sw.slack.submit(clicker, view, empty)
     assert status == 200 and json.loads(body)["response_action"] == "errors"
-    filled = {**empty, "message": {"value": {"type": "plain_text_input", "value": "Thanks <!channel>!"}}}
+    filled = {
+        **empty,
+        "message": {"value": {"type": "plain_text_input", "value": "Thanks <!channel>!"}},
+    }
     status, _ = await sw.slack.submit(clicker, view, filled)
     assert status == 200
-    post = await sw.fake.wait_for(lambda: [p for p in sw.fake.posts_to("C0001") if "thanks" in p["text"]])
+    post = await sw.fake.wait_for(
+        lambda: [p for p in sw.fake.posts_to("C0001") if "thanks" in p["text"]]
+    )
     assert "Thanks &lt;!channel&gt;!" in texts(post[0]) and "<!channel>" not in texts(post[0])
 
 
 async def test_thanks_command_escapes_hostile_text(sw: SlackWorld) -> None:
     await sw.add_bot_to()
     hostile = "<!channel> <!here> <@U0003> <#C0999> <https://evil.example|click me> & more"
-    reply = await sw.slack.reply(await sw.slack.command("/thanks", f"<@U0002|li> {hostile}", "U0001"))
+    reply = await sw.slack.reply(
+        await sw.slack.command("/thanks", f"<@U0002|li> {hostile}", "U0001")
+    )
     assert "Thanks sent" in reply["text"]
     (post,) = [p for p in sw.fake.posts_to("C0001") if "thanks" in p["text"]]
     body = texts(post)
@@ -166,7 +230,9 @@ async def test_thanks_command_escapes_hostile_text(sw: SlackWorld) -> None:
     assert "<@U0001>" in body and "<@U0002>" in body  # the real mentions stay
     dms = lambda: [p for p in sw.fake.posts_to("DU0002") if "sent you a thank-you" in p["text"]]  # noqa: E731
     assert await sw.fake.wait_for(dms)
-    private = await sw.slack.reply(await sw.slack.command("/thanks", "<@U0003> quietly --private", "U0001"))
+    private = await sw.slack.reply(
+        await sw.slack.command("/thanks", "<@U0003> quietly --private", "U0001")
+    )
     assert "posted" not in private["text"]
     assert len([p for p in sw.fake.posts_to("C0001") if "thanks" in p["text"]]) == 1
 
@@ -176,9 +242,11 @@ async def test_bad_slash_input_changes_nothing(sw: SlackWorld) -> None:
     async with sw.warm.core.db.session() as s:
         before = sorted((await s.execute(select(Delivery.key))).scalars().all())
     for command, text, expected in [
-        ("/thanks", "<@U0001> me!", "Thanking yourself"), ("/thanks", "<@UNOBODY> hi", "can't find"),
-        ("/thanks", "<@U0002> " + "x" * 2100, "limit is 2,000"), ("/coffee", "pause soonish", "Say how long"),
-    ]:  # fmt: skip
+        ("/thanks", "<@U0001> me!", "Thanking yourself"),
+        ("/thanks", "<@UNOBODY> hi", "can't find"),
+        ("/thanks", "<@U0002> " + "x" * 2100, "limit is 2,000"),
+        ("/coffee", "pause soonish", "Say how long"),
+    ]:
         reply = await sw.slack.reply(await sw.slack.command(command, text, "U0001"))
         assert expected in reply["text"]
     async with sw.warm.core.db.session() as s:
@@ -187,8 +255,16 @@ async def test_bad_slash_input_changes_nothing(sw: SlackWorld) -> None:
 
 
 async def test_bad_and_stale_signatures_get_401_and_change_nothing(sw: SlackWorld) -> None:
-    body = urlencode({"team_id": "T0001", "channel_id": "C0001", "user_id": "U0001", "command": "/coffee",
-                      "text": "join", "response_url": sw.fake.response_url("x")})  # fmt: skip
+    body = urlencode(
+        {
+            "team_id": "T0001",
+            "channel_id": "C0001",
+            "user_id": "U0001",
+            "command": "/coffee",
+            "text": "join",
+            "response_url": sw.fake.response_url("x"),
+        }
+    )
     form = "application/x-www-form-urlencoded"
     assert (await sw.slack.post(body, form, {}))[0] == 401
     assert (await sw.slack.post(body, form, signed_headers("wrong-secret", body)))[0] == 401
@@ -203,11 +279,15 @@ async def test_bad_and_stale_signatures_get_401_and_change_nothing(sw: SlackWorl
 
 async def test_member_leaving_the_channel_is_out_of_the_next_round(sw: SlackWorld) -> None:
     await sw.add_bot_to()
-    await sw.slack.event({"type": "member_left_channel", "user": "U0004", "channel": "C0001", "team": "T0001"})
+    await sw.slack.event(
+        {"type": "member_left_channel", "user": "U0004", "channel": "C0001", "team": "T0001"}
+    )
     sw.fake.channels["C0001"].remove("U0004")
     sw.clock.advance(timedelta(days=3))
     await sw.warm.tick()
-    opened = [c.args["users"] for c in sw.fake.called("conversations.open") if "," in c.args["users"]]
+    opened = [
+        c.args["users"] for c in sw.fake.called("conversations.open") if "," in c.args["users"]
+    ]
     assert opened and all("U0004" not in users for users in opened)
     assert sum(len(u.split(",")) for u in opened) == 3  # a trio of the three who stayed
 
@@ -237,18 +317,24 @@ async def test_server_errors_are_retried_and_nothing_is_sent_twice(sw: SlackWorl
 
 async def test_slack_error_for_a_channel_is_recorded_not_raised(sw: SlackWorld) -> None:
     await sw.add_bot_to()
-    await sw.slack.reply(await sw.slack.command("/coffee", "config thanks-channel <#C0404>", "U0001"))
+    await sw.slack.reply(
+        await sw.slack.command("/coffee", "config thanks-channel <#C0404>", "U0001")
+    )
     reply = await sw.slack.reply(await sw.slack.command("/thanks", "<@U0002> cheers", "U0001"))
     assert "Thanks sent" in reply["text"]
     async with sw.warm.core.db.session() as s:
-        post = (await s.execute(select(Delivery).where(Delivery.kind == "thanks_post"))).scalar_one()
+        post = (
+            await s.execute(select(Delivery).where(Delivery.kind == "thanks_post"))
+        ).scalar_one()
     assert post.status == "failed" and post.error == "channel_not_found"
 
 
 async def test_app_home_shows_profile_and_edit_button(sw: SlackWorld) -> None:
     await sw.add_bot_to()
     await sw.slack.reply(await sw.slack.command("/coffee", "interests sourdough", "U0002"))
-    await sw.slack.event({"type": "app_home_opened", "user": "U0002", "tab": "home", "channel": "DU0002"})
+    await sw.slack.event(
+        {"type": "app_home_opened", "user": "U0002", "tab": "home", "channel": "DU0002"}
+    )
     published = await sw.fake.wait_for(lambda: sw.fake.called("views.publish"))
     view = published[-1].args["view"]
     text = json.dumps(view)
@@ -269,7 +355,7 @@ async def test_bot_removed_pauses_the_program(sw: SlackWorld) -> None:
     for _ in range(100):
         if await inactive():
             break
-        await __import__("asyncio").sleep(0.05)
+        await asyncio.sleep(0.05)
     assert await inactive()
     await sw.warm.tick()
     assert not [p for p in sw.fake.posts if p["channel"].startswith("G")]
