@@ -25,12 +25,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from adapters.slack.app import SlackRuntime  # noqa: E402
-from adapters.slack.server import serve_http  # noqa: E402
-from bot.clock import SystemClock  # noqa: E402
-from bot.config import Settings  # noqa: E402
-from storage.engine import Database, create_engine  # noqa: E402
-from tests.slack.fake_slack import BOT_USER, FakeSlack, SlackClient  # noqa: E402
+from adapters.slack.app import SlackRuntime
+from adapters.slack.server import serve_http
+from bot.clock import SystemClock
+from bot.config import Settings
+from storage.engine import Database, create_engine
+from tests.slack.fake_slack import BOT_USER, FakeSlack, SlackClient
 
 SECRET = "bench-secret"
 DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -81,8 +81,13 @@ async def run(waves: int, concurrency: int, use_sqlite: bool) -> None:
     slack = SlackClient(url, SECRET, fake)
     try:
         await slack.event(
-            {"type": "member_joined_channel", "user": BOT_USER, "channel": "C0001",
-             "team": "T0001", "inviter": people[0]}  # fmt: skip
+            {
+                "type": "member_joined_channel",
+                "user": BOT_USER,
+                "channel": "C0001",
+                "team": "T0001",
+                "inviter": people[0],
+            }
         )
         await fake.wait_for(lambda: all(fake.posts_to("D" + u) for u in people), 60)
         acks: list[float] = []
@@ -110,11 +115,17 @@ async def run(waves: int, concurrency: int, use_sqlite: bool) -> None:
             await admin.dispose()
         tmp.cleanup()
     ms = [a * 1000 for a in acks]
-    print(f"Slack /coffee status ack latency — {label}, {concurrency} concurrent, {len(ms)} requests")
-    print(f"  p50 {percentile(ms, 50):7.1f} ms   p99 {percentile(ms, 99):7.1f} ms   "
-          f"max {max(ms):7.1f} ms   mean {statistics.fmean(ms):7.1f} ms")  # fmt: skip
-    print(f"  every ephemeral reply delivered after {elapsed:.2f} s "
-          f"({expected / elapsed:.0f} commands/s end to end)")  # fmt: skip
+    print(
+        f"Slack /coffee status ack latency — {label}, {concurrency} concurrent, {len(ms)} requests"
+    )
+    print(
+        f"  p50 {percentile(ms, 50):7.1f} ms   p99 {percentile(ms, 99):7.1f} ms   "
+        f"max {max(ms):7.1f} ms   mean {statistics.fmean(ms):7.1f} ms"
+    )
+    print(
+        f"  every ephemeral reply delivered after {elapsed:.2f} s "
+        f"({expected / elapsed:.0f} commands/s end to end)"
+    )
 
 
 def main() -> None:

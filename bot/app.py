@@ -13,39 +13,20 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import commands as cmd
-from bot import copy, interview
-from bot.cadence import CADENCES, next_round_time
+from bot import copy, interview, thanks
 from bot.checkins import record_answer
 from bot.core import Actor, Core, UnknownUser
-from bot.matching.types import Weights
 from bot.messages import Form, FormField, Message, Reply, text_message
 from bot.outbox import Outbox, Outgoing, enqueue
-from bot.ports import ChannelTarget, DirectTarget
+from bot.ports import ChannelTarget
+from bot.program_settings import apply_setting, reschedule, settings_rows
+from bot.replies import Rejected, error, reply
 from bot.rounds import describe_plan, plan_round, run_due_rounds, start_round, sync_pool
-from bot.text import InputError, check_length, clean_team, parse_tags
-from storage.models import Delivery, Member, Membership, Program, ThanksNote, Workspace
+from bot.text import InputError, clean_team, parse_tags
+from storage.models import Member, Membership, Program
 from storage.repo import Repo
 
 logger = logging.getLogger(__name__)
-
-MAX_PURPOSE = 500
-WEIGHT_KEYS = ("interest", "give", "cross_team", "timezone", "repeat", "repeat_decay")
-
-
-def _reply(*lines: str, ok: bool = True) -> Reply:
-    return Reply(text_message(*lines), ok=ok)
-
-
-def _error(text: str, usage: str | None = None) -> Reply:
-    return _reply(text, *([usage] if usage else []), ok=False)
-
-
-class Rejected(Exception):
-    """Raised inside a transaction to refuse a request: everything it wrote is rolled back."""
-
-    def __init__(self, reply: Reply) -> None:
-        super().__init__(reply.text)
-        self.reply = reply
 
 
 class WarmIntro:
@@ -62,7 +43,7 @@ class WarmIntro:
         except cmd.CommandError as exc:
             if exc.message.startswith("I don't know the command"):
                 return Reply(Message(((exc.message,), *copy.help_message().lines[1:2])), ok=False)
-            return _error(exc.message, exc.usage)
+            return error(exc.message, exc.usage)
         return await self.run(actor, command)
 
     async def run(self, actor: Actor, command: cmd.CoffeeCommand) -> Reply:
@@ -70,30 +51,30 @@ class WarmIntro:
         try:
             return await self._dispatch(actor, command)
         except UnknownUser as exc:
-            return _error(copy.unknown_user(exc.user_id))
+            return error(copy.unknown_user(exc.user_id))
         except InputError as exc:
-            return _error(str(exc))
+            return error(str(exc))
 
     async def thanks(self, actor: Actor, text: str) -> Reply:
         """`/thanks @person … message [--private]`."""
         try:
             command = cmd.parse_thanks(text)
         except cmd.CommandError as exc:
-            return _error(exc.message, exc.usage)
+            return error(exc.message, exc.usage)
         return await self.send_thanks(actor, command)
 
     async def direct_message(self, actor: Actor, text: str) -> Reply:
         """A person wrote to the bot in a DM (interview answers, or just saying hi)."""
         if len(text) > 2000:
-            return _error(copy.too_long(len(text)))
+            return error(copy.too_long(len(text)))
         async with self.core.repo() as repo:
             ws = await self.core.workspace(repo, actor.workspace_id)
             try:
                 member = await self.core.member(repo, ws, actor.user_id)
             except UnknownUser:
-                return _error(copy.unknown_user(actor.user_id))
+                return error(copy.unknown_user(actor.user_id))
             message = await interview.answer(self.core, repo, member, text)
-        return Reply(message) if message else _reply(copy.DM_HINT)
+        return Reply(message) if message else reply(copy.DM_HINT)
 
     async def action(self, actor: Actor, action_id: str) -> Reply:
         """A button was pressed. Action ids are the ones in `copy` (`checkin:12:met`, …)."""
@@ -102,10 +83,10 @@ class WarmIntro:
             if parts[0] == "checkin" and len(parts) == 3:
                 return await self._checkin(actor, int(parts[1]), parts[2])
             if parts[:2] == ["thanks", "start"] and len(parts) == 3:
-                return await self._thanks_form(actor, int(parts[2]))
+                return await thanks.form(self.core, actor, int(parts[2]))
             if parts[:2] == ["interview", "skip"] and len(parts) == 3:
                 async with self.core.repo() as repo:
-                    member = await self._member(repo, actor)
+                    member = await self.core.actor_member(repo, actor)
                     return Reply(await interview.skip(self.core, repo, member, parts[2]))
             if parts == ["program", "join"]:
                 return await self.run(actor, cmd.Join())
@@ -114,24 +95,24 @@ class WarmIntro:
         except ValueError:
             pass
         except UnknownUser as exc:
-            return _error(copy.unknown_user(exc.user_id))
+            return error(copy.unknown_user(exc.user_id))
         logger.warning("unknown action %r from %s", action_id[:100], actor.user_id)
-        return _error("That button has expired. Try `/coffee status`.")
+        return error("That button has expired. Try `/coffee status`.")
 
     async def form_submitted(self, actor: Actor, form_id: str, values: dict[str, Any]) -> Reply:
         """A form (modal) came back: the thanks form or the profile form."""
         if form_id == "profile":
             return await self._save_profile_form(actor, values)
         if not form_id.startswith("thanks"):
-            return _error("That form has expired.")
+            return error("That form has expired.")
         recipients = tuple(str(u) for u in values.get("recipients") or ())
         text = str(values.get("message") or "").strip()
         if not recipients:
-            return _error("Pick at least one person to thank.")
+            return error("Pick at least one person to thank.")
         if not text:
-            return _error("Add a few words about what you're thankful for.")
+            return error("Add a few words about what you're thankful for.")
         if len(text) > 2000:
-            return _error(copy.too_long(len(text)))
+            return error(copy.too_long(len(text)))
         private = bool(values.get("private"))
         return await self.send_thanks(actor, cmd.Thanks(recipients, text, private))
 
@@ -155,28 +136,28 @@ class WarmIntro:
         only workspace admins may. Any bad value rejects the whole setup and changes nothing.
         """
         if not actor.channel_id:
-            return _error(copy.NEED_PROGRAM_CHANNEL)
+            return error(copy.NEED_PROGRAM_CHANNEL)
         if not actor.is_admin:
-            return _error(copy.NOT_ADMIN)
+            return error(copy.NOT_ADMIN)
         try:
             async with self.core.repo() as repo:
-                await self._member(repo, actor)
+                await self.core.actor_member(repo, actor)
                 program, key = await self._open_program(
                     repo, actor.workspace_id, actor.channel_id, actor.user_id, name,
                     welcome=False,
                 )  # fmt: skip
                 for config_key, value in settings.items():
                     try:
-                        self._apply_config(program, config_key, value)
+                        apply_setting(program, config_key, value, self.core.now())
                     except InputError as exc:
-                        raise Rejected(_error(str(exc), copy.USAGE["config"])) from None
-                self._reschedule(program, self.core.now())
+                        raise Rejected(error(str(exc), copy.USAGE["config"])) from None
+                reschedule(program, self.core.now())
                 key = await self._welcome(repo, program)
-                rows = self._settings_rows(program)
+                rows = settings_rows(program)
         except Rejected as exc:
             return exc.reply
         await self.outbox.flush([key])
-        return _reply(copy.config_shown(rows))
+        return reply(copy.config_shown(rows))
 
     async def _open_program(
         self,
@@ -211,7 +192,7 @@ class WarmIntro:
             return program, None
         program.active = True
         program.added_by = program.added_by or added_by
-        self._reschedule(program, now)
+        reschedule(program, now)
         await repo.s.flush()
         return program, (await self._welcome(repo, program) if welcome else None)
 
@@ -232,7 +213,7 @@ class WarmIntro:
 
     async def bot_removed(self, workspace_id: str, channel_id: str) -> None:
         async with self.core.repo() as repo:
-            program = await self._program_at(repo, workspace_id, channel_id)
+            program = await self.core.program_at(repo, workspace_id, channel_id)
             if program is not None:
                 program.active = False
                 logger.info("program %s paused: bot removed from %s", program.id, channel_id)
@@ -240,7 +221,7 @@ class WarmIntro:
     async def member_joined(self, workspace_id: str, channel_id: str, user_id: str) -> None:
         """Someone joined a program channel: they're in, and get the interview."""
         async with self.core.repo() as repo:
-            program = await self._program_at(repo, workspace_id, channel_id)
+            program = await self.core.program_at(repo, workspace_id, channel_id)
             if program is None:
                 return
             ws = await self.core.workspace(repo, workspace_id)
@@ -257,7 +238,7 @@ class WarmIntro:
     async def member_left(self, workspace_id: str, channel_id: str, user_id: str) -> None:
         """Someone left a program channel: out of the next round at once."""
         async with self.core.repo() as repo:
-            program = await self._program_at(repo, workspace_id, channel_id)
+            program = await self.core.program_at(repo, workspace_id, channel_id)
             if program is None:
                 return
             ws = await self.core.workspace(repo, workspace_id)
@@ -294,7 +275,7 @@ class WarmIntro:
     async def profile(self, actor: Actor) -> dict[str, Any]:
         """What the person told us (for a platform's profile editor, e.g. Slack's App Home)."""
         async with self.core.repo() as repo:
-            member = await self._member(repo, actor)
+            member = await self.core.actor_member(repo, actor)
             p = member.profile
             return {
                 "interests": list(p.interests or []),
@@ -306,7 +287,7 @@ class WarmIntro:
     async def is_member(self, actor: Actor) -> bool:
         """Whether `actor` is in the program of `actor.channel_id`."""
         async with self.core.repo() as repo:
-            program = await self._channel_program(repo, actor)
+            program = await self.core.channel_program(repo, actor)
             ws = await repo.find_workspace(self.core.platform.name, actor.workspace_id)
             member = await repo.find_member(ws.id, actor.user_id) if ws else None
             if program is None or member is None:
@@ -331,7 +312,7 @@ class WarmIntro:
             return await self._preview(actor)
         keys: list[str] = []
         async with self.core.repo() as repo:
-            member = await self._member(repo, actor)
+            member = await self.core.actor_member(repo, actor)
             match command:
                 case cmd.Join():
                     reply, keys = await self._join_command(repo, actor, member)
@@ -358,7 +339,7 @@ class WarmIntro:
                 case cmd.ForgetMe(confirmed=confirmed):
                     reply = await self._forget(repo, member, confirmed)
                 case _:
-                    reply = _error("Not implemented yet.")
+                    reply = error("Not implemented yet.")
         if keys:
             await self.outbox.flush(keys)
         return reply
@@ -366,11 +347,11 @@ class WarmIntro:
     async def _join_command(
         self, repo: Repo, actor: Actor, member: Member
     ) -> tuple[Reply, list[str]]:
-        program = await self._command_program(repo, actor, member, require_channel=True)
+        program = await self.core.command_program(repo, actor, member, require_channel=True)
         if program is None:
-            return _error(copy.NOT_A_PROGRAM if actor.channel_id else copy.NEED_PROGRAM_CHANNEL), []
+            return error(copy.NOT_A_PROGRAM if actor.channel_id else copy.NEED_PROGRAM_CHANNEL), []
         if not program.active:
-            return _error("The coffee chats here are paused by an admin right now."), []
+            return error("The coffee chats here are paused by an admin right now."), []
         already, keys = await self._join(repo, program, member)
         tz = program.timezone
         return Reply(copy.joined(program.channel_id, program.next_round_at, tz, already)), keys
@@ -389,12 +370,12 @@ class WarmIntro:
         return False, [key] if key else []
 
     async def _leave(self, repo: Repo, actor: Actor, member: Member) -> Reply:
-        program = await self._command_program(repo, actor, member)
+        program = await self.core.command_program(repo, actor, member)
         if program is None:
-            return _error(copy.NOT_IN_PROGRAM_LEAVE)
+            return error(copy.NOT_IN_PROGRAM_LEAVE)
         membership = await repo.membership(program.id, member.id)
         if membership is None or membership.left_at is not None:
-            return _error(copy.NOT_IN_PROGRAM_LEAVE)
+            return error(copy.NOT_IN_PROGRAM_LEAVE)
         membership.left_at = self.core.now()
         return Reply(copy.left(program.channel_id))
 
@@ -407,47 +388,47 @@ class WarmIntro:
             moment = datetime.combine(until, datetime.min.time(), tzinfo=ZoneInfo(tz))
             member.profile.paused_until = moment
         member.profile.updated_at = self.core.now()
-        return _reply(copy.paused(moment, tz))
+        return reply(copy.paused(moment, tz))
 
     def _resume(self, member: Member) -> Reply:
         profile = member.profile
         if profile.paused_until is None or profile.paused_until <= self.core.now():
             profile.paused_until = None
-            return _reply(copy.NOT_PAUSED)
+            return reply(copy.NOT_PAUSED)
         profile.paused_until = None
         profile.updated_at = self.core.now()
-        return _reply(copy.RESUMED)
+        return reply(copy.RESUMED)
 
     def _set_tags(self, member: Member, field: str, tags: tuple[str, ...] | None) -> Reply:
         usage = copy.USAGE[{"interests": "interests", "offers": "offer", "wants": "learn"}[field]]
         if tags is None:
-            return _reply(copy.tags_shown(field, getattr(member.profile, field) or [], usage))
+            return reply(copy.tags_shown(field, getattr(member.profile, field) or [], usage))
         setattr(member.profile, field, list(tags))
         member.profile.updated_at = self.core.now()
-        return _reply(copy.tags_saved(field, tags))
+        return reply(copy.tags_saved(field, tags))
 
     def _set_team(self, member: Member, team: str | None) -> Reply:
         if team is None:
             current = member.profile.team
-            return _reply(
+            return reply(
                 f"Your team: {current}." if current else "No team set. " + copy.USAGE["team"]
             )
         member.profile.team = team or None
         member.profile.updated_at = self.core.now()
-        return _reply(copy.team_saved(team))
+        return reply(copy.team_saved(team))
 
     def _set_timezone(self, member: Member, zone: str | None, offset: float | None) -> Reply:
         profile = member.profile
         if zone is None and offset is None:
             if profile.utc_offset_hours is None:
-                return _reply("No time zone set. " + copy.USAGE["timezone"])
-            return _reply(
+                return reply("No time zone set. " + copy.USAGE["timezone"])
+            return reply(
                 f"Your time zone: {profile.timezone or copy.utc_label(profile.utc_offset_hours)}."
             )
         profile.timezone = zone
         profile.utc_offset_hours = offset
         profile.updated_at = self.core.now()
-        return _reply(copy.timezone_saved(zone, offset or 0.0))
+        return reply(copy.timezone_saved(zone, offset or 0.0))
 
     async def _status(self, repo: Repo, member: Member) -> Reply:
         programs = await repo.member_programs(member.id)
@@ -508,9 +489,9 @@ class WarmIntro:
         return Reply(copy.history_message(out))
 
     async def _stats(self, repo: Repo, actor: Actor, member: Member) -> Reply:
-        program = await self._command_program(repo, actor, member)
+        program = await self.core.command_program(repo, actor, member)
         if program is None:
-            return _error(copy.NOT_A_PROGRAM)
+            return error(copy.NOT_A_PROGRAM)
         active = await repo.active_members(program.id)
         now = self.core.now()
         paused = sum(1 for m in active if m.profile.paused_until and m.profile.paused_until > now)
@@ -529,143 +510,41 @@ class WarmIntro:
         )
 
     async def _config(self, repo: Repo, actor: Actor, key: str | None, value: str | None) -> Reply:
-        program = await self._channel_program(repo, actor)
+        program = await self.core.channel_program(repo, actor)
         if program is None:
-            return _error(copy.NOT_A_PROGRAM)
-        if not self._is_admin(actor, program):
-            return _error(copy.NOT_ADMIN)
+            return error(copy.NOT_A_PROGRAM)
+        if not self.core.is_admin(actor, program):
+            return error(copy.NOT_ADMIN)
         if key is None:
-            return _reply(copy.config_shown(self._settings_rows(program)))
+            return reply(copy.config_shown(settings_rows(program)))
         if value is None:
-            rows = dict(self._settings_rows(program))
+            rows = dict(settings_rows(program))
             if key in rows:
-                return _reply(f"*{key}*: {rows[key]}")
-            return _error(f"There's no setting called `{key[:40]}`.", copy.USAGE["config"])
+                return reply(f"*{key}*: {rows[key]}")
+            return error(f"There's no setting called `{key[:40]}`.", copy.USAGE["config"])
         try:
-            shown = self._apply_config(program, key, value)
+            shown = apply_setting(program, key, value, self.core.now())
         except InputError as exc:
-            return _error(str(exc), copy.USAGE["config"])
-        return _reply(copy.config_saved(key, shown))
-
-    def _settings_rows(self, program: Program) -> list[tuple[str, str]]:
-        weights = {**dict.fromkeys(WEIGHT_KEYS), **(program.weights or {})}
-        defaults = Weights()
-        thanks_channel = (
-            f"<#{program.thanks_channel_id}>" if program.thanks_channel_id else "this channel"
-        )
-        upcoming = (
-            copy.when(program.next_round_at, program.timezone)
-            if program.next_round_at and program.active
-            else "—"
-        )
-        rows = [
-            ("cadence", program.cadence),
-            ("day", copy.WEEKDAYS[program.weekday]),
-            ("time", program.local_time),
-            ("timezone", program.timezone),
-            ("purpose", program.purpose or "—"),
-            ("thanks-channel", thanks_channel),
-            ("active", "on" if program.active else "off"),
-            ("next round", upcoming),
-        ]
-        for name in WEIGHT_KEYS:
-            value = weights[name] if weights[name] is not None else getattr(defaults, name)
-            rows.append((f"weight.{name}", f"{value:g}"))
-        return rows
-
-    def _apply_config(self, program: Program, key: str, value: str) -> str:
-        now = self.core.now()
-        value = value.strip()
-        if key == "cadence":
-            if value.lower() not in CADENCES:
-                raise InputError("Cadence is one of: weekly, biweekly, monthly.")
-            program.cadence = value.lower()
-        elif key in {"day", "weekday"}:
-            day = value.lower()[:3]
-            names = [d[:3] for d in copy.WEEKDAYS]
-            if day not in names or not copy.WEEKDAYS[names.index(day)].startswith(value.lower()):
-                raise InputError("Day is a weekday name, like `monday` or `thu`.")
-            program.weekday = names.index(day)
-            key, value = "day", copy.WEEKDAYS[program.weekday]
-        elif key == "time":
-            hours, _, minutes = value.partition(":")
-            if not (
-                hours.isdigit()
-                and minutes.isdigit()
-                and int(hours) < 24
-                and int(minutes) < 60
-                and len(minutes) == 2
-            ):
-                raise InputError("Time is 24-hour HH:MM, like `09:30`.")
-            program.local_time = value = f"{int(hours):02d}:{minutes}"
-        elif key in {"timezone", "tz"}:
-            try:
-                ZoneInfo(value)
-            except Exception:
-                raise InputError(
-                    f"`{value[:60]}` isn't a time zone name like `Europe/Berlin`."
-                ) from None
-            program.timezone = value
-        elif key == "purpose":
-            check_length(value, "The purpose", MAX_PURPOSE)
-            program.purpose = (
-                None if value.lower() in {"none", "-", "clear"} else value.strip("\"'")
-            )
-            return program.purpose or "cleared"
-        elif key in {"thanks-channel", "thanks_channel"}:
-            channel = cmd.parse_channel_value(value)
-            if channel is not None and not channel.replace("-", "").replace("_", "").isalnum():
-                raise InputError("Mention the channel, like #kudos, or say `none`.")
-            program.thanks_channel_id = channel
-            return f"<#{channel}>" if channel else "this channel"
-        elif key == "active":
-            flag = value.lower()
-            if flag not in {"on", "off", "yes", "no", "true", "false"}:
-                raise InputError("Say `on` or `off`.")
-            program.active = flag in {"on", "yes", "true"}
-            value = "on" if program.active else "off"
-        elif key.startswith("weight."):
-            name = key[len("weight.") :]
-            if name not in WEIGHT_KEYS:
-                raise InputError(f"Weights are: {', '.join(WEIGHT_KEYS)}.")
-            try:
-                number = float(value)
-            except ValueError:
-                raise InputError("A weight is a number, like `10` or `0.5`.") from None
-            if number < 0 or number != number or number == float("inf"):
-                raise InputError("A weight can't be negative.")
-            if name == "repeat_decay" and number > 1:
-                raise InputError("repeat_decay is between 0 and 1.")
-            program.weights = {**(program.weights or {}), name: number}
-            return f"{number:g}"
-        else:
-            raise InputError(f"There's no setting called `{key[:40]}`.")
-        if key in {"cadence", "day", "time", "timezone", "tz", "active"}:
-            self._reschedule(program, now)
-        return value
-
-    def _reschedule(self, program: Program, now: datetime) -> None:
-        program.next_round_at = next_round_time(
-            program.cadence, program.weekday, program.local_time, program.timezone, now
-        )
+            return error(str(exc), copy.USAGE["config"])
+        return reply(copy.config_saved(key, shown))
 
     async def _forget(self, repo: Repo, member: Member, confirmed: bool) -> Reply:
         if not confirmed:
-            return _reply(copy.FORGET_ME_CONFIRM)
+            return reply(copy.FORGET_ME_CONFIRM)
         await repo.delete_member(member)
         logger.info("member %s deleted their data", member.id)
-        return _reply(copy.FORGOTTEN)
+        return reply(copy.FORGOTTEN)
 
     # --- admin: preview and match-now ---------------------------------------------------------
 
     async def _admin_program(self, actor: Actor) -> Program | Reply:
         async with self.core.repo() as repo:
-            await self._member(repo, actor)
-            program = await self._channel_program(repo, actor)
+            await self.core.actor_member(repo, actor)
+            program = await self.core.channel_program(repo, actor)
             if program is None:
-                return _error(copy.NOT_A_PROGRAM)
-            if not self._is_admin(actor, program):
-                return _error(copy.NOT_ADMIN)
+                return error(copy.NOT_A_PROGRAM)
+            if not self.core.is_admin(actor, program):
+                return error(copy.NOT_ADMIN)
             return program
 
     async def _preview(self, actor: Actor) -> Reply:
@@ -674,7 +553,7 @@ class WarmIntro:
             return program
         plan = await plan_round(self.core, program.id)
         if plan is None:
-            return _error(copy.NOT_A_PROGRAM)
+            return error(copy.NOT_A_PROGRAM)
         return Reply(copy.preview_message(describe_plan(plan)))
 
     async def _match_now(self, actor: Actor) -> Reply:
@@ -683,39 +562,20 @@ class WarmIntro:
             return program
         started = await start_round(self.core, program.id, scheduled_for=None)
         if started is None:
-            return _error("Nobody is available to match right now (everyone left or paused?).")
-        return _reply(copy.round_started(started.number, started.groups, program.channel_id))
+            return error("Nobody is available to match right now (everyone left or paused?).")
+        return reply(copy.round_started(started.number, started.groups, program.channel_id))
 
     # --- check-ins and thanks -----------------------------------------------------------------
 
     async def _checkin(self, actor: Actor, group_id: int, answer: str) -> Reply:
         if answer not in copy.CHECKIN_ANSWERS:
-            return _error("That button has expired.")
+            return error("That button has expired.")
         async with self.core.repo() as repo:
-            member = await self._member(repo, actor)
+            member = await self.core.actor_member(repo, actor)
             result = await record_answer(self.core, repo, member, group_id, answer)
         if result.keys:
             await self.outbox.flush(result.keys)
         return Reply(text_message(result.text), ok=result.ok)
-
-    async def _thanks_form(self, actor: Actor, group_id: int) -> Reply:
-        async with self.core.repo() as repo:
-            member = await self._member(repo, actor)
-            ids = (await repo.group_member_ids([group_id])).get(group_id, [])
-            if member.id not in ids:
-                return _error("That button isn't for you.")
-            others = await repo.members_by_ids([i for i in ids if i != member.id])
-        initial = [m.external_id for m in others.values()]
-        form = Form(
-            form_id=f"thanks:{group_id}",
-            title=copy.THANKS_FORM_TITLE,
-            fields=(
-                FormField("recipients", "Who would you like to thank?", "users", initial),
-                FormField("message", "What are you thankful for?", "text", None, 2000),
-                FormField("private", "Send privately (only they see it)", "checkbox", False),
-            ),
-        )
-        return Reply(form=form)
 
     async def _profile_form(self, actor: Actor) -> Reply:
         current = await self.profile(actor)
@@ -737,9 +597,9 @@ class WarmIntro:
             }
             team = clean_team(str(values.get("team") or "")) if "team" in values else None
         except InputError as exc:
-            return _error(str(exc))
+            return error(str(exc))
         async with self.core.repo() as repo:
-            member = await self._member(repo, actor)
+            member = await self.core.actor_member(repo, actor)
             profile = member.profile
             for name, items in tags.items():
                 setattr(profile, name, items)
@@ -750,113 +610,8 @@ class WarmIntro:
             return Reply(copy.interview_done(profile.interests, profile.offers, profile.wants))
 
     async def send_thanks(self, actor: Actor, command: cmd.Thanks) -> Reply:
-        now = self.core.now()
-        try:
-            check_length(command.text, "Your note")
-        except InputError as exc:
-            return _error(str(exc))
-        try:
-            return await self._send_thanks(actor, command, now)
-        except Rejected as exc:
-            return exc.reply
-
-    async def _send_thanks(self, actor: Actor, command: cmd.Thanks, now: datetime) -> Reply:
-        async with self.core.repo() as repo:
-            try:
-                sender = await self._member(repo, actor)
-            except UnknownUser as exc:
-                raise Rejected(_error(copy.unknown_user(exc.user_id))) from None
-            ws = await repo.s.get_one(Workspace, sender.workspace_id)
-            recipients: list[Member] = []
-            for user_id in command.recipients:
-                if user_id == actor.user_id:
-                    raise Rejected(_error(copy.THANKS_SELF))
-                try:
-                    member = await self.core.member(repo, ws, user_id)
-                except UnknownUser:
-                    unknown = _error(copy.unknown_user("@" + user_id), copy.USAGE["thanks"])
-                    raise Rejected(unknown) from None
-                if member.is_bot:
-                    raise Rejected(_error(copy.THANKS_BOT))
-                if member not in recipients:
-                    recipients.append(member)
-            program = await self._command_program(repo, actor, sender)
-            public = not command.private
-            channel = (program.thanks_channel_id or program.channel_id) if program else None
-            note = await repo.add_thanks(
-                ThanksNote(
-                    workspace_id=ws.id,
-                    program_id=program.id if program else None,
-                    from_member_id=sender.id,
-                    text=command.text,
-                    public=public,
-                    created_at=now,
-                ),
-                [m.id for m in recipients],
-            )
-            ids = [m.external_id for m in recipients]
-            keys = []
-            if public and channel:
-                item = Outgoing(
-                    f"thanks:{note.id}:post", "thanks_post", ChannelTarget(channel),
-                    copy.thanks_public(actor.user_id, ids, command.text), now,
-                )  # fmt: skip
-                await enqueue(repo, ws.id, item, now)
-                keys.append(item.key)
-            for user in ids:
-                item = Outgoing(
-                    f"thanks:{note.id}:dm:{user}", "thanks_dm",
-                    DirectTarget(user, program.channel_id if program else None),
-                    copy.thanks_dm(actor.user_id, command.text, public, channel), now,
-                    recipient=user,
-                )  # fmt: skip
-                await enqueue(repo, ws.id, item, now)
-                keys.append(item.key)
-            note_id = note.id
-        await self.outbox.flush(keys)
-        async with self.core.repo() as repo:
-            posted = await repo.delivery_ids_by_key([f"thanks:{note_id}:post"])
-            if posted:
-                row = await repo.s.get(Delivery, posted[0])
-                stored = await repo.s.get(ThanksNote, note_id)
-                if row is not None and stored is not None and row.platform_ref:
-                    stored.posted_ref = row.platform_ref
-        return Reply(copy.thanks_sent(ids, public, channel))
-
-    # --- helpers ------------------------------------------------------------------------------
-
-    async def _member(self, repo: Repo, actor: Actor) -> Member:
-        ws = await self.core.workspace(repo, actor.workspace_id)
-        member = await self.core.member(repo, ws, actor.user_id)
-        if actor.display_name and member.display_name != actor.display_name:
-            member.display_name = actor.display_name
-        return member
-
-    async def _program_at(self, repo: Repo, workspace_id: str, channel_id: str) -> Program | None:
-        ws = await repo.find_workspace(self.core.platform.name, workspace_id)
-        if ws is None:
-            return None
-        return await repo.program_by_channel(ws.id, channel_id)
-
-    async def _channel_program(self, repo: Repo, actor: Actor) -> Program | None:
-        if not actor.channel_id:
-            return None
-        return await self._program_at(repo, actor.workspace_id, actor.channel_id)
-
-    async def _command_program(
-        self, repo: Repo, actor: Actor, member: Member, require_channel: bool = False
-    ) -> Program | None:
-        """The program a command is about: the channel's, else the member's only one."""
-        program = await self._channel_program(repo, actor)
-        if program is not None or require_channel:
-            return program
-        mine = await repo.member_programs(member.id)
-        return mine[0] if len(mine) == 1 else None
-
-    def _is_admin(self, actor: Actor, program: Program) -> bool:
-        return actor.is_admin or (
-            program.added_by is not None and program.added_by == actor.user_id
-        )
+        """`/thanks` (or the thanks form): post it, tell the recipients."""
+        return await thanks.send(self.core, self.outbox, actor, command)
 
     def _tz(self, member: Member) -> str:
         return member.profile.timezone or "UTC"

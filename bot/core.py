@@ -13,7 +13,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.ports import Platform
 from storage.engine import Database
-from storage.models import Member, Workspace
+from storage.models import Member, Program, Workspace
 from storage.repo import Repo
 
 logger = logging.getLogger(__name__)
@@ -86,3 +86,36 @@ class Core:
                 profile.timezone = info.timezone
                 profile.utc_offset_hours = info.utc_offset_hours
         return member
+
+    async def actor_member(self, repo: Repo, actor: Actor) -> Member:
+        ws = await self.workspace(repo, actor.workspace_id)
+        member = await self.member(repo, ws, actor.user_id)
+        if actor.display_name and member.display_name != actor.display_name:
+            member.display_name = actor.display_name
+        return member
+
+    async def program_at(self, repo: Repo, workspace_id: str, channel_id: str) -> Program | None:
+        ws = await repo.find_workspace(self.platform.name, workspace_id)
+        if ws is None:
+            return None
+        return await repo.program_by_channel(ws.id, channel_id)
+
+    async def channel_program(self, repo: Repo, actor: Actor) -> Program | None:
+        if not actor.channel_id:
+            return None
+        return await self.program_at(repo, actor.workspace_id, actor.channel_id)
+
+    async def command_program(
+        self, repo: Repo, actor: Actor, member: Member, require_channel: bool = False
+    ) -> Program | None:
+        """The program a command is about: the channel's, else the member's only one."""
+        program = await self.channel_program(repo, actor)
+        if program is not None or require_channel:
+            return program
+        mine = await repo.member_programs(member.id)
+        return mine[0] if len(mine) == 1 else None
+
+    def is_admin(self, actor: Actor, program: Program) -> bool:
+        return actor.is_admin or (
+            program.added_by is not None and program.added_by == actor.user_id
+        )

@@ -50,6 +50,8 @@ class EngineParams:
     candidates: CandidateParams = field(default_factory=CandidateParams)
     solver: SolverParams = field(default_factory=SolverParams)
     weak_share: float = 0.25  # members in the weakest pairs get a second candidate search
+    refine_passes: int = 1  # further searches among the weakest pairs of a solution...
+    refine_limit: int = 3000  # ...for rounds up to this size (where they are cheap)
 
 
 def _dedupe_sorted(members: Sequence[Candidate]) -> list[Candidate]:
@@ -167,6 +169,15 @@ def _sparse_edges(
     if params.weak_share <= 0:
         return u, v, w
     mate = np.array(greedy_matching(n, u, v, w))
+    return _merge([(u, v, w), _weak_edges(feats, mate, seed + 1, params)], n)
+
+
+def _weak_edges(
+    feats: Features, mate: IntArray, seed: int, params: EngineParams
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """Candidates among the members of the weakest pairs of `mate` (and the unpaired)."""
+    n = feats.n
+    mate = np.where(mate < n, mate, -1)
     paired = np.flatnonzero(mate > np.arange(n))
     pw = feats.pair_weights(paired, mate[paired])
     cut = np.quantile(pw, params.weak_share) if len(pw) else 0.0
@@ -174,11 +185,11 @@ def _sparse_edges(
     low = paired[pw <= cut]
     weak[low] = True
     weak[mate[low]] = True
-    wu, wv = generate_candidates(feats, seed + 1, cp, only=weak)
-    ww = feats.pair_weights(wu, wv)
-    keep = prune(n, wu, wv, ww, cp.keep)
-    logger.debug("second search among %d members: %d more pairs", int(weak.sum()), int(keep.sum()))
-    return _merge([(u, v, w), (wu[keep], wv[keep], ww[keep])], n)
+    u, v = generate_candidates(feats, seed, params.candidates, only=weak)
+    w = feats.pair_weights(u, v)
+    keep = prune(n, u, v, w, params.candidates.keep)
+    logger.debug("search among %d weakly paired members: %d pairs", int(weak.sum()), len(u))
+    return u[keep], v[keep], w[keep]
 
 
 def _merge(
@@ -234,8 +245,6 @@ def plan_groups(
             pool = np.union1d(pool, ghost_partner)
         parts.append((pool, np.full(len(pool), n), np.zeros(len(pool))))
     u, v, w = _merge(parts, n_nodes)
-    bonus = np.isin(u * n_nodes + v, tu * n_nodes + tv)
-    w = w + TIE_BREAK * bonus
 
     def any_pairs(a: IntArray, b: IntArray) -> FloatArray:
         out = np.zeros(len(a))
@@ -246,7 +255,18 @@ def plan_groups(
     solver = params.solver
     if n_nodes <= params.exact_limit:
         solver = replace(solver, exact_limit=n_nodes)
-    mate = max_weight_perfect_matching(n_nodes, u, v, w, any_pairs, solver)
+    tie_keys = tu * n_nodes + tv
+
+    def solve(u: IntArray, v: IntArray, w: FloatArray) -> list[int]:
+        bonus = np.isin(u * n_nodes + v, tie_keys)
+        return max_weight_perfect_matching(n_nodes, u, v, w + TIE_BREAK * bonus, any_pairs, solver)
+
+    mate = solve(u, v, w)
+    if params.exact_limit < n_nodes <= params.refine_limit:
+        for rep in range(params.refine_passes):
+            extra = _weak_edges(feats, np.array(mate[:n]), seed + 2 + rep, params)
+            u, v, w = _merge([(u, v, w), extra], n_nodes)
+            mate = solve(u, v, w)
     if odd:
         return _insert_odd(feats, mate, mate[n])
     return [sorted((x, mate[x])) for x in range(n) if x < mate[x]]

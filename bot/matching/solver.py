@@ -42,9 +42,10 @@ class SolverParams:
     auction: AuctionParams = field(default_factory=AuctionParams)
     region: int = 200  # members per exact region solve
     fanout: int = 10  # region growth follows each member's heaviest edges
-    ball: int = 300  # members around each left-over member in a joint region
+    ball: int = 300  # members around each left-over member
     reach: float = 2.0  # regions follow edges of reduced cost up to this (weight units)
-    joint_region: int = 1500
+    whole_region: int = 1600  # all neighbourhoods in one exact solve up to this many members
+    joint_region: int = 500  # otherwise a few at a time, about this many members
     fallback_sweeps: int = 3  # region sweeps over everyone when the auction fails
     leftover_window: int = 24
 
@@ -349,15 +350,22 @@ def max_weight_perfect_matching(
     y = (profit + prices) / 2.0
     graph = _Graph(n, u, v, w, rank=y[u] + y[v] - w, reach=params.reach)
     seeds = sorted(set(left) | {mate[x] for x in left})
-    # Exact solves over the neighbourhoods of several left-over members together, so that
-    # alternating paths between two of them can be found.
-    gain = 0
-    joint: dict[int, None] = {}
-    for i, s in enumerate(seeds):
-        joint.update(dict.fromkeys(graph.region(s, mate, params.ball, params.fanout)))
-        if len(joint) >= params.joint_region or i == len(seeds) - 1:
-            gain += graph.improve(list(joint), mate)
-            joint = {}
+    # Exact solves over the neighbourhoods of left-over members together, so that alternating
+    # paths between two of them can be found: all at once when that is small enough,
+    # otherwise a few neighbourhoods at a time.
+    balls = [graph.region(s, mate, params.ball, params.fanout) for s in seeds]
+    union = list(dict.fromkeys(x for ball in balls for x in ball))
+    if len(union) <= params.whole_region:
+        gain = graph.improve(union, mate)
+    else:
+        gain = 0
+        joint: dict[int, None] = {}
+        for i, s in enumerate(seeds):
+            # Regrow: earlier solves may have changed who is paired with whom.
+            joint.update(dict.fromkeys(graph.region(s, mate, params.ball, params.fanout)))
+            if len(joint) >= params.joint_region or i == len(seeds) - 1:
+                gain += graph.improve(list(joint), mate)
+                joint = {}
     logger.debug("polishing gained %.3f", gain / SCALE)
     return mate
 

@@ -23,7 +23,10 @@ def test_manifest_matches_the_app() -> None:
     assert all(c["should_escape"] for c in commands.values()), "mentions must arrive as <@U…>"
     settings = manifest["settings"]
     urls = [c["url"] for c in commands.values()]
-    urls += [settings["event_subscriptions"]["request_url"], settings["interactivity"]["request_url"]]
+    urls += [
+        settings["event_subscriptions"]["request_url"],
+        settings["interactivity"]["request_url"],
+    ]
     assert all(u.endswith(EVENTS_PATH) for u in urls)
     assert manifest["oauth_config"]["redirect_urls"][0].endswith(REDIRECT_PATH)
     events = set(settings["event_subscriptions"]["bot_events"])

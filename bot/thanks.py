@@ -1,0 +1,118 @@
+"""Gratitude: `/thanks`, the thanks form, and where a note is posted."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from bot import commands as cmd
+from bot import copy
+from bot.core import Actor, Core, UnknownUser
+from bot.messages import Form, FormField, Reply
+from bot.outbox import Outbox, Outgoing, enqueue
+from bot.ports import ChannelTarget, DirectTarget
+from bot.replies import Rejected, error
+from bot.text import InputError, check_length
+from storage.models import Delivery, Member, ThanksNote, Workspace
+
+logger = logging.getLogger(__name__)
+
+
+async def form(core: Core, actor: Actor, group_id: int) -> Reply:
+    """The 'Send thanks' dialog, prefilled with the rest of the group."""
+    async with core.repo() as repo:
+        member = await core.actor_member(repo, actor)
+        ids = (await repo.group_member_ids([group_id])).get(group_id, [])
+        if member.id not in ids:
+            return error("That button isn't for you.")
+        others = await repo.members_by_ids([i for i in ids if i != member.id])
+    initial = [m.external_id for m in others.values()]
+    form = Form(
+        form_id=f"thanks:{group_id}",
+        title=copy.THANKS_FORM_TITLE,
+        fields=(
+            FormField("recipients", "Who would you like to thank?", "users", initial),
+            FormField("message", "What are you thankful for?", "text", None, 2000),
+            FormField("private", "Send privately (only they see it)", "checkbox", False),
+        ),
+    )
+    return Reply(form=form)
+
+
+async def send(core: Core, outbox: Outbox, actor: Actor, command: cmd.Thanks) -> Reply:
+    """Save the note; post it in the thanks channel unless private; DM each recipient."""
+    now = core.now()
+    try:
+        check_length(command.text, "Your note")
+    except InputError as exc:
+        return error(str(exc))
+    try:
+        return await _send(core, outbox, actor, command, now)
+    except Rejected as exc:
+        return exc.reply
+
+
+async def _send(
+    core: Core, outbox: Outbox, actor: Actor, command: cmd.Thanks, now: datetime
+) -> Reply:
+    async with core.repo() as repo:
+        try:
+            sender = await core.actor_member(repo, actor)
+        except UnknownUser as exc:
+            raise Rejected(error(copy.unknown_user(exc.user_id))) from None
+        ws = await repo.s.get_one(Workspace, sender.workspace_id)
+        recipients: list[Member] = []
+        for user_id in command.recipients:
+            if user_id == actor.user_id:
+                raise Rejected(error(copy.THANKS_SELF))
+            try:
+                member = await core.member(repo, ws, user_id)
+            except UnknownUser:
+                unknown = error(copy.unknown_user("@" + user_id), copy.USAGE["thanks"])
+                raise Rejected(unknown) from None
+            if member.is_bot:
+                raise Rejected(error(copy.THANKS_BOT))
+            if member not in recipients:
+                recipients.append(member)
+        program = await core.command_program(repo, actor, sender)
+        public = not command.private
+        channel = (program.thanks_channel_id or program.channel_id) if program else None
+        note = await repo.add_thanks(
+            ThanksNote(
+                workspace_id=ws.id,
+                program_id=program.id if program else None,
+                from_member_id=sender.id,
+                text=command.text,
+                public=public,
+                created_at=now,
+            ),
+            [m.id for m in recipients],
+        )
+        ids = [m.external_id for m in recipients]
+        keys = []
+        if public and channel:
+            item = Outgoing(
+                f"thanks:{note.id}:post", "thanks_post", ChannelTarget(channel),
+                copy.thanks_public(actor.user_id, ids, command.text), now,
+            )  # fmt: skip
+            await enqueue(repo, ws.id, item, now)
+            keys.append(item.key)
+        for user in ids:
+            item = Outgoing(
+                f"thanks:{note.id}:dm:{user}", "thanks_dm",
+                DirectTarget(user, program.channel_id if program else None),
+                copy.thanks_dm(actor.user_id, command.text, public, channel), now,
+                recipient=user,
+            )  # fmt: skip
+            await enqueue(repo, ws.id, item, now)
+            keys.append(item.key)
+        note_id = note.id
+    await outbox.flush(keys)
+    async with core.repo() as repo:
+        posted = await repo.delivery_ids_by_key([f"thanks:{note_id}:post"])
+        if posted:
+            row = await repo.s.get(Delivery, posted[0])
+            stored = await repo.s.get(ThanksNote, note_id)
+            if row is not None and stored is not None and row.platform_ref:
+                stored.posted_ref = row.platform_ref
+    return Reply(copy.thanks_sent(ids, public, channel))
