@@ -100,6 +100,7 @@ async def serve_forever(platform: str | None, port: int, host: str = "0.0.0.0") 
     import signal
 
     from bot.bootstrap import configure_logging, open_database
+    from bot.leadership import Leadership, lead_then
     from bot.scheduler import start_ticking
 
     settings = _settings()
@@ -115,6 +116,7 @@ async def serve_forever(platform: str | None, port: int, host: str = "0.0.0.0") 
         print(problem, file=sys.stderr)
         return 2
     database = await open_database(settings)
+    leadership = Leadership(database)  # one active scheduler across replicas
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -127,7 +129,9 @@ async def serve_forever(platform: str | None, port: int, host: str = "0.0.0.0") 
             from adapters.slack.server import run_slack
 
             runtime = SlackRuntime(settings, database, socket_mode=bool(settings.slack_app_token))
-            scheduler = start_ticking(runtime.warm.tick, settings.tick_seconds)
+            scheduler = start_ticking(
+                lead_then(leadership, runtime.warm.tick), settings.tick_seconds
+            )
             tasks.append(asyncio.create_task(run_slack(runtime, host, port, stop)))
         if chosen in {"discord", "all"}:
             from adapters.discord import run_discord
@@ -146,6 +150,7 @@ async def serve_forever(platform: str | None, port: int, host: str = "0.0.0.0") 
         await asyncio.gather(*tasks, return_exceptions=True)
         if scheduler is not None:
             scheduler.shutdown(wait=False)
+        await leadership.release()
         await database.dispose()
     return 0
 
