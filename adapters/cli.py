@@ -100,7 +100,7 @@ async def serve_forever(platform: str | None, port: int, host: str = "0.0.0.0") 
     import signal
 
     from bot.bootstrap import configure_logging, open_database
-    from bot.leadership import Leadership, lead_then
+    from bot.leadership import Leadership, lead_then, lock_key
     from bot.scheduler import start_ticking
 
     settings = _settings()
@@ -116,7 +116,7 @@ async def serve_forever(platform: str | None, port: int, host: str = "0.0.0.0") 
         print(problem, file=sys.stderr)
         return 2
     database = await open_database(settings)
-    leadership = Leadership(database)  # one active scheduler across replicas
+    leaderships: list[Leadership] = []  # one active scheduler per platform across replicas
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -129,14 +129,17 @@ async def serve_forever(platform: str | None, port: int, host: str = "0.0.0.0") 
             from adapters.slack.server import run_slack
 
             runtime = SlackRuntime(settings, database, socket_mode=bool(settings.slack_app_token))
+            leaderships.append(Leadership(database, lock_key("slack")))
             scheduler = start_ticking(
-                lead_then(leadership, runtime.warm.tick), settings.tick_seconds
+                lead_then(leaderships[-1], runtime.warm.tick), settings.tick_seconds
             )
             tasks.append(asyncio.create_task(run_slack(runtime, host, port, stop)))
         if chosen in {"discord", "all"}:
             from adapters.discord import run_discord
 
-            tasks.append(asyncio.create_task(run_discord(settings, database)))
+            leaderships.append(Leadership(database, lock_key("discord")))
+            discord = run_discord(settings, database, leadership=leaderships[-1])
+            tasks.append(asyncio.create_task(discord))
         done, _ = await asyncio.wait(
             [*tasks, asyncio.create_task(stop.wait())], return_when=asyncio.FIRST_COMPLETED
         )
@@ -150,7 +153,8 @@ async def serve_forever(platform: str | None, port: int, host: str = "0.0.0.0") 
         await asyncio.gather(*tasks, return_exceptions=True)
         if scheduler is not None:
             scheduler.shutdown(wait=False)
-        await leadership.release()
+        for leadership in leaderships:
+            await leadership.release()
         await database.dispose()
     return 0
 

@@ -205,7 +205,12 @@ class WarmIntro:
             f"welcome:{program.id}:{now.isoformat()}",
             "welcome",
             ChannelTarget(program.channel_id),
-            copy.welcome(program.channel_id, program.purpose, schedule),
+            copy.welcome(
+                program.channel_id,
+                program.purpose,
+                schedule,
+                getattr(self.core.platform, "pool_is_channel", False),
+            ),
             now,
         )
         await enqueue(repo, program.workspace_id, item, now)
@@ -262,8 +267,9 @@ class WarmIntro:
                 if membership is not None:
                     membership.left_at = now
 
-    async def workspace_uninstalled(self, workspace_id: str) -> None:
-        """The app was removed from a workspace: its programs pause (data stays until deleted)."""
+    async def workspace_removed(self, workspace_id: str) -> None:
+        """The app was uninstalled from a workspace (or removed from a server): its programs
+        pause. Their data stays until people ask to be forgotten."""
         async with self.core.repo() as repo:
             ws = await repo.find_workspace(self.core.platform.name, workspace_id)
             if ws is None:
@@ -358,6 +364,7 @@ class WarmIntro:
 
     async def _join(self, repo: Repo, program: Program, member: Member) -> tuple[bool, list[str]]:
         now = self.core.now()
+        member.deactivated = False  # they're here and acting: whatever we knew is outdated
         membership = await repo.membership(program.id, member.id)
         if membership is not None and membership.left_at is None:
             return True, []

@@ -41,6 +41,12 @@ class Settings(BaseSettings):
     discord_api_url: str | None = Field(default=None, validation_alias="DISCORD_API_URL")
     discord_gateway_url: str | None = Field(default=None, validation_alias="DISCORD_GATEWAY_URL")
     discord_guild_ids: str | None = Field(default=None, validation_alias="DISCORD_GUILD_IDS")
+    discord_sharded: bool = Field(default=False, validation_alias="DISCORD_SHARDED")
+    discord_shard_count: int | None = Field(
+        default=None, ge=1, validation_alias="DISCORD_SHARD_COUNT"
+    )
+    discord_members_intent: bool = Field(default=False, validation_alias="DISCORD_MEMBERS_INTENT")
+    discord_member_role: str | None = Field(default=None, validation_alias="DISCORD_MEMBER_ROLE")
 
     def resolved_platform(self) -> str:
         """The platform to run when `platform` is `auto`: whichever has tokens, else console."""

@@ -168,7 +168,7 @@ def when(moment: datetime, tz: str, with_time: bool = True) -> str:
 # --- programs ---------------------------------------------------------------------------------
 
 
-def welcome(channel_id: str, purpose: str | None, schedule: str) -> Message:
+def welcome(channel_id: str, purpose: str | None, schedule: str, pool_is_channel: bool) -> Message:
     lines: list[Line] = [
         (
             "*Hi, I'm WarmIntro!* ☕ Every round I pair people in this channel for a short chat — "
@@ -179,8 +179,13 @@ def welcome(channel_id: str, purpose: str | None, schedule: str) -> Message:
         lines.append(fmt("Why this program exists: _{p}_", p=UserText(purpose)))
     lines += [
         (
-            f"Schedule: {schedule}. Everyone in this channel is in; I'll DM you three quick "
-            "questions so your matches have something in common.",
+            f"Schedule: {schedule}. "
+            + (
+                "Everyone in this channel is in; "
+                if pool_is_channel
+                else "Press *Join* (or `/coffee join`) to take part; "
+            )
+            + "I'll DM you three quick questions so your matches have something in common.",
         ),
         ("`/coffee pause` for a break · `/coffee leave` to stop · `/coffee help` for more.",),
     ]

@@ -17,6 +17,12 @@ from storage.engine import Database
 logger = logging.getLogger(__name__)
 
 LOCK_KEY = 0x5741524D  # "WARM"
+PLATFORM_KEYS = {"slack": 1, "discord": 2, "console": 3}
+
+
+def lock_key(platform: str) -> int:
+    """One lock per platform: Slack's and Discord's schedulers may live in different processes."""
+    return LOCK_KEY + PLATFORM_KEYS.get(platform, 0)
 
 
 class Leadership:

@@ -89,6 +89,7 @@ def backoff(attempts: int) -> timedelta:
 @dataclass(slots=True)
 class _Claimed:
     workspace: str
+    key: str
     kind: str
     group_id: int | None
     attempts: int
@@ -108,7 +109,9 @@ class Outbox:
                 if keys is not None:
                     ids = await repo.delivery_ids_by_key(keys)
                 else:
-                    ids = await repo.due_delivery_ids(self.core.now(), BATCH)
+                    ids = await repo.due_delivery_ids(
+                        self.core.now(), BATCH, self.core.platform.name
+                    )
             for delivery_id in ids:
                 sent += await self.send_one(delivery_id)
             if keys is not None or len(ids) < BATCH:
@@ -119,7 +122,9 @@ class Outbox:
         if claimed is None:
             return 0
         try:
-            ref = await self.core.platform.send(claimed.workspace, claimed.target, claimed.message)
+            ref = await self.core.platform.send(
+                claimed.workspace, claimed.target, claimed.message, key=claimed.key
+            )
         except RecipientsUnavailable as exc:
             await self._unavailable(delivery_id, claimed, exc)
             return 0
@@ -147,6 +152,7 @@ class Outbox:
             workspace = await repo.s.get_one(Workspace, row.workspace_id)
             return _Claimed(
                 workspace.external_id,
+                row.key,
                 row.kind,
                 row.group_id,
                 row.attempts,
@@ -269,6 +275,7 @@ class Outbox:
             follow_up.append(row.key)
         else:
             row.status = "failed"
+            await repo.cancel_pending(group_id=row.group_id)  # no group, no check-ins
             for user in remaining:
                 item = Outgoing(
                     key=f"r{row.round_id}:g{row.group_id}:partner_unavailable:{user}",

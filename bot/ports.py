@@ -138,8 +138,17 @@ class Platform(Protocol):
 
     name: str
 
-    async def send(self, workspace_id: str, target: Target, message: Message) -> SentRef:
-        """Post `message`; raise `RecipientsUnavailable` or `PlatformError` on failure."""
+    # Whether a program's pool is its channel's members (Slack) or explicit opt-in.
+    pool_is_channel: bool
+
+    async def send(
+        self, workspace_id: str, target: Target, message: Message, *, key: str | None = None
+    ) -> SentRef:
+        """Post `message`; raise `RecipientsUnavailable` or `PlatformError` on failure.
+
+        `key` is the delivery's unique key: a platform with idempotent sends (Discord's nonce)
+        uses it so that a retry after a lost answer can't post twice.
+        """
         ...
 
     async def update(self, workspace_id: str, ref: SentRef, message: Message) -> None:

@@ -254,7 +254,9 @@ async def _save_round(
 async def run_due_rounds(core: Core) -> list[Started]:
     """Start every round that is due now. Missed rounds are not replayed: one round catches up."""
     async with core.repo() as repo:
-        due = [(p.id, p.next_round_at) for p in await repo.due_programs(core.now())]
+        due = [
+            (p.id, p.next_round_at) for p in await repo.due_programs(core.now(), core.platform.name)
+        ]
     started = []
     for program_id, scheduled_for in due:
         try:

@@ -109,10 +109,15 @@ class Repo:
         stmt = select(Program).where(Program.workspace_id == workspace_id).order_by(Program.id)
         return list((await self.s.execute(stmt)).scalars())
 
-    async def due_programs(self, now: datetime) -> list[Program]:
+    async def due_programs(self, now: datetime, platform: str) -> list[Program]:
         stmt = (
             select(Program)
-            .where(Program.active.is_(True), Program.next_round_at <= now)
+            .join(Workspace, Workspace.id == Program.workspace_id)
+            .where(
+                Workspace.platform == platform,
+                Program.active.is_(True),
+                Program.next_round_at <= now,
+            )
             .order_by(Program.next_round_at, Program.id)
         )
         return list((await self.s.execute(stmt)).scalars())
@@ -291,14 +296,17 @@ class Repo:
             return False
         return True
 
-    async def due_delivery_ids(self, now: datetime, limit: int) -> list[int]:
+    async def due_delivery_ids(self, now: datetime, limit: int, platform: str) -> list[int]:
+        """Due rows of one platform's workspaces (one database may serve several platforms)."""
         stmt = (
             select(Delivery.id)
+            .join(Workspace, Workspace.id == Delivery.workspace_id)
             .where(
+                Workspace.platform == platform,
                 or_(
                     and_(Delivery.status == "pending", Delivery.due_at <= now),
                     and_(Delivery.status == "sending", Delivery.lease_until < now),
-                )
+                ),
             )
             .order_by(Delivery.due_at, Delivery.id)
             .limit(limit)

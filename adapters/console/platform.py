@@ -74,6 +74,7 @@ class Posted:
 
 class ConsolePlatform:
     name = "console"
+    pool_is_channel = False
 
     def __init__(self, data: WorkspaceData, out: Callable[[str], None] = print) -> None:
         self.data = data
@@ -89,7 +90,9 @@ class ConsolePlatform:
 
     # --- Platform ------------------------------------------------------------------------------
 
-    async def send(self, workspace_id: str, target: Target, message: Message) -> SentRef:
+    async def send(
+        self, workspace_id: str, target: Target, message: Message, *, key: str | None = None
+    ) -> SentRef:
         if self.fail_next:
             raise self.fail_next.pop(0)
         audience: tuple[str, ...]

@@ -300,7 +300,7 @@ def register(
             await installations.async_delete_all(
                 enterprise_id=context.get("enterprise_id"), team_id=team
             )
-        await warm.workspace_uninstalled(team)
+        await warm.workspace_removed(team)
 
     @app.event("tokens_revoked")
     async def revoked(event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:

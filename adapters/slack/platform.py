@@ -88,6 +88,7 @@ def make_client(token: str | None, base_url: str | None) -> AsyncWebClient:
 
 class SlackPlatform:
     name = "slack"
+    pool_is_channel = True
 
     def __init__(self, token_for: TokenLookup, base_url: str | None = None) -> None:
         self._token_for = token_for
@@ -106,7 +107,10 @@ class SlackPlatform:
 
     # --- Platform ------------------------------------------------------------------------------
 
-    async def send(self, workspace_id: str, target: Target, message: Message) -> SentRef:
+    async def send(
+        self, workspace_id: str, target: Target, message: Message, *, key: str | None = None
+    ) -> SentRef:
+        """Slack has no idempotent post; the outbox's claim and lease keep sends single."""
         client = await self.client(workspace_id)
         if isinstance(target, DirectTarget):
             channel = await self._open(client, workspace_id, (target.user_id,), direct=True)

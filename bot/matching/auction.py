@@ -30,9 +30,9 @@ FloatArray = np.ndarray
 
 @dataclass(frozen=True, slots=True)
 class AuctionParams:
-    final_epsilon: float = 1e-3  # in weight units
+    final_epsilon: float = 4e-3  # in weight units; the result is within n·ε of the optimum
     shrink: float = 8.0
-    tail: int = 48  # bidders below this: one at a time, in Python
+    tail: int = 8  # bidders below this: one at a time, in Python
     max_bids: int = 5_000_000  # a safety net (no complete assignment exists otherwise)
 
 
@@ -51,7 +51,11 @@ class _State:
         self.owner = np.full(n, -1, dtype=np.int64)
         self.arc_of = np.full(n, -1, dtype=np.int64)  # the arc each person holds
         self.bids = 0
-        self._lists: tuple[list[int], list[int], list[float]] | None = None
+        self._arcs: dict[int, tuple[int, list[int], list[float]]] = {}  # for sequential bids
+        # When a complete assignment exists, no price climbs past about (2n - 1)·max|value|
+        # plus n·ε (Bertsekas' bound); beyond a safe margin over that, none exists.
+        biggest = float(np.abs(value).max()) + self.span
+        self.price_limit = (2 * n + 2) * (biggest + self.span / 4.0)
 
     def jacobi_round(self, todo: IntArray, p: FloatArray, eps: float) -> IntArray:
         """Everyone in `todo` bids at once; returns who is unassigned afterwards."""
@@ -79,43 +83,53 @@ class _State:
         self.arc_of[winners] = arc[first[win]]
         p[objects] = bid[win]
         self.bids += len(todo)
+        if len(objects) and float(bid[win].max()) > self.price_limit:
+            raise AuctionFailed("prices keep rising: no complete assignment")
         lost = np.ones(len(todo), dtype=bool)
         lost[win] = False
         return np.concatenate((todo[lost], displaced))
 
     def sequential(self, todo: IntArray, p: FloatArray, eps: float, max_bids: int) -> None:
         """Bid one person at a time until everyone is assigned."""
-        if self._lists is None:
-            self._lists = (self.ptr.tolist(), self.obj.tolist(), self.value.tolist())
-        ptr, obj, value = self._lists
+        arcs = self._arcs
+        ptr, obj, value = self.ptr, self.obj, self.value
         price = p.tolist()
         owner = self.owner.tolist()
         arc_of = self.arc_of.tolist()
         span = self.span
+        limit = self.price_limit
         queue = deque(todo.tolist())
         bids = 0
+        inf = float("inf")
         while queue:
             i = queue.popleft()
             bids += 1
             if bids > max_bids:
                 raise AuctionFailed(f"no complete assignment after {self.bids + bids} bids")
-            best = second = -float("inf")
-            best_arc = -1
-            for k in range(ptr[i], ptr[i + 1]):
-                v = value[k] - price[obj[k]]
+            mine = arcs.get(i)
+            if mine is None:
+                lo, hi = int(ptr[i]), int(ptr[i + 1])
+                mine = arcs[i] = (lo, obj[lo:hi].tolist(), value[lo:hi].tolist())
+            lo, objs, vals = mine
+            best = second = -inf
+            best_at = 0
+            for at, (j, a) in enumerate(zip(objs, vals, strict=True)):
+                v = a - price[j]
                 if v > best:
                     second = best
                     best = v
-                    best_arc = k
+                    best_at = at
                 elif v > second:
                     second = v
-            if second == -float("inf"):
+            if second == -inf:
                 second = best - span
-            j = obj[best_arc]
+            j = objs[best_at]
             price[j] += best - second + eps
+            if price[j] > limit:
+                raise AuctionFailed("prices keep rising: no complete assignment")
             previous = owner[j]
             owner[j] = i
-            arc_of[i] = best_arc
+            arc_of[i] = lo + best_at
             if previous >= 0:
                 arc_of[previous] = -1
                 queue.append(previous)
@@ -131,7 +145,6 @@ def auction_assignment(
     obj: IntArray,
     value: FloatArray,
     params: AuctionParams = AuctionParams(),
-    prices: FloatArray | None = None,
 ) -> tuple[IntArray, FloatArray]:
     """Assign each person i (arcs obj[ptr[i]:ptr[i+1]] with `value`) a distinct object.
 
@@ -144,8 +157,12 @@ def auction_assignment(
     state = _State(n, ptr, obj, value)
     if (state.deg == 0).any():
         raise AuctionFailed("a person has no arcs")
-    p = np.zeros(n) if prices is None else prices.astype(np.float64, copy=True)
-    eps = max(state.span / 4.0, params.final_epsilon)
+    p = np.zeros(n)
+    # ε from a quarter of the value range down to final_epsilon, by a constant factor.
+    start_eps = max(state.span / 4.0, params.final_epsilon)
+    steps = int(np.ceil(np.log(start_eps / params.final_epsilon) / np.log(params.shrink) - 1e-9))
+    factor = (start_eps / params.final_epsilon) ** (1.0 / steps) if steps > 0 else 1.0
+    eps = start_eps
     todo = np.arange(n, dtype=np.int64)
     while True:
         start = state.bids
@@ -157,9 +174,9 @@ def auction_assignment(
             if state.bids > params.max_bids:
                 raise AuctionFailed(f"no complete assignment after {state.bids} bids")
         logger.debug("auction phase ε=%.4g: %d bids", eps, state.bids - start)
-        if eps <= params.final_epsilon:
+        if eps <= params.final_epsilon * (1 + 1e-9):
             break
-        eps = max(eps / params.shrink, params.final_epsilon)
+        eps = max(eps / factor, params.final_epsilon)
         # Keep whoever is still within ε of their best object; the others bid again.
         profit = value - p[obj]
         best = np.maximum.reduceat(profit, ptr[:-1])

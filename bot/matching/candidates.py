@@ -1,23 +1,32 @@
 """Sparse candidate partners: who might be a good match for whom, without an N×N scan.
 
-Candidates come from *lists* of members built with inverted indexes, each list with the
-weight every pair on it is sure to get:
+Candidates come from *lists* of members built with inverted indexes; every pair a list gives
+is sure to get at least the list's value:
 
 - one interest t (members listing t): interest·idf(t);
 - two interests t, t' (members listing both): interest·(idf(t) + idf(t'));
 - one skill s (offerers of s × wanters of s): give;
+- two skills (offerers of both × wanters of both; or offers s and wants s' × the reverse):
+  2·give;
 - an interest and a skill (offerers of s × wanters of s, all listing t): interest·idf(t) + give.
 
-Lists are taken most valuable first; while a pair budget (linear in the number of members)
-lasts, a list gives every pair on it, otherwise each member gets a few seeded-random
-neighbours on it. A few background neighbours on a shuffle ordered by time zone give everyone
-cheap fallbacks. Finally each member keeps its `keep` best candidates (a pair stays if either
-side keeps it).
+Three ways to take pairs from the lists, all deterministic for a seed:
+
+1. whole lists, most valuable first, while a global pair budget (linear in the number of
+   members) lasts;
+2. member scans: every member takes all partners of its own most valuable lists while its
+   personal budget lasts (so nobody's best partners hide in a big list);
+3. neighbours: on the other lists, a few neighbours in a seeded shuffle and in orders that put
+   people with similar common interests together.
+
+A few background neighbours on a shuffle ordered by time zone give everyone cheap fallbacks.
+`prune` then keeps each member's best candidates (a pair stays if either side keeps it).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,15 +35,27 @@ from bot.matching.features import Features, FloatArray, IntArray, TagTable
 
 logger = logging.getLogger(__name__)
 
+ValueOf = Callable[[IntArray], FloatArray]
+
 
 @dataclass(frozen=True, slots=True)
 class CandidateParams:
-    budget: float = 60.0  # pairs per member for lists taken whole
+    budget: float = 40.0  # pairs per member for lists taken whole
     max_partners: int = 150  # a list is taken whole only if nobody gets more partners than this
-    window: int = 3  # otherwise, neighbours on each side, in each order
+    scan: int = 60  # partners per member from its own most valuable lists
+    window: int = 3  # other lists: neighbours on each side, in each order
     similar_orders: int = 2  # orders of each list by similar interests (besides a random one)
     background: int = 10  # background neighbours on each side
+    # Small rounds can afford more: member scans and background neighbours grow so that
+    # each adds about this many pairs in all (capped below).
+    floor_pairs: int = 100_000
+    max_scan: int = 400
+    max_background: int = 50
     keep: int = 30
+
+
+def _empty() -> IntArray:
+    return np.zeros(0, dtype=np.int64)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,22 +70,33 @@ class _Lists:
     def sizes(self) -> IntArray:
         return np.diff(self.ptr)
 
+    def entry_list(self) -> IntArray:
+        return np.repeat(np.arange(len(self.keys)), self.sizes)
+
 
 def _group(keys: IntArray, members: IntArray, rng: np.random.Generator) -> _Lists:
     if len(keys) == 0:
-        empty = np.zeros(0, dtype=np.int64)
-        return _Lists(empty, np.zeros(1, dtype=np.int64), empty)
+        return _Lists(_empty(), np.zeros(1, dtype=np.int64), _empty())
     order = np.lexsort((rng.random(len(keys)), keys))
     keys, members = keys[order], members[order]
     starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
     return _Lists(keys[starts], np.concatenate((starts, [len(keys)])), members)
 
 
+def _take(lists: _Lists, which: IntArray) -> _Lists:
+    """The lists `which` (in that order) of `lists`."""
+    sizes = lists.sizes[which]
+    ptr = np.zeros(len(which) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=ptr[1:])
+    pos = np.repeat(lists.ptr[which] - ptr[:-1], sizes) + np.arange(int(ptr[-1]))
+    return _Lists(lists.keys[which], ptr, lists.members[pos])
+
+
 def _owner(table: TagTable) -> IntArray:
     return np.repeat(np.arange(len(table.ptr) - 1, dtype=np.int64), table.degree())
 
 
-def _tag_pairs(table: TagTable, size: int) -> tuple[IntArray, IntArray]:
+def _tag_pairs(table: TagTable) -> tuple[IntArray, IntArray]:
     """(t * size + t', member) for every pair t < t' of each member's tags."""
     deg = table.degree()
     keys, members = [], []
@@ -72,10 +104,10 @@ def _tag_pairs(table: TagTable, size: int) -> tuple[IntArray, IntArray]:
         who = np.flatnonzero(deg == k)
         tags = table.tags[table.ptr[who][:, None] + np.arange(k)]
         i, j = np.triu_indices(k, 1)
-        keys.append((tags[:, i] * size + tags[:, j]).ravel())
+        keys.append((tags[:, i] * table.size + tags[:, j]).ravel())
         members.append(np.repeat(who, len(i)))
     if not keys:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return _empty(), _empty()
     return np.concatenate(keys), np.concatenate(members)
 
 
@@ -93,6 +125,46 @@ def _cross(a: TagTable, b: TagTable) -> tuple[IntArray, IntArray]:
     return ta * b.size + tb, member
 
 
+@dataclass(frozen=True, slots=True)
+class _Family:
+    """Lists of one kind. Same-side lists pair members among themselves (`right` is None);
+    two-sided lists pair `left[i]` members with `right[i]` members."""
+
+    left: _Lists
+    right: _Lists | None
+    value: FloatArray  # per list
+
+    @property
+    def cost(self) -> IntArray:
+        a = self.left.sizes
+        return a * (a - 1) // 2 if self.right is None else a * self.right.sizes
+
+    @property
+    def partners(self) -> IntArray:
+        """Most partners anyone gets if the list is taken whole."""
+        a = self.left.sizes
+        return a - 1 if self.right is None else np.maximum(a, self.right.sizes)
+
+
+def _same(
+    keys: IntArray, members: IntArray, value_of_key: ValueOf, rng: np.random.Generator
+) -> _Family:
+    lists = _group(keys, members, rng)
+    return _Family(lists, None, value_of_key(lists.keys))
+
+
+def _two_sided(
+    left: tuple[IntArray, IntArray],
+    right: tuple[IntArray, IntArray],
+    value_of_key: ValueOf,
+    rng: np.random.Generator,
+) -> _Family:
+    a = _group(*left, rng)
+    b = _group(*right, rng)
+    common, ai, bi = np.intersect1d(a.keys, b.keys, assume_unique=True, return_indices=True)
+    return _Family(_take(a, ai), _take(b, bi), value_of_key(common))
+
+
 class _Pairs:
     def __init__(self) -> None:
         self.us: list[IntArray] = []
@@ -107,27 +179,8 @@ class _Pairs:
     def count(self) -> int:
         return sum(len(u) for u in self.us)
 
-    def same(self, lists: _Lists, full: np.ndarray, window: int, orders: list[IntArray]) -> None:
-        """Pairs on same-side lists: all of them on `full` lists; otherwise `window` neighbours
-        in the list's own (random) order and in each order of `orders` (a sort key per member).
-        """
-        sizes = lists.sizes
-        entry_list = np.repeat(np.arange(len(sizes)), sizes)
-        pos = np.arange(len(lists.members)) - lists.ptr[entry_list]
-        left = sizes[entry_list] - 1 - pos  # entries after this one on its list
-        reach = np.where(full[entry_list], left, np.minimum(left, window))
-        self._forward(lists.members, reach)
-        partial = ~full[entry_list]
-        if not partial.any():
-            return
-        members = lists.members[partial]
-        which = entry_list[partial]
-        reach = np.minimum(left[partial], window)
-        for key in orders:
-            order = np.lexsort((key[members], which))
-            self._forward(members[order], reach)
-
     def _forward(self, members: IntArray, reach: IntArray) -> None:
+        """Pair each entry with the next `reach` entries."""
         active = np.flatnonzero(reach > 0)
         d = 1
         while len(active):
@@ -135,36 +188,106 @@ class _Pairs:
             d += 1
             active = active[reach[active] >= d]
 
-    def bipartite(self, left: _Lists, right: _Lists, full: np.ndarray, window: int) -> None:
-        """Pairs on lists of (left × right) with the same key, all or a few each."""
-        common, li, ri = np.intersect1d(left.keys, right.keys, return_indices=True)
-        a, b = left.sizes[li], right.sizes[ri]
-        la, ra = left.ptr[li], right.ptr[ri]
-        whole = full[: len(common)]
-        # Whole lists: every left entry with every right entry.
-        idx = np.flatnonzero(whole)
-        count = a[idx] * b[idx]
-        total = int(count.sum())
-        if total:
-            rep = np.repeat(idx, count)
-            k = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(count) - count, count)
-            self.add(left.members[la[rep] + k // b[rep]], right.members[ra[rep] + k % b[rep]])
-        # Other lists: each entry meets `window` entries spread over the other side.
-        idx = np.flatnonzero(~whole)
-        for lists_from, start_from, n_from, lists_to, start_to, n_to in (
-            (left, la, a, right, ra, b),
-            (right, ra, b, left, la, a),
-        ):
-            count = n_from[idx]
-            rep = np.repeat(idx, count)
-            i = np.arange(int(count.sum()), dtype=np.int64) - np.repeat(
-                np.cumsum(count) - count, count
-            )
-            src = lists_from.members[start_from[rep] + i]
+    def _product(self, a: _Lists, b: _Lists, which: IntArray) -> None:
+        """Every member of a's list i with every member of b's list i, for i in `which`."""
+        na, nb = a.sizes[which], b.sizes[which]
+        # Entries of a's chosen lists, each repeated once per member of b's list.
+        ea = np.repeat(a.ptr[which] - np.cumsum(na) + na, na) + np.arange(int(na.sum()))
+        reps = np.repeat(nb, na)
+        start_b = np.repeat(np.repeat(b.ptr[which], na), reps)
+        k = np.arange(int(reps.sum())) - np.repeat(np.cumsum(reps) - reps, reps)
+        self.add(np.repeat(a.members[ea], reps), b.members[start_b + k])
+
+    def whole(self, fam: _Family, take: np.ndarray) -> None:
+        which = np.flatnonzero(take)
+        if fam.right is None:
+            lists = fam.left
+            entry = lists.entry_list()
+            pos = np.arange(len(lists.members)) - lists.ptr[entry]
+            reach = np.where(take[entry], lists.sizes[entry] - 1 - pos, 0)
+            self._forward(lists.members, reach)
+        else:
+            self._product(fam.left, fam.right, which)
+
+    def neighbours(
+        self, fam: _Family, skip: np.ndarray, window: int, orders: list[IntArray]
+    ) -> None:
+        """A few neighbours on every list not in `skip`."""
+        if fam.right is None:
+            lists = fam.left
+            entry = lists.entry_list()
+            keep = ~skip[entry]
+            members, entry = lists.members[keep], entry[keep]
+            pos = np.arange(len(lists.members))[keep] - lists.ptr[lists.entry_list()[keep]]
+            left = lists.sizes[entry] - 1 - pos
+            reach = np.minimum(left, window)
+            self._forward(members, reach)  # the list's own (random) order
+            for key in orders:
+                # `left` is a count, so it stays valid after reordering within a list.
+                order = np.lexsort((key[members], entry))
+                self._forward(members[order], reach)
+            return
+        idx = np.flatnonzero(~skip)
+        a, b = fam.left, fam.right
+        na, nb = a.sizes[idx], b.sizes[idx]
+        for src, n_src, dst, n_dst in ((a, na, b, nb), (b, nb, a, na)):
+            rep = np.repeat(idx, n_src)
+            i = np.arange(int(n_src.sum())) - np.repeat(np.cumsum(n_src) - n_src, n_src)
+            members = src.members[src.ptr[rep] + i]
+            n_to = np.repeat(n_dst, n_src)
             for d in range(window):
-                ok = d < n_to[rep]
-                j = (i * n_to[rep] // n_from[rep] + d) % n_to[rep]
-                self.add(src[ok], lists_to.members[(start_to[rep] + j)[ok]])
+                ok = d < n_to
+                j = (i * n_to // np.repeat(n_src, n_src) + d) % np.maximum(n_to, 1)
+                self.add(members[ok], dst.members[(dst.ptr[rep] + j)[ok]])
+
+    def scans(self, families: list[_Family], per_member: int) -> None:
+        """Each member takes all partners of its most valuable lists, up to `per_member`."""
+        member, value, count, fam_id, side, entry = [], [], [], [], [], []
+        for f, fam in enumerate(families):
+            sides = (
+                [(0, fam.left, fam.left.sizes - 1)]
+                if fam.right is None
+                else [
+                    (0, fam.left, fam.right.sizes),
+                    (1, fam.right, fam.left.sizes),
+                ]
+            )
+            for s, lists, partners in sides:
+                e = lists.entry_list()
+                member.append(lists.members)
+                value.append(fam.value[e])
+                count.append(partners[e])
+                fam_id.append(np.full(len(e), f))
+                side.append(np.full(len(e), s))
+                entry.append(np.arange(len(e)))
+        m, v, c = np.concatenate(member), np.concatenate(value), np.concatenate(count)
+        if not len(m):
+            return
+        order = np.lexsort((c, -v, m))
+        m_sorted, c_sorted = m[order], c[order]
+        starts = np.flatnonzero(np.concatenate(([True], m_sorted[1:] != m_sorted[:-1])))
+        total = np.cumsum(c_sorted)
+        before = np.repeat(total[starts] - c_sorted[starts], np.diff(np.append(starts, len(m))))
+        chosen = order[(total - before) <= per_member]
+        f_all, s_all, e_all = np.concatenate(fam_id), np.concatenate(side), np.concatenate(entry)
+        for f, fam in enumerate(families):
+            for s in (0, 1):
+                if s == 1 and fam.right is None:
+                    continue
+                sel = chosen[(f_all[chosen] == f) & (s_all[chosen] == s)]
+                if not len(sel):
+                    continue
+                mine = fam.left if s == 0 else fam.right
+                other = fam.left if fam.right is None else (fam.right if s == 0 else fam.left)
+                assert mine is not None and other is not None
+                e = e_all[sel]
+                lst = mine.entry_list()[e]
+                n_other = other.sizes[lst]
+                k = np.arange(int(n_other.sum())) - np.repeat(np.cumsum(n_other) - n_other, n_other)
+                self.add(
+                    np.repeat(mine.members[e], n_other),
+                    other.members[np.repeat(other.ptr[lst], n_other) + k],
+                )
 
 
 def _similarity_orders(
@@ -183,21 +306,48 @@ def _similarity_orders(
         bit[common] = rng.permutation(len(common))
         on = bit[table.tags] >= 0
         mask = np.zeros(len(table.ptr) - 1, dtype=np.uint64)
-        np.bitwise_or.at(
-            mask, owner[on], np.left_shift(np.uint64(1), bit[table.tags][on].astype(np.uint64))
-        )
+        shift = bit[table.tags][on].astype(np.uint64)
+        np.bitwise_or.at(mask, owner[on], np.left_shift(np.uint64(1), shift))
         keys.append(mask)
     return keys
 
 
-def _select(values: FloatArray, costs: IntArray, partners: IntArray, budget: float) -> np.ndarray:
-    """Lists taken whole: most valuable first, while the budget lasts."""
-    order = np.lexsort((np.arange(len(values)), costs, -values))
-    eligible = partners[order] <= 0
-    spent = np.cumsum(np.where(eligible, costs[order], 0))
-    take = np.zeros(len(values), dtype=bool)
-    take[order] = eligible & (spent <= budget)
-    return take
+def _families(
+    feats: Features,
+    interests: TagTable,
+    offers: TagTable,
+    wants: TagTable,
+    rng: np.random.Generator,
+) -> list[_Family]:
+    w = feats.weights
+    idf = feats.idf
+    nt, ns = interests.size, max(offers.size, 1)
+    give = w.give
+
+    def one_tag(k: IntArray) -> FloatArray:
+        return w.interest * idf[k]
+
+    def two_tags(k: IntArray) -> FloatArray:
+        return w.interest * (idf[k // nt] + idf[k % nt])
+
+    def one_skill(k: IntArray) -> FloatArray:
+        return np.full(len(k), give)
+
+    def two_skills(k: IntArray) -> FloatArray:
+        return np.full(len(k), 2 * give)
+
+    def tag_skill(k: IntArray) -> FloatArray:
+        return w.interest * idf[k // ns] + give
+
+    owner_o, owner_w = _owner(offers), _owner(wants)
+    return [
+        _same(interests.tags.copy(), _owner(interests), one_tag, rng),
+        _same(*_tag_pairs(interests), two_tags, rng),
+        _two_sided((offers.tags.copy(), owner_o), (wants.tags.copy(), owner_w), one_skill, rng),
+        _two_sided(_tag_pairs(offers), _tag_pairs(wants), two_skills, rng),
+        _two_sided(_cross(offers, wants), _cross(wants, offers), two_skills, rng),
+        _two_sided(_cross(interests, offers), _cross(interests, wants), tag_skill, rng),
+    ]
 
 
 def generate_candidates(
@@ -212,58 +362,39 @@ def generate_candidates(
     their number); weights and rarity still refer to everyone.
     """
     n = feats.n
-    w = feats.weights
     rng = np.random.default_rng([seed, n, 0xC0FFEE, 0 if only is None else int(only.sum())])
     interests, offers, wants = feats.interests, feats.offers, feats.wants
     if only is not None:
         interests, offers, wants = (t.restrict(only) for t in (interests, offers, wants))
-    n_tags = interests.size
+    families = _families(feats, interests, offers, wants, rng)
 
-    singles = _group(interests.tags.copy(), _owner(interests), rng)
-    pair_keys, pair_members = _tag_pairs(interests, n_tags)
-    doubles = _group(pair_keys, pair_members, rng)
-    skill_left = _group(offers.tags.copy(), _owner(offers), rng)
-    skill_right = _group(wants.tags.copy(), _owner(wants), rng)
-    cross_left = _group(*_cross(interests, offers), rng)
-    cross_right = _group(*_cross(interests, wants), rng)
-
-    def bip(left: _Lists, right: _Lists) -> tuple[IntArray, IntArray, IntArray, IntArray]:
-        common, li, ri = np.intersect1d(left.keys, right.keys, return_indices=True)
-        a, b = left.sizes[li], right.sizes[ri]
-        return common, a * b, np.maximum(a, b), a
-
-    s_sizes, d_sizes = singles.sizes, doubles.sizes
-    sk_keys, sk_cost, sk_partners, _ = bip(skill_left, skill_right)
-    cr_keys, cr_cost, cr_partners, _ = bip(cross_left, cross_right)
-    idf = feats.idf
-    values = np.concatenate(
-        (
-            w.interest * idf[singles.keys],
-            w.interest * (idf[doubles.keys // n_tags] + idf[doubles.keys % n_tags]),
-            np.full(len(sk_keys), w.give),
-            w.interest * idf[cr_keys // max(offers.size, 1)] + w.give,
-        )
-    )
-    costs = np.concatenate(
-        (s_sizes * (s_sizes - 1) // 2, d_sizes * (d_sizes - 1) // 2, sk_cost, cr_cost)
-    )
-    partners = np.concatenate((s_sizes - 1, d_sizes - 1, sk_partners, cr_partners))
+    # Whole lists: most valuable first while the budget lasts (ties: cheaper first).
+    values = np.concatenate([f.value for f in families])
+    costs = np.concatenate([f.cost for f in families])
+    partners = np.concatenate([f.partners for f in families])
     population = n if only is None else int(only.sum())
-    take = _select(values, costs, partners - params.max_partners, params.budget * population)
-    bounds = np.cumsum([0, len(s_sizes), len(d_sizes), len(sk_keys), len(cr_keys)])
+    order = np.lexsort((np.arange(len(values)), costs, -values))
+    eligible = partners[order] <= params.max_partners
+    spent = np.cumsum(np.where(eligible, costs[order], 0))
+    take = np.zeros(len(values), dtype=bool)
+    take[order] = eligible & (spent <= params.budget * population)
+    bounds = np.cumsum([0] + [len(f.value) for f in families])
 
     orders = _similarity_orders(interests, feats.df, params.similar_orders, rng)
     pairs = _Pairs()
-    pairs.same(singles, take[bounds[0] : bounds[1]], params.window, orders)
-    pairs.same(doubles, take[bounds[1] : bounds[2]], params.window, orders)
-    pairs.bipartite(skill_left, skill_right, take[bounds[2] : bounds[3]], params.window)
-    pairs.bipartite(cross_left, cross_right, take[bounds[3] : bounds[4]], params.window)
+    for f, fam in enumerate(families):
+        part = take[bounds[f] : bounds[f + 1]]
+        pairs.whole(fam, part)
+        pairs.neighbours(fam, part, params.window, orders if fam.right is None else [])
     people = np.arange(n) if only is None else np.flatnonzero(only)
-    if len(people) >= 2 and params.background:
+    extra = params.floor_pairs // max(len(people), 1)
+    pairs.scans(families, max(params.scan, min(params.max_scan, extra)))
+    background = max(params.background, min(params.max_background, extra // 2))
+    if len(people) >= 2 and background:
         tz = np.nan_to_num(feats.tz[people], nan=99.0)
-        order = people[np.lexsort((rng.random(len(people)), np.round(tz)))]
-        for d in range(1, min(params.background, len(people) - 1) + 1):
-            pairs.add(order, np.roll(order, -d))
+        ring = people[np.lexsort((rng.random(len(people)), np.round(tz)))]
+        for d in range(1, min(background, len(people) - 1) + 1):
+            pairs.add(ring, np.roll(ring, -d))
     logger.debug(
         "candidate lists: %d whole of %d; %d pairs before de-duplication",
         int(take.sum()),
@@ -271,7 +402,7 @@ def generate_candidates(
         pairs.count,
     )
     if not pairs.us:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return _empty(), _empty()
     u = np.concatenate(pairs.us).astype(np.int64)
     v = np.concatenate(pairs.vs).astype(np.int64)
     distinct = u != v

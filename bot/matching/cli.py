@@ -75,6 +75,16 @@ def result_json(result: Any, note: str | None = None) -> dict[str, Any]:
     return out
 
 
+def render(payload: dict[str, Any]) -> str:
+    """JSON text with one group per line: readable, and fast to write for big rounds."""
+    head = {k: v for k, v in payload.items() if k != "groups"}
+    lines = [json.dumps(g, ensure_ascii=False) for g in payload["groups"]]
+    body = ",\n  ".join(lines)
+    groups = f'"groups": [\n  {body}\n]' if lines else '"groups": []'
+    fields = [f"{json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in head.items()]
+    return "{" + ",\n ".join([*fields, groups]) + "}\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.verbose:
@@ -93,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         result = match(instance.members, instance.history, instance.weights, seed=args.seed)
         payload = result_json(result)
-    text = json.dumps(payload, ensure_ascii=False, indent=1) + "\n"
+    text = render(payload)
     if args.output:
         try:
             Path(args.output).write_text(text, encoding="utf-8")

@@ -23,7 +23,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from bot.matching.tags import normalize_tags
+from bot.matching.tags import normalize_tag
 from bot.matching.types import Candidate, Weights
 from bot.matching.weights import DEFAULT_WEIGHTS
 
@@ -57,16 +57,23 @@ def _describe(value: object) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _tags(member: dict[str, Any], key: str, where: str) -> frozenset[str]:
+def _tags(member: dict[str, Any], key: str, where: str, seen: dict[str, str]) -> frozenset[str]:
     value = member.get(key)
     if value is None:
         return frozenset()
     if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
         raise InstanceError(f"{where}.{key}: must be a list of strings, got {_describe(value)}")
-    return normalize_tags(value)
+    out = set()
+    for raw in value:
+        tag = seen.get(raw)
+        if tag is None:
+            tag = seen[raw] = normalize_tag(raw)
+        if tag:
+            out.add(tag)
+    return frozenset(out)
 
 
-def _member(raw: object, where: str) -> Candidate:
+def _member(raw: object, where: str, seen: dict[str, str]) -> Candidate:
     if not isinstance(raw, dict):
         raise InstanceError(f"{where}: must be an object, got {_describe(raw)}")
     if "id" not in raw:
@@ -95,9 +102,9 @@ def _member(raw: object, where: str) -> Candidate:
         offset = float(offset)
     return Candidate(
         id=member_id,
-        interests=_tags(raw, "interests", where),
-        offers=_tags(raw, "offers", where),
-        wants=_tags(raw, "wants", where),
+        interests=_tags(raw, "interests", where, seen),
+        offers=_tags(raw, "offers", where, seen),
+        wants=_tags(raw, "wants", where, seen),
         team=team,
         utc_offset_hours=offset,
     )
@@ -158,8 +165,9 @@ def parse_instance(data: object) -> Instance:
         raise InstanceError(f"members: must be a list, got {_describe(raw_members)}")
     members = []
     seen: dict[str, int] = {}
+    normalised: dict[str, str] = {}  # tags repeat a lot: normalise each spelling once
     for i, raw in enumerate(raw_members):
-        member = _member(raw, f"members[{i}]")
+        member = _member(raw, f"members[{i}]", normalised)
         if member.id in seen:
             raise InstanceError(
                 f"members[{i}].id: duplicate id {member.id!r} (also members[{seen[member.id]}])"

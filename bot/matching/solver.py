@@ -42,7 +42,9 @@ class SolverParams:
     auction: AuctionParams = field(default_factory=AuctionParams)
     region: int = 200  # members per exact region solve
     fanout: int = 10  # region growth follows each member's heaviest edges
-    ball: int = 300  # members around each left-over member
+    ball: int = 300  # members around each left-over member...
+    polish_budget: int = 20_000  # ...fewer when there are many: about this many in all
+    min_ball: int = 40
     reach: float = 2.0  # regions follow edges of reduced cost up to this (weight units)
     whole_region: int = 1600  # all neighbourhoods in one exact solve up to this many members
     joint_region: int = 500  # otherwise a few at a time, about this many members
@@ -124,15 +126,16 @@ def _round_cycles(
         edge = [weight(cycle[j], cycle[(j + 1) % k]) for j in range(k)]
         if k % 2 == 0:
             shift = 0 if sum(edge[0::2]) >= sum(edge[1::2]) else 1
-            skip = None
         else:
-            best = None
-            for s in range(k):
-                total = sum(edge[(s + 1 + 2 * t) % k] for t in range(k // 2))
-                if best is None or total > best[0]:
-                    best = (total, s)
-            assert best is not None
-            skip = best[1]
+            # Leaving out cycle[s] pairs along edges s+1, s+3, ..., s+k-2 (mod k):
+            # step-2 suffix sums over the doubled edge list give each total in O(1).
+            doubled = edge + edge
+            suffix = [0.0] * (2 * k + 2)
+            for i in range(2 * k - 1, -1, -1):
+                suffix[i] = doubled[i] + suffix[i + 2]
+            half = k // 2
+            totals = [suffix[s + 1] - suffix[s + 1 + 2 * half] for s in range(k)]
+            skip = max(range(k), key=lambda s: (totals[s], -s))
             shift = skip + 1
             left.append(cycle[skip])
         for t in range(k // 2):
@@ -163,9 +166,10 @@ class _Graph:
         self.u, self.v, self.w = u, v, w
         self.iw = _integer_weights(w)
         m = len(u)
+        small = np.uint16 if n <= np.iinfo(np.uint16).max else np.int64
         ends = np.concatenate((u, v))
         nbrs = np.concatenate((v, u))
-        order = np.lexsort((nbrs, ends))
+        order = np.argsort(ends.astype(small), kind="stable")  # radix sort for small ids
         self.ptr = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.bincount(ends, minlength=n), out=self.ptr[1:])
         self.nbr_arr = nbrs[order]
@@ -173,8 +177,9 @@ class _Graph:
         self.side_u = order < m  # listed from the edge's u side
         # Growth order: by rank (default: heaviest first), only edges ranked <= reach.
         key = np.concatenate((-w, -w) if rank is None else (rank, rank))
-        grow = np.lexsort((nbrs, key, ends))
-        grow = grow[key[grow] <= reach]
+        grow = np.flatnonzero(key <= reach)
+        grow = grow[np.argsort(key[grow], kind="stable")]
+        grow = grow[np.argsort(ends[grow].astype(small), kind="stable")]
         gptr = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.bincount(ends[grow], minlength=n), out=gptr[1:])
         self.nbr = nbrs[grow].tolist()
@@ -302,6 +307,20 @@ def _pair_leftovers(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Matching:
+    """A perfect matching, and (when known) duals of its linear relaxation: y_i + y_j >= w_ij
+    on every candidate edge, Σ y within n·ε of the relaxation's optimum (an upper bound)."""
+
+    mate: list[int]
+    duals: FloatArray | None = None
+
+
+def _duals(ptr: IntArray, obj: IntArray, val: FloatArray, prices: FloatArray) -> FloatArray:
+    profit = np.maximum.reduceat(val - prices[obj], ptr[:-1])
+    return (profit + prices) / 2.0
+
+
 def max_weight_perfect_matching(
     n: int,
     u: IntArray,
@@ -309,8 +328,9 @@ def max_weight_perfect_matching(
     w: FloatArray,
     pair_weights: PairWeights,
     params: SolverParams = SolverParams(),
-) -> list[int]:
-    """A perfect matching (`mate`) of nodes 0..n-1 (n even) of near-maximum total weight.
+    want_duals: bool = False,
+) -> Matching:
+    """A perfect matching of nodes 0..n-1 (n even) of near-maximum total weight.
 
     `u, v, w` are candidate edges (no duplicates); `pair_weights` weighs any other pair, for
     the few nodes the candidates cannot place.
@@ -318,20 +338,30 @@ def max_weight_perfect_matching(
     if n % 2:
         raise ValueError("a perfect matching needs an even number of nodes")
     if n == 0:
-        return []
+        return Matching([], np.zeros(0))
     if n <= params.exact_limit:
         mate = exact_matching(n, u, v, w)
         free = [x for x in range(n) if mate[x] < 0]
         if free:
             logger.debug("pairing %d members the candidates left out", len(free))
             _pair_leftovers(free, pair_weights, params.leftover_window, mate)
-        return mate
+        duals = None
+        if want_duals:
+            try:
+                ptr, obj, val = _double_cover(n, u, v, w)
+                _, prices = auction_assignment(n, ptr, obj, val, params.auction)
+                duals = _duals(ptr, obj, val, prices)
+            except AuctionFailed:
+                logger.debug("no duals: the auction found no complete assignment")
+        return Matching(mate, duals)
     try:
         ptr, obj, val = _double_cover(n, u, v, w)
         sigma, prices = auction_assignment(n, ptr, obj, val, params.auction)
     except AuctionFailed as exc:
         logger.warning("auction failed (%s); using greedy matching", exc)
-        return _fallback(n, u, v, w, pair_weights, params)
+        return Matching(_fallback(n, u, v, w, pair_weights, params))
+    # Duals of the relaxation: y_i + y_j >= w_ij, tight on its optimal edges.
+    y = _duals(ptr, obj, val, prices)
     lookup = dict(zip((u * n + v).tolist(), w.tolist(), strict=True))
 
     def weight(a: int, b: int) -> float:
@@ -340,21 +370,19 @@ def max_weight_perfect_matching(
     mate, left = _round_cycles(n, sigma.tolist(), weight)
     logger.debug("rounding left %d members over", len(left))
     if not left:
-        return mate
+        return Matching(mate, y)
     fu, fv, fw = _pair_leftovers(left, pair_weights, params.leftover_window, mate)
     u, v, w = _merge_edges(n, [(u, v, w), (fu, fv, fw)])
-    # Dual values of the relaxation: y_i + y_j >= w_ij, tight on its optimal edges. The
-    # integral optimum differs from it by little, so it lives on nearly tight edges: regions
-    # grow along edges of small reduced cost y_i + y_j - w_ij.
-    profit = np.maximum.reduceat(val - prices[obj], ptr[:-1])
-    y = (profit + prices) / 2.0
+    # The integral optimum differs from the relaxation by little, so it lives on nearly tight
+    # edges: regions grow along edges of small reduced cost y_i + y_j - w_ij.
     graph = _Graph(n, u, v, w, rank=y[u] + y[v] - w, reach=params.reach)
     seeds = sorted(set(left) | {mate[x] for x in left})
     # Exact solves over the neighbourhoods of left-over members together, so that alternating
     # paths between two of them can be found: all at once when that is small enough,
     # otherwise a few neighbourhoods at a time.
-    balls = [graph.region(s, mate, params.ball, params.fanout) for s in seeds]
-    union = list(dict.fromkeys(x for ball in balls for x in ball))
+    ball = max(params.min_ball, min(params.ball, params.polish_budget // len(seeds)))
+    balls = [graph.region(s, mate, ball, params.fanout) for s in seeds]
+    union = list(dict.fromkeys(x for b in balls for x in b))
     if len(union) <= params.whole_region:
         gain = graph.improve(union, mate)
     else:
@@ -362,12 +390,12 @@ def max_weight_perfect_matching(
         joint: dict[int, None] = {}
         for i, s in enumerate(seeds):
             # Regrow: earlier solves may have changed who is paired with whom.
-            joint.update(dict.fromkeys(graph.region(s, mate, params.ball, params.fanout)))
+            joint.update(dict.fromkeys(graph.region(s, mate, ball, params.fanout)))
             if len(joint) >= params.joint_region or i == len(seeds) - 1:
                 gain += graph.improve(list(joint), mate)
                 joint = {}
     logger.debug("polishing gained %.3f", gain / SCALE)
-    return mate
+    return Matching(mate, y)
 
 
 def _fallback(

@@ -83,3 +83,89 @@ async def test_channel_defined_pool_follows_the_channel(world: World) -> None:
     async with world.db.session() as s:
         program = (await s.execute(select(Program))).scalar_one()
     assert program.last_round_number == 1
+
+
+async def test_a_tick_only_touches_its_own_platforms_rows(world: World) -> None:
+    """One database can serve Slack and Discord at once (`--platform all`)."""
+    from datetime import UTC, datetime
+
+    from bot.ports import ChannelTarget, target_to_dict
+    from storage.models import Delivery, Workspace
+
+    now = world.clock.now()
+    async with world.db.session() as s:
+        other = Workspace(platform="elsewhere", external_id="T9", created_at=now)
+        s.add(other)
+        await s.flush()
+        s.add(
+            Program(
+                workspace_id=other.id,
+                channel_id="C9",
+                cadence="weekly",
+                weekday=0,
+                local_time="10:00",
+                timezone="UTC",
+                group_size=2,
+                active=True,
+                last_round_number=0,
+                created_at=now,
+                next_round_at=datetime(2020, 1, 1, tzinfo=UTC),
+            )
+        )
+        s.add(
+            Delivery(
+                key="other:1",
+                workspace_id=other.id,
+                kind="welcome",
+                recipient="",
+                target=target_to_dict(ChannelTarget("C9")),
+                payload={"lines": [["hi"]]},
+                status="pending",
+                due_at=now,
+                attempts=0,
+                created_at=now,
+            )
+        )
+        await s.commit()
+    result = await world.app.tick()
+    assert result == {"rounds": 0, "sent": 0}
+    async with world.db.session() as s:
+        row = (await s.execute(select(Delivery).where(Delivery.key == "other:1"))).scalar_one()
+        program = (await s.execute(select(Program).where(Program.channel_id == "C9"))).scalar_one()
+    assert row.status == "pending" and row.attempts == 0 and program.last_round_number == 0
+
+
+async def test_joining_again_clears_a_stale_gone_flag(world: World) -> None:
+    await world.program(["maya", "li", "sam"])
+    world.platform.gone.add("sam")
+    await world.advance(timedelta(days=3))  # sam's intro fails: marked deactivated
+    world.platform.gone.discard("sam")
+    assert (await world.coffee("sam", "join")).ok
+    await world.advance(timedelta(days=7))
+    assert "sam" in {u for p in world.intros()[-2:] for u in p.target.user_ids}
+
+
+async def test_a_group_down_to_one_gets_no_check_ins(world: World) -> None:
+    from storage.models import Delivery
+
+    await world.program(["maya", "li"])
+    world.platform.gone.add("li")
+    await world.advance(timedelta(days=6))
+    async with world.db.session() as s:
+        statuses = {
+            r.kind: r.status
+            for r in (await s.execute(select(Delivery).where(Delivery.group_id.is_not(None))))
+            .scalars()
+            .all()
+        }
+    assert statuses["intro"] == "failed"
+    assert statuses["checkin_midway"] == statuses["checkin_end"] == "cancelled"
+    assert not world.sent("conversation")
+
+
+async def test_welcome_says_how_to_take_part(world: World) -> None:
+    await world.app.bot_added(world.workspace, "coffee", "maya")
+    assert "Press *Join*" in world.sent("channel")[-1].message.plain()
+    world.platform.pool_is_channel = True  # as on Slack
+    await world.app.bot_added(world.workspace, "kudos", "maya")
+    assert "Everyone in this channel is in" in world.sent("channel")[-1].message.plain()

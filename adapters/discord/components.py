@@ -1,0 +1,230 @@
+"""Buttons, the form modal, and answering interactions within Discord's three seconds.
+
+Every button WarmIntro sends is an `ActionButton`: a `DynamicItem` whose template matches any
+custom id, so a press is routed to `WarmIntro.action` whatever message it sits on — across
+restarts, shards and replicas, with no view kept in memory. A `Reply` with a form becomes a
+`FormModal` (user select, paragraph input, checkbox) whose submit goes to
+`WarmIntro.form_submitted`.
+
+Acknowledging: slash commands and modal submits are deferred (ephemeral, "thinking…") at once
+and answered with a follow-up. A button press may have to open a modal, which must be the
+*first* response, so the core gets `ACK_BUDGET` seconds to answer; in time, the answer is the
+response (the modal or an ephemeral message); otherwise the press is deferred and followed up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from adapters.discord.render import (
+    MAX_BUTTONS,
+    MAX_LABEL,
+    allowed_mentions,
+    button_style,
+    decode_custom_id,
+    encode_custom_id,
+    render_text,
+    split_content,
+)
+from bot.core import Actor
+from bot.messages import Form, Message, Reply
+
+if TYPE_CHECKING:
+    from adapters.discord.client import WarmIntroClient
+
+logger = logging.getLogger(__name__)
+
+ACK_BUDGET = 2.0  # seconds the core may take before a button press is deferred
+FORM_TIMEOUT = 15 * 60.0  # an open modal is forgotten after this long
+FORM_EXPIRED = "That took a moment — press the button again to open the form."
+FAILED = "Sorry, something went wrong on my side. Please try again in a minute."
+MAX_SELECT = 10
+MAX_TEXT_INPUT = 4000
+
+Work = Callable[[], Awaitable[Reply]]
+
+
+def build_view(message: Message, dm_guild: str | None = None) -> discord.ui.View | None:
+    """The message's buttons as a view of `ActionButton`s (none are kept in memory)."""
+    if not message.buttons:
+        return None
+    view = discord.ui.View(timeout=None)
+    for button in message.buttons[:MAX_BUTTONS]:
+        view.add_item(
+            ActionButton.make(button.action_id, button.label, button_style(button), dm_guild)
+        )
+    return view
+
+
+def render_reply(message: Message, dm_guild: str | None) -> list[dict[str, Any]]:
+    """Keyword arguments for one or more sends; buttons ride on the last part."""
+    parts = split_content(render_text(message)) or [""]
+    out: list[dict[str, Any]] = []
+    for index, part in enumerate(parts):
+        kwargs: dict[str, Any] = {
+            "content": part,
+            "allowed_mentions": allowed_mentions(message.mentions),
+        }
+        view = build_view(message, dm_guild) if index == len(parts) - 1 else None
+        if view is not None:
+            kwargs["view"] = view
+        out.append(kwargs)
+    return out
+
+
+class ActionButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"(?s).+"):
+    """Any button WarmIntro sent: its custom id is the core's action id (+ guild in DMs)."""
+
+    def __init__(self, custom_id: str, label: str | None = None, style: Any = None) -> None:
+        super().__init__(
+            discord.ui.Button(
+                custom_id=custom_id,
+                label=(label or "…")[:MAX_LABEL],
+                style=style or discord.ButtonStyle.secondary,
+            )
+        )
+
+    @classmethod
+    def make(
+        cls, action_id: str, label: str, style: discord.ButtonStyle, dm_guild: str | None
+    ) -> ActionButton:
+        return cls(encode_custom_id(action_id, dm_guild), label, style)
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> ActionButton:
+        return cls(match.group(0))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        client: WarmIntroClient = interaction.client
+        action_id, guild_id = decode_custom_id(self.item.custom_id or "")
+        await client.handle_button(interaction, action_id, guild_id)
+
+
+class FormModal(discord.ui.Modal):
+    """A core `Form` as a Discord modal. Field names are the component custom ids."""
+
+    def __init__(self, form: Form, guild_id: str) -> None:
+        super().__init__(
+            title=form.title[:45],
+            timeout=FORM_TIMEOUT,
+            custom_id=f"wi-form:{form.form_id}:{os.urandom(6).hex()}"[:100],
+        )
+        self.form = form
+        self.guild_id = guild_id
+        self.inputs: dict[str, discord.ui.Item[Any]] = {}
+        for field in form.fields[:5]:
+            component: discord.ui.Item[Any]
+            if field.kind == "users":
+                initial = [discord.Object(int(u)) for u in field.initial or () if str(u).isdigit()]
+                component = discord.ui.UserSelect(
+                    custom_id=field.name,
+                    min_values=1,
+                    max_values=MAX_SELECT,
+                    default_values=initial[:MAX_SELECT],
+                )
+            elif field.kind == "checkbox":
+                component = discord.ui.Checkbox(custom_id=field.name, default=bool(field.initial))
+            else:  # the core validates what comes back, so nothing is required here
+                limit = min(field.max_length or MAX_TEXT_INPUT, MAX_TEXT_INPUT)
+                component = discord.ui.TextInput(
+                    custom_id=field.name,
+                    style=discord.TextStyle.paragraph if limit > 100 else discord.TextStyle.short,
+                    max_length=limit,
+                    default=str(field.initial)[:limit] if field.initial else None,
+                    required=False,
+                )
+            self.inputs[field.name] = component
+            self.add_item(discord.ui.Label(text=field.label[:45], component=component))
+
+    def values(self) -> dict[str, Any]:
+        """What was submitted: user ids for user selects, text, booleans for checkboxes."""
+        out: dict[str, Any] = {}
+        for name, component in self.inputs.items():
+            if isinstance(component, discord.ui.UserSelect):
+                out[name] = [str(user.id) for user in component.values]
+            elif isinstance(component, discord.ui.Checkbox):
+                out[name] = bool(component.value)
+            elif isinstance(component, discord.ui.TextInput):
+                out[name] = component.value
+        return out
+
+    async def on_submit(self, interaction: discord.Interaction[Any], /) -> None:
+        client: WarmIntroClient = interaction.client
+        await client.handle_form(interaction, self)
+
+    async def on_error(self, interaction: discord.Interaction[Any], error: Exception, /) -> None:
+        logger.error("form %s failed", self.form.form_id, exc_info=error)
+        await send_text(interaction, FAILED)
+
+
+# --- answering --------------------------------------------------------------------------------
+
+
+async def send_reply(interaction: discord.Interaction[Any], reply: Reply, actor: Actor) -> None:
+    """Show `reply` to the person who acted, ephemerally (as a response or a follow-up)."""
+    if reply.message is None:
+        if not interaction.response.is_done():
+            await interaction.response.defer(ephemeral=True)
+        return
+    dm_guild = None if interaction.guild_id else actor.workspace_id
+    for kwargs in render_reply(reply.message, dm_guild):
+        if interaction.response.is_done():
+            await interaction.followup.send(ephemeral=True, **kwargs)
+        else:
+            await interaction.response.send_message(ephemeral=True, **kwargs)
+
+
+async def send_text(interaction: discord.Interaction[Any], text: str) -> None:
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(
+                text, ephemeral=True, allowed_mentions=allowed_mentions()
+            )
+        else:
+            await interaction.response.send_message(
+                text, ephemeral=True, allowed_mentions=allowed_mentions()
+            )
+    except discord.HTTPException:
+        logger.warning("could not tell %s that something failed", interaction.user.id)
+
+
+async def answer_deferred(interaction: discord.Interaction[Any], actor: Actor, work: Work) -> Reply:
+    """Slash commands and modal submits: defer at once, then follow up with the reply."""
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    reply = await work()
+    if reply.form is not None:  # can't open a modal after deferring
+        logger.warning("a deferred interaction produced a form; ignoring it")
+    await send_reply(interaction, reply, actor)
+    return reply
+
+
+async def answer_within_budget(
+    interaction: discord.Interaction[Any], actor: Actor, work: Work, budget: float | None = None
+) -> Reply:
+    """Button presses: answer directly (possibly with a modal) if the core is quick, else defer."""
+    task = asyncio.ensure_future(work())
+    done, _ = await asyncio.wait({task}, timeout=ACK_BUDGET if budget is None else budget)
+    if not done:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+    reply = await task
+    if reply.form is not None:
+        if interaction.response.is_done():
+            await send_text(interaction, FORM_EXPIRED)
+        else:
+            await interaction.response.send_modal(FormModal(reply.form, actor.workspace_id))
+        return reply
+    await send_reply(interaction, reply, actor)
+    return reply

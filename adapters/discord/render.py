@@ -1,0 +1,119 @@
+"""Core messages → Discord: content text, buttons, mentions that may ping. Pure functions.
+
+The core's copy uses Slack-style `*bold*`; Discord wants `**bold**`. `UserRef` becomes `<@id>`,
+`ChannelRef` `<#id>`, and `UserText` (what a person typed) is escaped twice over: markdown is
+neutralised and every `@everyone`, `@here`, `<@…>` and `<@&…>` gets a zero-width space so it
+renders as text. The real guarantee is `allowed_mentions`, which lets only the message's
+intended users be pinged, whatever the text says.
+
+Button custom ids are the core's action ids. Interactions in DMs carry no guild, so buttons sent
+by DM get the guild appended (`checkin:12:met|1234…`); `decode_custom_id` splits it off again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Sequence
+
+import discord
+
+from bot.messages import Button, ChannelRef, Line, Message, UserRef, UserText
+
+MAX_CONTENT = 2000  # Discord's limit for message content
+MAX_BUTTONS = 25  # 5 rows of 5
+MAX_LABEL = 80
+MAX_CUSTOM_ID = 100
+GUILD_SEPARATOR = "|"
+
+_BOLD = re.compile(r"(?<![\w*\\])\*(?=\S)([^*\n`]+?)(?<=\S)\*(?![\w*])")
+_STYLES = {"primary": discord.ButtonStyle.primary, "danger": discord.ButtonStyle.danger}
+
+
+def escape_user_text(text: str) -> str:
+    """Text a person typed, safe to post: no markdown tricks, no mentions."""
+    return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+
+
+def bot_markup(text: str) -> str:
+    """The core's copy (Slack-style `*bold*`, `_italic_`) in Discord markdown."""
+    return _BOLD.sub(r"**\1**", text)
+
+
+def render_line(line: Line) -> str:
+    out: list[str] = []
+    for span in line:
+        if isinstance(span, UserRef):
+            out.append(f"<@{span.user_id}>")
+        elif isinstance(span, ChannelRef):
+            out.append(f"<#{span.channel_id}>")
+        elif isinstance(span, UserText):
+            out.append(escape_user_text(span.text))
+        else:
+            out.append(bot_markup(span))
+    return "".join(out)
+
+
+def render_text(message: Message) -> str:
+    return "\n".join(render_line(line) for line in message.lines)
+
+
+def split_content(text: str, limit: int = MAX_CONTENT) -> list[str]:
+    """Split text into messages of at most `limit` characters, at line breaks where possible."""
+    if len(text) <= limit:
+        return [text]
+    chunks: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            if current:
+                chunks.append(current)
+                current = ""
+            chunks.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            chunks.append(current)
+            current = line
+        else:
+            current = candidate
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def allowed_mentions(user_ids: Iterable[str] = ()) -> discord.AllowedMentions:
+    """Only these users may be pinged: never @everyone, @here or a role."""
+    users = [discord.Object(int(u)) for u in dict.fromkeys(user_ids) if str(u).isdigit()]
+    return discord.AllowedMentions(everyone=False, roles=False, users=users, replied_user=False)
+
+
+def encode_custom_id(action_id: str, guild_id: str | None = None) -> str:
+    """A button's custom id: the action id, plus the guild when the button lives in a DM."""
+    custom_id = f"{action_id}{GUILD_SEPARATOR}{guild_id}" if guild_id else action_id
+    if len(custom_id) > MAX_CUSTOM_ID:
+        raise ValueError(f"custom id too long for Discord: {custom_id[:40]}…")
+    return custom_id
+
+
+def decode_custom_id(custom_id: str) -> tuple[str, str | None]:
+    """(action id, guild id or None) from a custom id made by `encode_custom_id`."""
+    action, sep, guild = custom_id.rpartition(GUILD_SEPARATOR)
+    if sep and guild.isdigit():
+        return action, guild
+    return custom_id, None
+
+
+def button_style(button: Button) -> discord.ButtonStyle:
+    return _STYLES.get(button.style or "", discord.ButtonStyle.secondary)
+
+
+def nonce_for(conversation: str, parts: Sequence[object]) -> str:
+    """A stable nonce for one message: a retry of the same send is deduplicated by Discord."""
+    raw = json.dumps([conversation, *parts], sort_keys=True, default=str)
+    return hashlib.blake2b(raw.encode(), digest_size=12).hexdigest()[:25]
+
+
+def message_fingerprint(message: Message) -> str:
+    return json.dumps(message.to_dict(), sort_keys=True)
