@@ -34,7 +34,9 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 bench: $(STAMP)
-	$(BIN)/python bench/bench_matching.py
+	$(BIN)/python -m bench.bench_matching
+	$(BIN)/python -m bench.bench_slack_ack
+	$(BIN)/python -m bench.bench_discord
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info warmintro.db

@@ -1,20 +1,47 @@
-"""Slow reference matchings for the benchmark (independent of the engine's code paths).
+"""Benchmark of the matching engine: prints figures, asserts nothing.
 
-Pair weights are computed densely, a block of rows at a time, with plain matrix products;
-the exact matchings come from rustworkx's blossom algorithm on integer-scaled weights.
+    python -m bench.bench_matching [--quick] [--sizes 200,2000,10000] [--seed 42]
+
+For each size it generates a realistic instance (`bench.instances`), runs the real
+``warmintro match`` process on it (``python -m bot.matching.cli``) and reports wall time, peak
+RSS of that process, the total weight, and the ratio to a reference computed here, slowly
+and independently of the engine's code:
+
+- N <= 2,000: the exact maximum-weight perfect matching of the complete graph (rustworkx);
+- larger N: the exact maximum-weight matching restricted to each member's 30 best partners.
+
+Then it counts repeated pairs over 12 rounds of stable members with no interests
+(each round's groups appended to the history) for N = 10, 14, 20 and 50, next to the
+theoretical minimum max(0, 12·N/2 − N(N−1)/2). ``--quick`` skips the slow references.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import logging
 import math
+import os
+import subprocess
+import sys
+import tempfile
+import time
 from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import rustworkx as rx
 
+from bench.instances import generate
+from bot.matching.engine import match
+from bot.matching.instance import parse_instance
 from bot.matching.types import Candidate, History, Weights
 from bot.matching.weights import last_met
+
+ROOT = Path(__file__).resolve().parent.parent
+EXACT_UP_TO = 2000
+BEST_PARTNERS = 30
 
 logger = logging.getLogger(__name__)
 
@@ -110,3 +137,86 @@ def best_partners_optimum(dense: DenseWeights, k: int = 30) -> float:
     lo_, hi_ = np.minimum(u, v), np.maximum(u, v)
     keys, first = np.unique(lo_ * dense.n + hi_, return_index=True)
     return _solve(dense.n, keys // dense.n, keys % dense.n, w[first])
+
+
+def run_cli(instance: Path, seed: int, output: Path) -> tuple[float, float, dict[str, Any]]:
+    """Run ``warmintro match`` as a process: (seconds, peak RSS in MiB, its JSON output)."""
+    cmd = [sys.executable, "-m", "bot.matching.cli", "--input", str(instance)]
+    cmd += ["--seed", str(seed), "--output", str(output)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError(f"warmintro match exited with {proc.returncode}")
+    return seconds, usage.ru_maxrss / 1024.0, json.loads(output.read_text())
+
+
+def repeats_over_rounds(n: int, rounds: int = 12, seed: int = 0) -> int:
+    """Repeated pairs over `rounds` rounds of `n` plain members, history growing each round."""
+    members = [Candidate(id=f"P{i:04d}") for i in range(n)]
+    history: list[list[tuple[str, ...]]] = []
+    seen: set[tuple[str, str]] = set()
+    repeats = 0
+    for r in range(rounds):
+        result = match(members, history, seed=seed + r)
+        for g in result.groups:
+            for i, a in enumerate(g.members):
+                for b in g.members[i + 1 :]:
+                    pair = (min(a, b), max(a, b))
+                    repeats += pair in seen
+                    seen.add(pair)
+        history.append([g.members for g in result.groups])
+    return repeats
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench_matching", description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="skip the slow references")
+    parser.add_argument("--sizes", default="200,2000,10000")
+    parser.add_argument("--seed", type=int, default=42, help="matching seed")
+    parser.add_argument("--instance-seed", type=int, default=1)
+    args = parser.parse_args(argv)
+    sizes = [int(x) for x in args.sizes.split(",") if x]
+    # Every `warmintro match` process runs before the references are computed, so that the
+    # child processes are not forked from a parent holding large reference structures.
+    runs = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in sizes:
+            data = generate(n, args.instance_seed)
+            path = Path(tmp) / f"instance-{n}.json"
+            path.write_text(json.dumps(data))
+            seconds, rss, out = run_cli(path, args.seed, Path(tmp) / f"groups-{n}.json")
+            runs.append((n, data, seconds, rss, float(out["total_weight"])))
+    print(
+        f"{'N':>6} {'time s':>7} {'peak MiB':>9} {'total':>12} {'reference':>12} {'ratio':>8}  ref"
+    )
+    for n, data, seconds, rss, total in runs:
+        ref_text, ref_value, ratio = "-", "-", "-"
+        if not args.quick:
+            inst = parse_instance(data)
+            dense = DenseWeights(inst.members, inst.history, inst.weights)
+            t0 = time.perf_counter()
+            if n <= EXACT_UP_TO:
+                value, kind = exact_optimum(dense), "exact"
+            else:
+                value, kind = best_partners_optimum(dense, BEST_PARTNERS), "30-best"
+            ref_text = f"{kind} ({time.perf_counter() - t0:.0f} s)"
+            ref_value, ratio = f"{value:12.1f}", f"{total / value:8.5f}"
+        print(
+            f"{n:>6} {seconds:>7.2f} {rss:>9.0f} {total:>12.1f} {ref_value:>12} {ratio:>8}"
+            f"  {ref_text}",
+            flush=True,
+        )
+    print()
+    print(f"{'N':>6} {'repeats (12 rounds)':>20} {'minimum':>8}")
+    for n in (10, 14, 20, 50):
+        minimum = max(0, 12 * (n // 2) - n * (n - 1) // 2)
+        print(f"{n:>6} {repeats_over_rounds(n):>20} {minimum:>8}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -95,12 +95,11 @@ def generate(n: int, seed: int = 0, rounds: int = 6) -> dict[str, Any]:
             member["interests"] = interests
         offers = _sample(rng, skill_names, p_skill, min(int(rng.poisson(1.2)), 5))
         wants = _sample(rng, skill_names, p_skill, min(int(rng.poisson(1.2)), 5))
+        wants = [w for w in wants if w not in offers]  # nobody wants what they offer
         if offers:
             member["offers"] = offers
         if wants:
-            member["wants"] = [w for w in wants if w not in offers] or wants[:0]
-            if not member["wants"]:
-                del member["wants"]
+            member["wants"] = wants
         if rng.random() < 0.95:
             member["team"] = f"team-{int(rng.choice(N_TEAMS, p=p_team)):02d}"
         if rng.random() < 0.95:
