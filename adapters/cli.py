@@ -152,7 +152,7 @@ async def serve_forever(platform: str | None, port: int, host: str = "0.0.0.0") 
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         if scheduler is not None:
-            scheduler.shutdown(wait=False)
+            await scheduler.stop()
         for leadership in leaderships:
             await leadership.release()
         await database.dispose()
@@ -229,7 +229,7 @@ async def run_console(  # type: ignore[no-untyped-def]
                     break
     finally:
         if scheduler is not None:
-            scheduler.shutdown(wait=False)
+            await scheduler.stop()
         await database.dispose()
     return 0
 

@@ -55,6 +55,6 @@ async def run_discord(
         with contextlib.suppress(asyncio.CancelledError):
             await ticker
         if scheduler is not None:
-            scheduler.shutdown(wait=False)
+            await scheduler.stop()
         await client.close()
         logger.info("Discord client closed")

@@ -27,9 +27,25 @@ async def test_ticks_repeatedly_and_survives_a_failing_tick() -> None:
         finally:
             running -= 1
 
-    scheduler = start_ticking(tick, 1)
+    ticker = start_ticking(tick, 1)
     try:
         await asyncio.wait_for(enough.wait(), 30)
     finally:
-        scheduler.shutdown(wait=False)
+        await ticker.stop()
     assert calls >= 3 and not overlapped
+
+
+async def test_stop_waits_for_the_tick_in_flight() -> None:
+    started = asyncio.Event()
+    finished = False
+
+    async def slow_tick() -> None:
+        nonlocal finished
+        started.set()
+        await asyncio.sleep(0.5)
+        finished = True
+
+    ticker = start_ticking(slow_tick, 60)  # the first tick runs at once
+    await asyncio.wait_for(started.wait(), 10)
+    await ticker.stop()
+    assert finished, "stop() returned while a tick was still using the database"
