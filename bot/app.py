@@ -67,10 +67,11 @@ class WarmIntro:
         """A person wrote to the bot in a DM (interview answers, or just saying hi)."""
         if len(text) > 2000:
             return error(copy.too_long(len(text)))
+        known = await self.core.known_users(actor.workspace_id, [actor.user_id])
         async with self.core.repo() as repo:
             ws = await self.core.workspace(repo, actor.workspace_id)
             try:
-                member = await self.core.member(repo, ws, actor.user_id)
+                member = await self.core.member(repo, ws, actor.user_id, known)
             except UnknownUser:
                 return error(copy.unknown_user(actor.user_id))
             message = await interview.answer(self.core, repo, member, text)
@@ -85,8 +86,9 @@ class WarmIntro:
             if parts[:2] == ["thanks", "start"] and len(parts) == 3:
                 return await thanks.form(self.core, actor, int(parts[2]))
             if parts[:2] == ["interview", "skip"] and len(parts) == 3:
+                known = await self.core.known_users(actor.workspace_id, [actor.user_id])
                 async with self.core.repo() as repo:
-                    member = await self.core.actor_member(repo, actor)
+                    member = await self.core.actor_member(repo, actor, known)
                     return Reply(await interview.skip(self.core, repo, member, parts[2]))
             if parts == ["program", "join"]:
                 return await self.run(actor, cmd.Join())
@@ -140,8 +142,9 @@ class WarmIntro:
         if not actor.is_admin:
             return error(copy.NOT_ADMIN)
         try:
+            known = await self.core.known_users(actor.workspace_id, [actor.user_id])
             async with self.core.repo() as repo:
-                await self.core.actor_member(repo, actor)
+                await self.core.actor_member(repo, actor, known)
                 program, key = await self._open_program(
                     repo, actor.workspace_id, actor.channel_id, actor.user_id, name,
                     welcome=False,
@@ -225,13 +228,14 @@ class WarmIntro:
 
     async def member_joined(self, workspace_id: str, channel_id: str, user_id: str) -> None:
         """Someone joined a program channel: they're in, and get the interview."""
+        known = await self.core.known_users(workspace_id, [user_id])
         async with self.core.repo() as repo:
             program = await self.core.program_at(repo, workspace_id, channel_id)
             if program is None:
                 return
             ws = await self.core.workspace(repo, workspace_id)
             try:
-                member = await self.core.member(repo, ws, user_id)
+                member = await self.core.member(repo, ws, user_id, known)
             except UnknownUser:
                 logger.warning("member_joined: unknown user %s", user_id)
                 return
@@ -280,8 +284,9 @@ class WarmIntro:
 
     async def profile(self, actor: Actor) -> dict[str, Any]:
         """What the person told us (for a platform's profile editor, e.g. Slack's App Home)."""
+        known = await self.core.known_users(actor.workspace_id, [actor.user_id])
         async with self.core.repo() as repo:
-            member = await self.core.actor_member(repo, actor)
+            member = await self.core.actor_member(repo, actor, known)
             p = member.profile
             return {
                 "interests": list(p.interests or []),
@@ -317,8 +322,9 @@ class WarmIntro:
         if isinstance(command, cmd.Preview):
             return await self._preview(actor)
         keys: list[str] = []
+        known = await self.core.known_users(actor.workspace_id, [actor.user_id])
         async with self.core.repo() as repo:
-            member = await self.core.actor_member(repo, actor)
+            member = await self.core.actor_member(repo, actor, known)
             match command:
                 case cmd.Join():
                     reply, keys = await self._join_command(repo, actor, member)
@@ -545,8 +551,9 @@ class WarmIntro:
     # --- admin: preview and match-now ---------------------------------------------------------
 
     async def _admin_program(self, actor: Actor) -> Program | Reply:
+        known = await self.core.known_users(actor.workspace_id, [actor.user_id])
         async with self.core.repo() as repo:
-            await self.core.actor_member(repo, actor)
+            await self.core.actor_member(repo, actor, known)
             program = await self.core.channel_program(repo, actor)
             if program is None:
                 return error(copy.NOT_A_PROGRAM)
@@ -577,8 +584,9 @@ class WarmIntro:
     async def _checkin(self, actor: Actor, group_id: int, answer: str) -> Reply:
         if answer not in copy.CHECKIN_ANSWERS:
             return error("That button has expired.")
+        known = await self.core.known_users(actor.workspace_id, [actor.user_id])
         async with self.core.repo() as repo:
-            member = await self.core.actor_member(repo, actor)
+            member = await self.core.actor_member(repo, actor, known)
             result = await record_answer(self.core, repo, member, group_id, answer)
         if result.keys:
             await self.outbox.flush(result.keys)
@@ -605,8 +613,9 @@ class WarmIntro:
             team = clean_team(str(values.get("team") or "")) if "team" in values else None
         except InputError as exc:
             return error(str(exc))
+        known = await self.core.known_users(actor.workspace_id, [actor.user_id])
         async with self.core.repo() as repo:
-            member = await self.core.actor_member(repo, actor)
+            member = await self.core.actor_member(repo, actor, known)
             profile = member.profile
             for name, items in tags.items():
                 setattr(profile, name, items)

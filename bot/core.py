@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.ports import Platform
+from bot.ports import Platform, UserInfo
 from storage.engine import Database
 from storage.models import Member, Program, Workspace
 from storage.repo import Repo
@@ -69,12 +69,38 @@ class Core:
     async def workspace(self, repo: Repo, external_id: str) -> Workspace:
         return await repo.workspace(self.platform.name, external_id, self.now())
 
-    async def member(self, repo: Repo, workspace: Workspace, user_id: str) -> Member:
-        """The member for `user_id`, created from the platform's profile on first sight."""
+    async def known_users(
+        self, workspace_id: str, user_ids: Iterable[str]
+    ) -> dict[str, UserInfo | None]:
+        """The platform's profiles of users we haven't stored yet, fetched *before* a write
+        transaction opens: a platform call never runs while the database is locked."""
+        async with self.repo() as repo:
+            ws = await repo.find_workspace(self.platform.name, workspace_id)
+            missing = [
+                u for u in dict.fromkeys(user_ids)
+                if ws is None or await repo.find_member(ws.id, u) is None
+            ]  # fmt: skip
+        return {u: await self.platform.user_info(workspace_id, u) for u in missing}
+
+    async def member(
+        self,
+        repo: Repo,
+        workspace: Workspace,
+        user_id: str,
+        known: dict[str, UserInfo | None] | None = None,
+    ) -> Member:
+        """The member for `user_id`, created from the platform's profile on first sight.
+
+        Pass `known` (from `known_users`) so that no platform call happens in the transaction.
+        """
         found = await repo.find_member(workspace.id, user_id)
         if found is not None:
             return await repo.member(workspace.id, user_id, found.display_name, self.now())
-        info = await self.platform.user_info(workspace.external_id, user_id)
+        if known is not None and user_id in known:
+            info = known[user_id]
+        else:
+            logger.debug("user %s looked up inside a transaction", user_id)
+            info = await self.platform.user_info(workspace.external_id, user_id)
         if info is None:
             raise UnknownUser(user_id)
         member = await repo.member(workspace.id, user_id, info.display_name, self.now())
@@ -87,9 +113,11 @@ class Core:
                 profile.utc_offset_hours = info.utc_offset_hours
         return member
 
-    async def actor_member(self, repo: Repo, actor: Actor) -> Member:
+    async def actor_member(
+        self, repo: Repo, actor: Actor, known: dict[str, UserInfo | None] | None = None
+    ) -> Member:
         ws = await self.workspace(repo, actor.workspace_id)
-        member = await self.member(repo, ws, actor.user_id)
+        member = await self.member(repo, ws, actor.user_id, known)
         if actor.display_name and member.display_name != actor.display_name:
             member.display_name = actor.display_name
         return member

@@ -40,7 +40,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=5)
+# Longer than any one platform call can take, retries and Retry-After waits included (the
+# Slack port caps its waits); results are fenced by the claim's attempt number anyway.
+LEASE = timedelta(minutes=15)
 MAX_ATTEMPTS = 8
 BATCH = 200
 
@@ -129,11 +131,11 @@ class Outbox:
             await self._unavailable(delivery_id, claimed, exc)
             return 0
         except PlatformError as exc:
-            await self._failed(delivery_id, exc.reason, exc.retryable, claimed.attempts)
+            await self._failed(delivery_id, claimed, exc.reason, exc.retryable)
             return 0
         except Exception as exc:
             logger.exception("delivery %s: unexpected error", delivery_id)
-            await self._failed(delivery_id, f"{type(exc).__name__}: {exc}", True, claimed.attempts)
+            await self._failed(delivery_id, claimed, f"{type(exc).__name__}: {exc}", True)
             return 0
         await self._sent(delivery_id, claimed, ref)
         return 1
@@ -170,9 +172,28 @@ class Outbox:
                 return ConversationTarget(SentRef.decode(group.conversation_ref).conversation_id)
         return target
 
+    @staticmethod
+    async def _fenced(repo: Repo, delivery_id: int, claimed: _Claimed) -> Delivery | None:
+        """The row, locked, if this worker's claim still holds it; None if another took over."""
+        row = await repo.s.get_one(
+            Delivery, delivery_id, with_for_update=True, populate_existing=True
+        )
+        if row.status != "sending" or row.attempts != claimed.attempts:
+            logger.warning(
+                "delivery %s: claim #%s was superseded (now %s #%s); result ignored",
+                delivery_id,
+                claimed.attempts,
+                row.status,
+                row.attempts,
+            )
+            return None
+        return row
+
     async def _sent(self, delivery_id: int, claimed: _Claimed, ref: SentRef) -> None:
         async with self.core.repo() as repo:
-            row = await repo.s.get_one(Delivery, delivery_id)
+            row = await self._fenced(repo, delivery_id, claimed)
+            if row is None:
+                return
             row.status = "sent"
             row.platform_ref = ref.encode()
             row.sent_at = self.core.now()
@@ -182,9 +203,14 @@ class Outbox:
                     group.conversation_ref = ref.encode()
         logger.info("delivery %s (%s) sent as %s", delivery_id, claimed.kind, ref.encode())
 
-    async def _failed(self, delivery_id: int, reason: str, retryable: bool, attempts: int) -> None:
+    async def _failed(
+        self, delivery_id: int, claimed: _Claimed, reason: str, retryable: bool
+    ) -> None:
+        attempts = claimed.attempts
         async with self.core.repo() as repo:
-            row = await repo.s.get_one(Delivery, delivery_id)
+            row = await self._fenced(repo, delivery_id, claimed)
+            if row is None:
+                return
             row.error = reason[:1000]
             if retryable and attempts < MAX_ATTEMPTS:
                 row.status = "pending"
@@ -203,7 +229,9 @@ class Outbox:
         follow_up: list[str] = []
         now = self.core.now()
         async with self.core.repo() as repo:
-            row = await repo.s.get_one(Delivery, delivery_id)
+            row = await self._fenced(repo, delivery_id, claimed)
+            if row is None:
+                return
             row.error = f"{exc.reason}: {', '.join(sorted(gone))}"[:1000]
             lost = list(
                 (

@@ -81,6 +81,10 @@ async def sync_pool(core: Core, program_id: int) -> None:
     if current is None:
         return
     now = core.now()
+    async with core.repo() as repo:
+        known_ids = await repo.program_member_external_ids(program_id)
+    # Profiles of newcomers are fetched now, outside the transaction below.
+    known = await core.known_users(workspace, sorted(current - known_ids))
     keys: list[str] = []
     async with core.repo() as repo:
         program = await repo.program(program_id)
@@ -91,10 +95,10 @@ async def sync_pool(core: Core, program_id: int) -> None:
                 if membership is not None:
                     membership.left_at = now
                     logger.info("member %s left channel %s", member.external_id, channel)
-        known = await repo.program_member_external_ids(program_id)
-        for user_id in sorted(current - known):
+        newcomers = current - await repo.program_member_external_ids(program_id)
+        for user_id in sorted(newcomers):
             try:
-                member = await core.member(repo, program.workspace, user_id)
+                member = await core.member(repo, program.workspace, user_id, known)
             except UnknownUser:
                 continue
             if member.is_bot or member.deactivated:

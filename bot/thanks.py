@@ -20,8 +20,9 @@ logger = logging.getLogger(__name__)
 
 async def form(core: Core, actor: Actor, group_id: int) -> Reply:
     """The 'Send thanks' dialog, prefilled with the rest of the group."""
+    known = await core.known_users(actor.workspace_id, [actor.user_id])
     async with core.repo() as repo:
-        member = await core.actor_member(repo, actor)
+        member = await core.actor_member(repo, actor, known)
         ids = (await repo.group_member_ids([group_id])).get(group_id, [])
         if member.id not in ids:
             return error("That button isn't for you.")
@@ -55,9 +56,10 @@ async def send(core: Core, outbox: Outbox, actor: Actor, command: cmd.Thanks) ->
 async def _send(
     core: Core, outbox: Outbox, actor: Actor, command: cmd.Thanks, now: datetime
 ) -> Reply:
+    known = await core.known_users(actor.workspace_id, [actor.user_id, *command.recipients])
     async with core.repo() as repo:
         try:
-            sender = await core.actor_member(repo, actor)
+            sender = await core.actor_member(repo, actor, known)
         except UnknownUser as exc:
             raise Rejected(error(copy.unknown_user(exc.user_id))) from None
         ws = await repo.s.get_one(Workspace, sender.workspace_id)
@@ -66,7 +68,7 @@ async def _send(
             if user_id == actor.user_id:
                 raise Rejected(error(copy.THANKS_SELF))
             try:
-                member = await core.member(repo, ws, user_id)
+                member = await core.member(repo, ws, user_id, known)
             except UnknownUser:
                 unknown = error(copy.unknown_user("@" + user_id), copy.USAGE["thanks"])
                 raise Rejected(unknown) from None

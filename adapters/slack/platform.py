@@ -44,12 +44,34 @@ RETRYABLE_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_una
 TokenLookup = Callable[[str], Awaitable[str | None]]
 
 
+MAX_RETRY_AFTER = 30.0  # seconds one call may wait for Slack; longer: the outbox retries later
+
+
+def _retry_after(response: Any) -> float:
+    for name, values in response.headers.items():
+        if name.lower() == "retry-after" and values:
+            try:
+                return max(0.0, float(values[0]))
+            except ValueError:
+                return 1.0
+    return 1.0
+
+
 class RateLimitRetry(AsyncRateLimitErrorRetryHandler):
     """Wait exactly what Slack asks (Retry-After) plus a jitter proportional to it.
 
     slack_sdk's own handler adds up to a second to every wait, which makes a burst of 429s
-    with `Retry-After: 0` or `1` take far longer than Slack asked for.
+    with `Retry-After: 0` or `1` take far longer than Slack asked for. A wait longer than
+    `MAX_RETRY_AFTER` is not done here: the call fails as retryable and the outbox tries again
+    later, so no single send outlives the outbox's lease.
     """
+
+    async def _can_retry_async(  # type: ignore[override]
+        self, *, state: Any, request: Any, response: Any = None, error: Exception | None = None
+    ) -> bool:
+        if response is None or response.status_code != 429:
+            return False
+        return _retry_after(response) <= MAX_RETRY_AFTER
 
     async def prepare_for_next_attempt_async(  # type: ignore[override]
         self, *, state: Any, request: Any, response: Any = None, error: Exception | None = None
@@ -57,18 +79,11 @@ class RateLimitRetry(AsyncRateLimitErrorRetryHandler):
         if response is None:
             raise error  # type: ignore[misc]
         state.next_attempt_requested = True
-        seconds = 1.0
-        for name, values in response.headers.items():
-            if name.lower() == "retry-after" and values:
-                try:
-                    seconds = max(0.0, float(values[0]))
-                except ValueError:
-                    seconds = 1.0
-        await asyncio.sleep(seconds * (1 + 0.1 * random.random()))
+        await asyncio.sleep(_retry_after(response) * (1 + 0.1 * random.random()))
         state.increment_current_attempt()
 
 
-def retry_handlers(rate_limit_retries: int = 8) -> list[Any]:
+def retry_handlers(rate_limit_retries: int = 6) -> list[Any]:
     """429 → wait Retry-After (several times); 5xx and connection errors → retry with backoff."""
     return [
         RateLimitRetry(max_retry_count=rate_limit_retries),
