@@ -17,7 +17,7 @@ from bot import copy, interview, thanks
 from bot.checkins import record_answer
 from bot.core import Actor, Core, UnknownUser
 from bot.messages import Form, FormField, Message, Reply, text_message
-from bot.outbox import Outbox, Outgoing, enqueue
+from bot.outbox import Outbox, Outgoing, enqueue, withdraw
 from bot.ports import ChannelTarget
 from bot.program_settings import apply_setting, reschedule, settings_rows
 from bot.replies import Rejected, error, reply
@@ -234,6 +234,8 @@ class WarmIntro:
             if program is None:
                 return
             ws = await self.core.workspace(repo, workspace_id)
+            if await repo.opted_out(ws.id, [user_id]):
+                return  # they asked to be forgotten; only their own /coffee join brings them back
             try:
                 member = await self.core.member(repo, ws, user_id, known)
             except UnknownUser:
@@ -349,7 +351,7 @@ class WarmIntro:
                 case cmd.Config(key=key, value=value):
                     reply = await self._config(repo, actor, key, value)
                 case cmd.ForgetMe(confirmed=confirmed):
-                    reply = await self._forget(repo, member, confirmed)
+                    reply, keys = await self._forget(repo, member, confirmed)
                 case _:
                     reply = error("Not implemented yet.")
         if keys:
@@ -364,6 +366,7 @@ class WarmIntro:
             return error(copy.NOT_A_PROGRAM if actor.channel_id else copy.NEED_PROGRAM_CHANNEL), []
         if not program.active:
             return error("The coffee chats here are paused by an admin right now."), []
+        await repo.clear_opt_out(member.workspace_id, member.external_id)  # they chose to come back
         already, keys = await self._join(repo, program, member)
         tz = program.timezone
         return Reply(copy.joined(program.channel_id, program.next_round_at, tz, already)), keys
@@ -541,12 +544,15 @@ class WarmIntro:
             return error(str(exc), copy.USAGE["config"])
         return reply(copy.config_saved(key, shown))
 
-    async def _forget(self, repo: Repo, member: Member, confirmed: bool) -> Reply:
+    async def _forget(self, repo: Repo, member: Member, confirmed: bool) -> tuple[Reply, list[str]]:
         if not confirmed:
-            return reply(copy.FORGET_ME_CONFIRM)
+            return reply(copy.FORGET_ME_CONFIRM), []
+        now = self.core.now()
+        keys = await withdraw(repo, member, now)  # out of open groups; partners told
+        await repo.set_opt_out(member.workspace_id, member.external_id, now)
         await repo.delete_member(member)
         logger.info("member %s deleted their data", member.id)
-        return reply(copy.FORGOTTEN)
+        return reply(copy.FORGOTTEN), keys
 
     # --- admin: preview and match-now ---------------------------------------------------------
 

@@ -10,6 +10,7 @@ message can repeat, and it lasts one platform call.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -32,7 +33,7 @@ from bot.ports import (
     target_from_dict,
     target_to_dict,
 )
-from storage.models import Delivery, GroupMember, Member, Program, Round, Workspace
+from storage.models import Delivery, Group, GroupMember, Member, Program, Round, Workspace
 from storage.repo import Repo
 
 if TYPE_CHECKING:
@@ -297,7 +298,7 @@ class Outbox:
         if len(remaining) >= 2:
             # Nothing was sent: send the same row again, to those who are still here.
             row.target = target_to_dict(GroupTarget(remaining, target.channel_id, target.title))
-            row.payload = (await self._intro_for(repo, row.group_id)).to_dict()
+            row.payload = (await intro_for(repo, row.group_id)).to_dict()
             row.status = "pending"
             row.error = f"re-sent without {', '.join(sorted(gone))} ({exc.reason})"
             follow_up.append(row.key)
@@ -319,18 +320,90 @@ class Outbox:
                 follow_up.append(item.key)
         return follow_up
 
-    async def _intro_for(self, repo: Repo, group_id: int) -> Message:
-        group = await repo.group(group_id)
-        assert group is not None
-        round_ = await repo.s.get_one(Round, group.round_id)
-        program = await repo.s.get_one(Program, round_.program_id)
-        member_ids = (await repo.group_member_ids([group_id]))[group_id]
-        members = await repo.members_by_ids(member_ids)
-        return intro_message(
-            program,
-            group,
-            round_.seed,
-            member_ids,
-            {m.id: m.external_id for m in members.values()},
-            {m.id: m.display_name for m in members.values()},
+
+async def intro_for(repo: Repo, group_id: int) -> Message:
+    """The intro of `group_id` as it stands now (its current members)."""
+    group = await repo.group(group_id)
+    assert group is not None
+    round_ = await repo.s.get_one(Round, group.round_id)
+    program = await repo.s.get_one(Program, round_.program_id)
+    member_ids = (await repo.group_member_ids([group_id]))[group_id]
+    members = await repo.members_by_ids(member_ids)
+    return intro_message(
+        program,
+        group,
+        round_.seed,
+        member_ids,
+        {m.id: m.external_id for m in members.values()},
+        {m.id: m.display_name for m in members.values()},
+    )
+
+
+async def withdraw(repo: Repo, member: Member, now: datetime) -> list[str]:
+    """Take someone out of their open rounds' groups (forget-me): nothing more is sent to them.
+
+    A group that still has two people gets its pending intro re-addressed to them; pending
+    check-ins stop (the conversation may include the person who left); a lone partner is told.
+    Messages already sent have their content redacted. Returns delivery keys to flush.
+    """
+    keys: list[str] = []
+    rows = await repo.s.execute(
+        select(GroupMember.group_id, Round.id, Round.status, Program.channel_id)
+        .join(Group, Group.id == GroupMember.group_id)
+        .join(Round, Round.id == Group.round_id)
+        .join(Program, Program.id == Round.program_id)
+        .where(GroupMember.member_id == member.id)
+    )
+    for group_id, round_id, status, channel in rows.all():
+        deliveries = (
+            (await repo.s.execute(select(Delivery).where(Delivery.group_id == group_id)))
+            .scalars()
+            .all()
         )
+        if status != "open":
+            _redact(deliveries)
+            continue
+        await repo.s.execute(
+            delete(GroupMember).where(
+                GroupMember.group_id == group_id, GroupMember.member_id == member.id
+            )
+        )
+        others = list((await repo.group_member_ids([group_id]))[group_id])
+        people = await repo.members_by_ids(others)
+        for row in deliveries:
+            if row.status != "pending":
+                continue
+            if row.kind == "intro" and len(others) >= 2:
+                users = tuple(people[m].external_id for m in others if m in people)
+                target = target_from_dict(row.target)
+                channel_id = target.channel_id if isinstance(target, GroupTarget) else None
+                row.target = target_to_dict(GroupTarget(users, channel_id))
+                row.payload = (await intro_for(repo, group_id)).to_dict()
+                keys.append(row.key)
+            else:
+                row.status = "cancelled"
+                row.error = "a member asked to be forgotten"
+        _redact(deliveries)
+        if len(others) == 1 and others[0] in people:
+            partner = people[others[0]].external_id
+            item = Outgoing(
+                key=f"r{round_id}:g{group_id}:partner_unavailable:{partner}",
+                kind="partner_unavailable",
+                target=DirectTarget(partner, channel),
+                message=copy.partner_unavailable(channel),
+                due_at=now,
+                round_id=round_id,
+                group_id=group_id,
+                recipient=partner,
+            )
+            if await enqueue(repo, member.workspace_id, item, now):
+                keys.append(item.key)
+    return keys
+
+
+def _redact(deliveries: Sequence[Delivery]) -> None:
+    """Drop the content of messages that won't be sent (again): they may name the person."""
+    for row in deliveries:
+        if row.status not in {"pending", "sending"}:
+            row.payload = {"redacted": True}
+            row.target = {"kind": "redacted"}

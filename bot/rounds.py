@@ -96,6 +96,7 @@ async def sync_pool(core: Core, program_id: int) -> None:
                     membership.left_at = now
                     logger.info("member %s left channel %s", member.external_id, channel)
         newcomers = current - await repo.program_member_external_ids(program_id)
+        newcomers -= await repo.opted_out(program.workspace_id, newcomers)  # said forget-me
         for user_id in sorted(newcomers):
             try:
                 member = await core.member(repo, program.workspace, user_id, known)

@@ -252,6 +252,21 @@ class ThanksRecipient(Base):
     )
 
 
+class OptOut(Base):
+    """Someone asked to be forgotten: don't enrol them again until they join themselves.
+
+    Only a hash of their platform id is kept, never the id itself.
+    """
+
+    __tablename__ = "opt_outs"
+    __table_args__ = (UniqueConstraint("workspace_id", "user_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    user_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+
+
 class ConversationState(Base):
     """Where a member is in a multi-step flow (the interview)."""
 

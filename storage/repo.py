@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +20,7 @@ from storage.models import (
     GroupMember,
     Member,
     Membership,
+    OptOut,
     Profile,
     Program,
     Round,
@@ -28,6 +30,10 @@ from storage.models import (
 )
 
 logger = logging.getLogger(__name__)
+
+
+def user_hash(workspace_id: int, external_id: str) -> str:
+    return hashlib.sha256(f"{workspace_id}:{external_id}".encode()).hexdigest()
 
 
 class Repo:
@@ -395,6 +401,29 @@ class Repo:
         for mid in recipient_ids:
             self.s.add(ThanksRecipient(note_id=note.id, member_id=mid))
         return note
+
+    async def opted_out(self, workspace_id: int, external_ids: Iterable[str]) -> set[str]:
+        """Which of these people asked to be forgotten in this workspace."""
+        by_hash = {user_hash(workspace_id, u): u for u in external_ids}
+        if not by_hash:
+            return set()
+        stmt = select(OptOut.user_hash).where(
+            OptOut.workspace_id == workspace_id, OptOut.user_hash.in_(list(by_hash))
+        )
+        return {by_hash[h] for h in (await self.s.execute(stmt)).scalars()}
+
+    async def set_opt_out(self, workspace_id: int, external_id: str, now: datetime) -> None:
+        digest = user_hash(workspace_id, external_id)
+        if not await self.opted_out(workspace_id, [external_id]):
+            self.s.add(OptOut(workspace_id=workspace_id, user_hash=digest, created_at=now))
+
+    async def clear_opt_out(self, workspace_id: int, external_id: str) -> None:
+        await self.s.execute(
+            delete(OptOut).where(
+                OptOut.workspace_id == workspace_id,
+                OptOut.user_hash == user_hash(workspace_id, external_id),
+            )
+        )
 
     async def delete_member(self, member: Member) -> None:
         await self.s.execute(
