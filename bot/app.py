@@ -160,7 +160,7 @@ class WarmIntro:
         except Rejected as exc:
             return exc.reply
         await self.outbox.flush([key])
-        return reply(copy.config_shown(rows))
+        return Reply(copy.config_shown(rows))
 
     async def _open_program(
         self,
@@ -426,9 +426,7 @@ class WarmIntro:
     def _set_team(self, member: Member, team: str | None) -> Reply:
         if team is None:
             current = member.profile.team
-            return reply(
-                f"Your team: {current}." if current else "No team set. " + copy.USAGE["team"]
-            )
+            return reply(copy.team_shown(current))
         member.profile.team = team or None
         member.profile.updated_at = self.core.now()
         return reply(copy.team_saved(team))
@@ -532,7 +530,7 @@ class WarmIntro:
         if not self.core.is_admin(actor, program):
             return error(copy.NOT_ADMIN)
         if key is None:
-            return reply(copy.config_shown(settings_rows(program)))
+            return Reply(copy.config_shown(settings_rows(program)))
         if value is None:
             rows = dict(settings_rows(program))
             if key in rows:

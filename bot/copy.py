@@ -10,7 +10,17 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.messages import Button, ChannelRef, Line, Message, UserRef, UserText, fmt, text_message
+from bot.messages import (
+    Button,
+    ChannelRef,
+    Line,
+    Message,
+    Span,
+    UserRef,
+    UserText,
+    fmt,
+    text_message,
+)
 
 USAGE: dict[str, str] = {
     "join": "`/coffee join` — join the coffee chats of this channel",
@@ -129,20 +139,28 @@ TAG_LABELS = {
 }
 
 
-def tags_saved(field: str, tags: Sequence[str]) -> str:
+# What people typed (topics, teams, names, purposes) is always passed on as UserText, so
+# every platform escapes it: a team called "<!here>" must never ping anyone.
+
+
+def tags_saved(field: str, tags: Sequence[str]) -> Line:
     if not tags:
-        return f"{TAG_LABELS[field]}: nothing yet (cleared)."
-    return f"{TAG_LABELS[field]}: {', '.join(tags)}. Saved!"
+        return (f"{TAG_LABELS[field]}: nothing yet (cleared).",)
+    return (f"{TAG_LABELS[field]}: ", UserText(", ".join(tags)), ". Saved!")
 
 
-def tags_shown(field: str, tags: Sequence[str], usage: str) -> str:
+def tags_shown(field: str, tags: Sequence[str], usage: str) -> Line:
     if not tags:
-        return f"{TAG_LABELS[field]}: nothing yet. Set it with {usage}"
-    return f"{TAG_LABELS[field]}: {', '.join(tags)}."
+        return (f"{TAG_LABELS[field]}: nothing yet. Set it with {usage}",)
+    return (f"{TAG_LABELS[field]}: ", UserText(", ".join(tags)), ".")
 
 
-def team_saved(team: str) -> str:
-    return f"Team set to {team}." if team else "Team cleared."
+def team_saved(team: str) -> Line:
+    return ("Team set to ", UserText(team), ".") if team else ("Team cleared.",)
+
+
+def team_shown(team: str | None) -> Line:
+    return ("Your team: ", UserText(team), ".") if team else ("No team set. " + USAGE["team"],)
 
 
 def timezone_saved(zone: str | None, offset: float) -> str:
@@ -203,13 +221,22 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 PROGRAM_PAUSED = "I've been removed from this channel, so its coffee chats are paused."
 
 
-def config_shown(settings: Sequence[tuple[str, str]]) -> str:
-    rows = "\n".join(f"• *{k}*: {v}" for k, v in settings)
-    return "Program settings:\n" + rows + "\nChange one with " + USAGE["config"]
+def config_shown(settings: Sequence[tuple[str, str]]) -> Message:
+    lines: list[Line] = [("Program settings:",)]
+    lines += [(f"• *{k}*: ", _setting(v)) for k, v in settings]
+    lines.append(("Change one with " + USAGE["config"],))
+    return Message(tuple(lines))
 
 
-def config_saved(key: str, value: str) -> str:
-    return f"Saved: *{key}* is now {value}."
+def config_saved(key: str, value: str) -> Line:
+    return (f"Saved: *{key}* is now ", _setting(value), ".")
+
+
+def _setting(value: str) -> Span:
+    """A setting's value: a channel mention as such, anything else as typed text."""
+    if value.startswith("<#") and value.endswith(">"):
+        return ChannelRef(value[2:-1])
+    return UserText(value)
 
 
 # --- the interview ----------------------------------------------------------------------------
@@ -256,7 +283,9 @@ def interview_done(
 
     return text_message(
         "All set, thanks! Here's what I'll use to find you good matches:",
-        f"• Into: {show(interests)}\n• Can help with: {show(offers)}\n• Wants to learn: {show(wants)}",
+        ("• Into: ", UserText(show(interests))),
+        ("• Can help with: ", UserText(show(offers))),
+        ("• Wants to learn: ", UserText(show(wants))),
         "Change any of it later with `/coffee interests`, `/coffee offer` or `/coffee learn`.",
     )
 
@@ -304,7 +333,8 @@ def intro(
         )
     ]
     if reasons:
-        lines.append(("*Why you:* " + "; ".join(reasons) + ".",))
+        # Reasons name topics, teams and people as they typed them: escaped like any user text.
+        lines.append(("*Why you:* ", UserText("; ".join(reasons) + ".")))
     lines.append((f"*To get started:* {starter}",))
     if purpose:
         lines.append(fmt("*Why we do this:* {p}", p=UserText(purpose)))
@@ -416,12 +446,14 @@ def preview_message(groups: Sequence[tuple[Sequence[str], float, Sequence[str]]]
         return text_message("Not enough people for a round yet (at least two are needed).")
     lines: list[Line] = [(f"*Preview of the next round* ({len(groups)} groups, not saved):",)]
     for members, weight, reasons in groups:
-        names: list[str | UserRef] = ["• "]
+        names: list[Span] = ["• "]
         for i, user in enumerate(members):
             if i:
                 names.append(" + ")
             names.append(UserRef(user))
-        names.append(f" — score {weight:.1f}" + (": " + "; ".join(reasons) if reasons else ""))
+        names.append(f" — score {weight:.1f}")
+        if reasons:
+            names += [": ", UserText("; ".join(reasons))]
         lines.append(tuple(names))
     return Message(tuple(lines))
 
@@ -505,8 +537,15 @@ def status_message(
         lines.append((f"⏸ Paused {paused_until}.",))
     lines.append(
         (
-            f"Into: {show(interests)}\nCan help with: {show(offers)}\nWants to learn: {show(wants)}\n"
-            f"Team: {team or '—'} · Time zone: {timezone or '—'}",
+            "Into: ",
+            UserText(show(interests)),
+            "\nCan help with: ",
+            UserText(show(offers)),
+            "\nWants to learn: ",
+            UserText(show(wants)),
+            "\nTeam: ",
+            UserText(team or "—"),
+            f" · Time zone: {timezone or '—'}",
         )
     )
     if current:

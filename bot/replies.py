@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.messages import Reply, text_message
+from bot.messages import Line, Reply, text_message
 
 
-def reply(*lines: str, ok: bool = True) -> Reply:
+def reply(*lines: str | Line, ok: bool = True) -> Reply:
     return Reply(text_message(*lines), ok=ok)
 
 

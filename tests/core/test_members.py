@@ -120,7 +120,7 @@ async def test_config_by_admin(world: World) -> None:
         assert reply.ok, reply.text
     shown = (await world.coffee("maya", "config")).text
     assert "biweekly" in shown and "friday" in shown and "09:15" in shown and "Asia/Tokyo" in shown
-    assert "Connect the new office" in shown and "<#kudos>" in shown and "weight.give*: 20" in shown
+    assert "Connect the new office" in shown and "#kudos" in shown and "weight.give*: 20" in shown
 
 
 BAD_CONFIG = [

@@ -372,3 +372,18 @@ def test_render_splits_long_text_and_escapes() -> None:
     assert len(blocks) >= 3 and all(len(b["text"]["text"]) <= render.SECTION_LIMIT for b in blocks)
     joined = "".join(b["text"]["text"] for b in blocks)
     assert joined == "&lt;&amp;&gt;" * 1500
+
+
+async def test_hostile_team_names_in_match_reasons_cannot_ping(sw: SlackWorld) -> None:
+    await sw.add_bot_to()
+    for user, team in (("U0001", "Eng <!here> ping"), ("U0002", "Sales <@U0003>")):
+        reply = await sw.slack.reply(await sw.slack.command("/coffee", f"team {team}", user))
+        assert "Team set to" in reply["text"] and "<!here>" not in reply["text"]
+    for user in ("U0003", "U0004"):
+        await sw.slack.reply(await sw.slack.command("/coffee", "pause", user))
+    sw.clock.advance(timedelta(days=3))
+    await sw.warm.tick()
+    (intro,) = [p for p in sw.fake.posts if p["channel"].startswith("G")]
+    body = texts(intro) + intro["text"]
+    assert "different teams" in body and "&lt;!here&gt;" in body
+    assert "<!here>" not in body and "<@U0003>" not in body
