@@ -23,7 +23,7 @@ from bot.program_settings import apply_setting, reschedule, settings_rows
 from bot.replies import Rejected, error, reply
 from bot.rounds import describe_plan, plan_round, run_due_rounds, start_round, sync_pool
 from bot.text import InputError, clean_team, parse_tags
-from storage.models import Member, Membership, Program
+from storage.models import Member, Program
 from storage.repo import Repo
 
 logger = logging.getLogger(__name__)
@@ -116,7 +116,11 @@ class WarmIntro:
         if len(text) > 2000:
             return error(copy.too_long(len(text)))
         private = bool(values.get("private"))
-        return await self.send_thanks(actor, cmd.Thanks(recipients, text, private))
+        _, _, group = form_id.partition(":")
+        command = cmd.Thanks(recipients, text, private)
+        return await thanks.send(
+            self.core, self.outbox, actor, command, int(group) if group.isdigit() else None
+        )
 
     async def bot_added(
         self, workspace_id: str, channel_id: str, added_by: str | None, name: str | None = None
@@ -378,7 +382,7 @@ class WarmIntro:
         if membership is not None and membership.left_at is None:
             return True, []
         if membership is None:
-            repo.s.add(Membership(program_id=program.id, member_id=member.id, joined_at=now))
+            await repo.add_membership(program.id, member.id, now)
         else:
             membership.left_at = None
             membership.joined_at = now

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from bot import copy
 from bot.outbox import Outgoing, enqueue
 from bot.ports import DirectTarget
-from storage.models import CheckinAnswer, Member, Program, Round
+from storage.models import CheckinAnswer, Group, Member, Program, Round
 from storage.repo import Repo
 
 if TYPE_CHECKING:
@@ -31,7 +31,8 @@ class CheckinResult:
 async def record_answer(
     core: Core, repo: Repo, member: Member, group_id: int, answer: str
 ) -> CheckinResult:
-    group = await repo.group(group_id)
+    # Lock the group row: two members answering at once must not overwrite each other's outcome.
+    group = await repo.s.get(Group, group_id, with_for_update=True)
     ids = (await repo.group_member_ids([group_id])).get(group_id, [])
     if group is None or member.id not in ids:
         return CheckinResult("That check-in isn't for you.", ok=False)

@@ -495,7 +495,15 @@ def thanks_sent(recipients: Sequence[str], public: bool, channel_id: str | None)
     where: Line = (
         fmt(" and posted it in {ch}", ch=ChannelRef(channel_id)) if public and channel_id else ()
     )
-    return Message((("Thanks sent to ", *names, *where, ". 💛"),))
+    lines: list[Line] = [("Thanks sent to ", *names, *where, ". 💛")]
+    if public and not channel_id:
+        lines.append(
+            (
+                "There's no coffee-chat channel to post it in from here, so only they got it. "
+                "Run /thanks in a program channel to thank them publicly.",
+            )
+        )
+    return Message(tuple(lines))
 
 
 THANKS_FORM_TITLE = "Send thanks"

@@ -82,6 +82,8 @@ def apply_setting(program: Program, key: str, value: str, now: datetime) -> str:
         return program.purpose or "cleared"
     elif key in {"thanks-channel", "thanks_channel"}:
         channel = cmd.parse_channel_value(value)
+        if channel is not None and len(channel) > 64:
+            raise InputError("That's not a channel I can post in; mention it, like #kudos.")
         if channel is not None and not channel.replace("-", "").replace("_", "").isalnum():
             raise InputError("Mention the channel, like #kudos, or say `none`.")
         program.thanks_channel_id = channel

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import update
@@ -19,7 +19,7 @@ from bot.matching.tags import normalize_tags
 from bot.matching.types import Candidate, MatchResult, Weights
 from bot.outbox import Outbox, Outgoing, enqueue
 from bot.ports import DirectTarget, GroupTarget
-from storage.models import Group, GroupMember, Member, Membership, Program, Round
+from storage.models import Group, GroupMember, Member, Program, Round
 from storage.repo import Repo
 
 if TYPE_CHECKING:
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 HISTORY_ROUNDS = 12
+ROUND_RETRY = timedelta(hours=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +105,7 @@ async def sync_pool(core: Core, program_id: int) -> None:
                 continue
             if member.is_bot or member.deactivated:
                 continue
-            repo.s.add(Membership(program_id=program_id, member_id=member.id, joined_at=now))
+            await repo.add_membership(program_id, member.id, now)
             key = await interview.start(core, repo, member, channel, f"p{program_id}")
             if key:
                 keys.append(key)
@@ -186,7 +187,9 @@ async def _save_round(
 ) -> Started:
     for previous in await repo.open_rounds(program.id):
         previous.status = "closed"
-        await repo.cancel_pending(round_id=previous.id)
+        # Its remaining check-ins are moot; intros and nudges still waiting on a retry go out.
+        for kind in ("checkin_midway", "checkin_end"):
+            await repo.cancel_pending(round_id=previous.id, kind=kind)
     round_ = Round(
         program_id=program.id,
         number=plan.number,
@@ -267,13 +270,24 @@ async def run_due_rounds(core: Core) -> list[Started]:
         try:
             result = await start_round(core, program_id, scheduled_for=scheduled_for)
         except Exception:
-            logger.exception("program %s: round failed", program_id)
+            logger.exception("program %s: round failed; trying again in an hour", program_id)
+            await _postpone(core, program_id, scheduled_for, ROUND_RETRY)
             continue
         if result is None:
             await _skip_schedule(core, program_id, scheduled_for)
         else:
             started.append(result)
     return started
+
+
+async def _postpone(
+    core: Core, program_id: int, scheduled_for: datetime | None, delay: timedelta
+) -> None:
+    """A round that failed (platform down, channel archived) is retried later, not every tick."""
+    async with core.repo() as repo:
+        program = await repo.program(program_id)
+        if program is not None and program.next_round_at == scheduled_for:
+            program.next_round_at = core.now() + delay
 
 
 async def _skip_schedule(core: Core, program_id: int, scheduled_for: datetime | None) -> None:

@@ -40,7 +40,9 @@ async def form(core: Core, actor: Actor, group_id: int) -> Reply:
     return Reply(form=form)
 
 
-async def send(core: Core, outbox: Outbox, actor: Actor, command: cmd.Thanks) -> Reply:
+async def send(
+    core: Core, outbox: Outbox, actor: Actor, command: cmd.Thanks, group_id: int | None = None
+) -> Reply:
     """Save the note; post it in the thanks channel unless private; DM each recipient."""
     now = core.now()
     try:
@@ -48,13 +50,18 @@ async def send(core: Core, outbox: Outbox, actor: Actor, command: cmd.Thanks) ->
     except InputError as exc:
         return error(str(exc))
     try:
-        return await _send(core, outbox, actor, command, now)
+        return await _send(core, outbox, actor, command, now, group_id)
     except Rejected as exc:
         return exc.reply
 
 
 async def _send(
-    core: Core, outbox: Outbox, actor: Actor, command: cmd.Thanks, now: datetime
+    core: Core,
+    outbox: Outbox,
+    actor: Actor,
+    command: cmd.Thanks,
+    now: datetime,
+    group_id: int | None,
 ) -> Reply:
     known = await core.known_users(actor.workspace_id, [actor.user_id, *command.recipients])
     async with core.repo() as repo:
@@ -76,7 +83,9 @@ async def _send(
                 raise Rejected(error(copy.THANKS_BOT))
             if member not in recipients:
                 recipients.append(member)
-        program = await core.command_program(repo, actor, sender)
+        # From the thanks form: the program the group met in. Otherwise: where it was typed.
+        program = await repo.group_program(group_id) if group_id else None
+        program = program or await core.command_program(repo, actor, sender)
         public = not command.private
         channel = (program.thanks_channel_id or program.channel_id) if program else None
         note = await repo.add_thanks(

@@ -134,6 +134,15 @@ class Repo:
         )
         return (await self.s.execute(stmt)).scalar_one_or_none()
 
+    async def add_membership(self, program_id: int, member_id: int, now: datetime) -> Membership:
+        """A new membership, or the one a concurrent request just created (never an error)."""
+        stmt = select(Membership).where(
+            Membership.program_id == program_id, Membership.member_id == member_id
+        )
+        return await self._insert_or_get(
+            Membership(program_id=program_id, member_id=member_id, joined_at=now), stmt
+        )
+
     async def member_programs(self, member_id: int) -> list[Program]:
         stmt = (
             select(Program)
@@ -238,6 +247,15 @@ class Repo:
         for rid, gid, mid in rows:
             by_round[rid].setdefault(gid, []).append(mid)
         return [list(by_round[rid].values()) for rid in round_ids]
+
+    async def group_program(self, group_id: int) -> Program | None:
+        stmt = (
+            select(Program)
+            .join(Round, Round.program_id == Program.id)
+            .join(Group, Group.round_id == Round.id)
+            .where(Group.id == group_id)
+        )
+        return (await self.s.execute(stmt)).scalar_one_or_none()
 
     async def group(self, group_id: int) -> Group | None:
         return await self.s.get(Group, group_id)

@@ -119,6 +119,14 @@ class SlackRuntime:
         self._tokens.pop(team_id, None)
 
 
+def unescape(text: str) -> str:
+    """Slack sends typed text with &, < and > escaped; the core wants what the person typed.
+
+    Mentions Slack made (`<@U…>`) arrive unescaped and stay so; what we post is escaped again.
+    """
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def _team(body: dict[str, Any], context: dict[str, Any]) -> str:
     team = context.get("team_id") or body.get("team_id") or (body.get("team") or {}).get("id")
     return str(team or "")
@@ -160,7 +168,7 @@ def register(
     ) -> None:
         await ack()
         who = await actor(body, context, body.get("channel_id"))
-        await answer(respond, await warm.coffee(who, body.get("text") or ""))
+        await answer(respond, await warm.coffee(who, unescape(body.get("text") or "")))
 
     @app.command("/thanks")
     async def thanks(
@@ -168,7 +176,7 @@ def register(
     ) -> None:
         await ack()
         who = await actor(body, context, body.get("channel_id"))
-        await answer(respond, await warm.thanks(who, body.get("text") or ""))
+        await answer(respond, await warm.thanks(who, unescape(body.get("text") or "")))
 
     # --- buttons and forms --------------------------------------------------------------------
 
@@ -285,7 +293,7 @@ def register(
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
             return
         who = Actor(_team(body, context), str(event.get("user")), None)
-        reply = await warm.direct_message(who, str(event.get("text") or ""))
+        reply = await warm.direct_message(who, unescape(str(event.get("text") or "")))
         if reply.message is not None:
             await client.chat_postMessage(
                 channel=event["channel"], **render.post_args(reply.message)
@@ -313,6 +321,7 @@ def register(
             await installations.async_delete_bot(
                 enterprise_id=context.get("enterprise_id"), team_id=team
             )
+            await warm.workspace_removed(team)  # nothing can be sent there any more
         for user in tokens.get("oauth") or []:
             await installations.async_delete_installation(
                 enterprise_id=context.get("enterprise_id"), team_id=team, user_id=user

@@ -206,7 +206,9 @@ class SlackPlatform:
             error = _error(exc)
             if error in PERSON_ERRORS or error == "channel_not_found":
                 gone = await self._unreachable(workspace_id, users)
-                raise RecipientsUnavailable(gone or users, error) from exc
+                if not gone:  # Slack didn't say who, and nobody looks gone: try again later
+                    raise PlatformError(error, retryable=True) from exc
+                raise RecipientsUnavailable(gone, error) from exc
             if direct and error in {"cannot_dm_bot", "not_allowed_token_type"}:
                 raise RecipientsUnavailable(users, DMS_CLOSED) from exc
             raise _platform_error(exc) from exc

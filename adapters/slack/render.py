@@ -67,7 +67,9 @@ def blocks(message: Message) -> list[dict[str, Any]]:
         if not text.strip():
             continue
         for chunk in _chunks(text):
-            out.append({"type": "section", "text": {"type": "mrkdwn", "text": chunk}})
+            # verbatim: Slack doesn't auto-link a plain "@here" or channel name typed by a person
+            text_object = {"type": "mrkdwn", "text": chunk, "verbatim": True}
+            out.append({"type": "section", "text": text_object})
     if message.buttons:
         out.append({"type": "actions", "elements": [button(b) for b in message.buttons]})
     return out

@@ -387,3 +387,34 @@ async def test_hostile_team_names_in_match_reasons_cannot_ping(sw: SlackWorld) -
     body = texts(intro) + intro["text"]
     assert "different teams" in body and "&lt;!here&gt;" in body
     assert "<!here>" not in body and "<@U0003>" not in body
+
+
+async def test_slack_escaped_input_is_decoded_once(sw: SlackWorld) -> None:
+    await sw.add_bot_to()
+    # Slack sends "R&D" typed in a slash command as "R&amp;D"
+    reply = await sw.slack.reply(
+        await sw.slack.command("/thanks", "<@U0002> for R&amp;D help", "U0001")
+    )
+    assert "Thanks sent" in reply["text"]
+    (post,) = [p for p in sw.fake.posts_to("C0001") if "thanks" in p["text"]]
+    assert "for R&amp;D help" in texts(post) and "&amp;amp;" not in texts(post)
+    assert all(b["text"]["verbatim"] is True for b in post["blocks"] if b["type"] == "section")
+    tags = await sw.slack.reply(
+        await sw.slack.command("/coffee", "interests R&amp;D, a&amp;b", "U0003")
+    )
+    assert "r&amp;d" in tags["text"] and "a&amp;b" in tags["text"]
+
+
+async def test_unidentified_person_error_is_retried_not_blamed_on_everyone(sw: SlackWorld) -> None:
+    await sw.add_bot_to()
+    sw.fake.faults.append(Fault("conversations.open", error="user_not_found", times=1))
+    sw.clock.advance(timedelta(days=3))
+    await sw.warm.tick()
+    async with sw.warm.core.db.session() as s:
+        from storage.models import Member
+
+        deactivated = (await s.execute(select(Member).where(Member.deactivated.is_(True)))).first()
+    assert deactivated is None  # nobody was marked gone on a guess
+    sw.clock.advance(timedelta(minutes=5))
+    await sw.warm.tick()
+    assert len([p for p in sw.fake.posts if p["channel"].startswith("G")]) == 2

@@ -99,17 +99,21 @@ async def test_uninstall_removes_the_installation_and_pauses_programs(
 
 async def test_tokens_revoked_deletes_the_bot_installation(oauth_world: SlackWorld) -> None:
     await install(oauth_world)
+    await oauth_world.add_bot_to("C0001")
     event = {"type": "tokens_revoked", "tokens": {"bot": [BOT_USER], "oauth": []}}
     assert await oauth_world.slack.event(event) == 200
 
-    async def bots() -> int:
+    async def done() -> bool:
         async with oauth_world.warm.core.db.engine.connect() as conn:
-            return (await conn.execute(text("SELECT count(*) FROM slack_bots"))).scalar_one()
+            bots = (await conn.execute(text("SELECT count(*) FROM slack_bots"))).scalar_one()
+        async with oauth_world.warm.core.db.session() as s:
+            active = (await s.execute(select(Program))).scalar_one().active
+        return bots == 0 and not active  # the installation is gone and its programs paused
 
     for _ in range(200):
-        if await bots() == 0:
+        if await done():
             break
         await asyncio.sleep(0.05)
-    assert await bots() == 0
+    assert await done()
     # with the token gone, the workspace can't be acted for: no Web API call goes out for it
     assert await oauth_world.runtime._installed_token("T0001") is None
