@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -131,18 +132,40 @@ def text_message(*lines: str | Line, buttons: tuple[Button, ...] = ()) -> Messag
     )
 
 
-def render_line_plain(line: Line, name: Any = None) -> str:
+def render_line(
+    line: Line,
+    *,
+    copy: Callable[[str], str],
+    user: Callable[[str], str],
+    channel: Callable[[str], str],
+    text: Callable[[str], str],
+) -> str:
+    """One line in a platform's syntax: each adapter says how to write each kind of span."""
     out: list[str] = []
     for span in line:
         if isinstance(span, str):
-            out.append(span)
+            out.append(copy(span))
         elif isinstance(span, UserRef):
-            out.append("@" + (name(span.user_id) if name else span.user_id))
+            out.append(user(span.user_id))
         elif isinstance(span, ChannelRef):
-            out.append("#" + span.channel_id)
+            out.append(channel(span.channel_id))
         else:
-            out.append(span.text)
+            out.append(text(span.text))
     return "".join(out)
+
+
+def _same(value: str) -> str:
+    return value
+
+
+def render_line_plain(line: Line, name: Any = None) -> str:
+    return render_line(
+        line,
+        copy=_same,
+        user=lambda u: "@" + (name(u) if name else u),
+        channel=lambda c: "#" + c,
+        text=_same,
+    )
 
 
 def _span_to_json(span: Span) -> Any:

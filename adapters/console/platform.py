@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from bot.messages import Button, ChannelRef, Line, Message, UserRef, UserText
+from bot.messages import Button, Line, Message, render_line
 from bot.ports import (
     ChannelTarget,
     ConversationTarget,
@@ -168,17 +168,13 @@ class ConsolePlatform:
         return "\n".join(lines)
 
     def render_line(self, line: Line) -> str:
-        out = []
-        for span in line:
-            if isinstance(span, UserRef):
-                out.append("@" + self.display(span.user_id))
-            elif isinstance(span, ChannelRef):
-                out.append("#" + span.channel_id)
-            elif isinstance(span, UserText):
-                out.append(span.text)
-            else:
-                out.append(_CHANNEL_MENTION.sub(r"#\1", span))
-        return "".join(out)
+        return render_line(
+            line,
+            copy=lambda text: _CHANNEL_MENTION.sub(r"#\1", text),
+            user=lambda user_id: "@" + self.display(user_id),
+            channel=lambda channel_id: "#" + channel_id,
+            text=lambda text: text,
+        )
 
     def remember_reply(self, user_id: str, message: Message) -> None:
         """An ephemeral reply with buttons stays pressable for the user who saw it."""

@@ -19,7 +19,8 @@ from collections.abc import Iterable, Sequence
 
 import discord
 
-from bot.messages import Button, ChannelRef, Line, Message, UserRef, UserText
+from bot.messages import Button, Line, Message
+from bot.messages import render_line as render_spans
 
 MAX_CONTENT = 2000  # Discord's limit for message content
 MAX_BUTTONS = 25  # 5 rows of 5
@@ -42,17 +43,13 @@ def bot_markup(text: str) -> str:
 
 
 def render_line(line: Line) -> str:
-    out: list[str] = []
-    for span in line:
-        if isinstance(span, UserRef):
-            out.append(f"<@{span.user_id}>")
-        elif isinstance(span, ChannelRef):
-            out.append(f"<#{span.channel_id}>")
-        elif isinstance(span, UserText):
-            out.append(escape_user_text(span.text))
-        else:
-            out.append(bot_markup(span))
-    return "".join(out)
+    return render_spans(
+        line,
+        copy=bot_markup,
+        user=lambda user_id: f"<@{user_id}>",
+        channel=lambda channel_id: f"<#{channel_id}>",
+        text=escape_user_text,
+    )
 
 
 def render_text(message: Message) -> str:

@@ -162,21 +162,16 @@ def register(
 
     # --- slash commands -----------------------------------------------------------------------
 
-    @app.command("/coffee")
-    async def coffee(
-        ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], respond: AsyncRespond
-    ) -> None:
-        await ack()
-        who = await actor(body, context, body.get("channel_id"))
-        await answer(respond, await warm.coffee(who, unescape(body.get("text") or "")))
+    commands = {"/coffee": warm.coffee, "/thanks": warm.thanks}
 
-    @app.command("/thanks")
-    async def thanks(
+    @app.command(re.compile(r"^/(coffee|thanks)$"))
+    async def slash_command(
         ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], respond: AsyncRespond
     ) -> None:
         await ack()
         who = await actor(body, context, body.get("channel_id"))
-        await answer(respond, await warm.thanks(who, unescape(body.get("text") or "")))
+        run = commands[str(body.get("command"))]
+        await answer(respond, await run(who, unescape(body.get("text") or "")))
 
     # --- buttons and forms --------------------------------------------------------------------
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.messages import Button, ChannelRef, Form, Line, Message, UserRef, UserText
+from bot.messages import Button, Form, Line, Message, render_line
 
 SECTION_LIMIT = 3000  # characters of text in one section block
 BUTTON_LABEL_LIMIT = 75
@@ -17,17 +17,13 @@ def escape(text: str) -> str:
 
 
 def mrkdwn(line: Line) -> str:
-    out: list[str] = []
-    for span in line:
-        if isinstance(span, UserRef):
-            out.append(f"<@{span.user_id}>")
-        elif isinstance(span, ChannelRef):
-            out.append(f"<#{span.channel_id}>")
-        elif isinstance(span, UserText):
-            out.append(escape(span.text))
-        else:
-            out.append(span)  # the bot's own copy: mrkdwn as written
-    return "".join(out)
+    return render_line(
+        line,
+        copy=lambda text: text,  # the bot's own copy: mrkdwn as written
+        user=lambda user_id: f"<@{user_id}>",
+        channel=lambda channel_id: f"<#{channel_id}>",
+        text=escape,
+    )
 
 
 def _chunks(text: str, limit: int = SECTION_LIMIT) -> list[str]:
