@@ -26,8 +26,10 @@ from adapters.discord.components import (
     FormModal,
     answer_deferred,
     answer_within_budget,
+    parse_form_custom_id,
     render_reply,
     send_text,
+    submitted_values,
 )
 from adapters.discord.options import DiscordOptions, parse_guild_ids
 from adapters.discord.render import decode_custom_id
@@ -195,6 +197,31 @@ class WarmIntroClient(discord.Client):
             return
         if action_id == JOIN_ACTION and reply.ok:
             await self.sync_role(actor, joined=True)
+
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        """A form submitted that this process didn't open (after a restart, on another
+        replica, or after the modal's timeout): answer it from the payload alone."""
+        if interaction.type is not discord.InteractionType.modal_submit:
+            return
+        data: dict[str, Any] = interaction.data or {}  # type: ignore[assignment]
+        custom_id = str(data.get("custom_id") or "")
+        parsed = parse_form_custom_id(custom_id)
+        store = getattr(getattr(self._connection, "_view_store", None), "_modals", None)
+        if parsed is None or store is None or custom_id in store:
+            return  # not ours, or a live modal handles it
+        form_id, guild_id = parsed
+        app, actor = self.app, self.actor_for(interaction, guild_id)
+        if app is None or actor is None:
+            await send_text(interaction, NOT_READY)
+            return
+        values = submitted_values(data)
+        try:
+            await answer_deferred(
+                interaction, actor, lambda: app.form_submitted(actor, form_id, values)
+            )
+        except Exception:
+            logger.exception("form %s from %s failed", form_id, actor.user_id)
+            await send_text(interaction, FAILED)
 
     async def handle_form(self, interaction: discord.Interaction[Any], modal: FormModal) -> None:
         self.routes.activate()

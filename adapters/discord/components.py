@@ -113,6 +113,49 @@ class ActionButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"(?
         await client.handle_button(interaction, action_id, guild_id)
 
 
+FORM_PREFIX = "wi-form"
+
+
+def form_custom_id(form_id: str, guild_id: str) -> str:
+    """`wi-form|<form id>|<guild>|<nonce>`: enough to answer the submit in any process."""
+    custom_id = f"{FORM_PREFIX}|{form_id}|{guild_id}|{os.urandom(4).hex()}"
+    if len(custom_id) > 100:
+        raise ValueError(f"form id too long: {form_id[:40]}")
+    return custom_id
+
+
+def parse_form_custom_id(custom_id: str) -> tuple[str, str] | None:
+    """(form id, guild id) from a modal's custom id, or None when it isn't one of ours."""
+    parts = custom_id.split("|")
+    if len(parts) != 4 or parts[0] != FORM_PREFIX:
+        return None
+    return parts[1], parts[2]
+
+
+def submitted_values(data: dict[str, Any]) -> dict[str, Any]:
+    """A modal submit's values straight from the payload (no modal object needed):
+    user ids for selects, text for inputs, booleans for checkboxes."""
+    out: dict[str, Any] = {}
+
+    def walk(components: list[dict[str, Any]]) -> None:
+        for component in components:
+            name = component.get("custom_id")
+            if name and "values" in component:
+                out[name] = [str(v) for v in component["values"]]
+            elif name and "value" in component:
+                value = component["value"]
+                out[name] = value if isinstance(value, bool | str) else str(value)
+            for key in ("components", "component"):
+                inner = component.get(key)
+                if isinstance(inner, list):
+                    walk(inner)
+                elif isinstance(inner, dict):
+                    walk([inner])
+
+    walk(data.get("components") or [])
+    return out
+
+
 class FormModal(discord.ui.Modal):
     """A core `Form` as a Discord modal. Field names are the component custom ids."""
 
@@ -120,7 +163,7 @@ class FormModal(discord.ui.Modal):
         super().__init__(
             title=form.title[:45],
             timeout=FORM_TIMEOUT,
-            custom_id=f"wi-form:{form.form_id}:{os.urandom(6).hex()}"[:100],
+            custom_id=form_custom_id(form.form_id, guild_id),
         )
         self.form = form
         self.guild_id = guild_id

@@ -218,7 +218,9 @@ class DiscordPlatform:
         return SentRef(DM_GROUP_PREFIX + ",".join(users), first.message_id)
 
     async def _tell_closed(self, workspace_id: str, channel_id: str, users: list[str]) -> None:
+        base = _SEND_KEY.get() or "dms_closed"
         for user in users:
+            _SEND_KEY.set(f"{base}:dms_closed:{user}")  # a nonce of its own for each notice
             try:
                 await self._post(workspace_id, int(channel_id), copy.dms_closed(user))
             except discord.HTTPException as exc:

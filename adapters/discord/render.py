@@ -29,12 +29,18 @@ MAX_CUSTOM_ID = 100
 GUILD_SEPARATOR = "|"
 
 _BOLD = re.compile(r"(?<![\w*\\])\*(?=\S)([^*\n`]+?)(?<=\S)\*(?![\w*])")
+_BRACKET = re.compile(r"(?<!\\)([\[\]])")
 _STYLES = {"primary": discord.ButtonStyle.primary, "danger": discord.ButtonStyle.danger}
 
 
 def escape_user_text(text: str) -> str:
-    """Text a person typed, safe to post: no markdown tricks, no mentions."""
-    return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+    """Text a person typed, safe to post: no markdown tricks, no mentions, no masked links.
+
+    discord.py's escape_markdown escapes only the first link on a line, so every bracket that
+    isn't escaped yet is escaped here too: `[free nitro](https://…)` can never become a link.
+    """
+    escaped = discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+    return _BRACKET.sub(r"\\\1", escaped)
 
 
 def bot_markup(text: str) -> str:

@@ -58,7 +58,7 @@ def test_user_text_markup_is_neutralised() -> None:
     )
     for raw in ("**big**", "_it_", "~~x~~", "||spoiler||", "`code`"):
         assert raw not in escaped
-    assert "\\[click](https://" in escaped  # a masked link is shown, not followed
+    assert "\\[click\\](https://" in escaped  # a masked link is shown, not followed
 
 
 def test_spans_render_as_discord_mentions() -> None:
@@ -125,8 +125,40 @@ async def test_forms_become_modals() -> None:
     modal = FormModal(form, "1")
     payload = modal.to_dict()
     assert payload["title"] == "Send thanks" and payload["custom_id"].startswith(
-        "wi-form:thanks:7:"
+        "wi-form|thanks:7|"
     )
     kinds = [c["component"]["type"] for c in payload["components"]]
     assert kinds == [5, 4, 23]  # user select, paragraph text, checkbox
     assert modal.values() == {"recipients": [], "message": "", "private": False}
+
+
+def test_every_masked_link_on_a_line_is_defused() -> None:
+    text = "thanks! [docs](https://ok.example) [free nitro](https://evil.example)"
+    escaped = escape_user_text(text)
+    assert "\\[docs\\](https://ok.example)" in escaped
+    assert "\\[free nitro\\](https://evil.example)" in escaped
+
+
+def test_a_form_submit_can_be_answered_from_its_payload_alone() -> None:
+    from adapters.discord.components import (
+        form_custom_id,
+        parse_form_custom_id,
+        submitted_values,
+    )
+
+    custom_id = form_custom_id("thanks:7", "1234")
+    assert parse_form_custom_id(custom_id) == ("thanks:7", "1234")
+    assert parse_form_custom_id("someone-else:thing") is None
+    payload = {
+        "custom_id": custom_id,
+        "components": [
+            {"type": 18, "component": {"type": 5, "custom_id": "recipients", "values": ["42"]}},
+            {"type": 18, "component": {"type": 4, "custom_id": "message", "value": "Thanks!"}},
+            {"type": 18, "component": {"type": 23, "custom_id": "private", "value": True}},
+        ],
+    }
+    assert submitted_values(payload) == {
+        "recipients": ["42"],
+        "message": "Thanks!",
+        "private": True,
+    }
