@@ -259,7 +259,14 @@ async def answer_within_budget(
 ) -> Reply:
     """Button presses: answer directly (possibly with a modal) if the core is quick, else defer."""
     task = asyncio.ensure_future(work())
-    done, _ = await asyncio.wait({task}, timeout=ACK_BUDGET if budget is None else budget)
+    if budget is None:
+        # Discord's 3 seconds run from when it created the interaction, not from now: under
+        # load the press may already be a second old when it reaches us.
+        age = (
+            discord.utils.utcnow() - discord.utils.snowflake_time(interaction.id)
+        ).total_seconds()
+        budget = max(0.0, ACK_BUDGET - max(0.0, age))
+    done, _ = await asyncio.wait({task}, timeout=budget)
     if not done:
         await interaction.response.defer(ephemeral=True, thinking=True)
     reply = await task

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import discord
 from aiohttp import WSMsgType, web
 
 logger = logging.getLogger(__name__)
@@ -32,7 +33,11 @@ ADMIN_PERMISSIONS = EVERYONE_PERMISSIONS | MANAGE_GUILD
 
 
 def snowflake() -> int:
-    return next(SNOWFLAKES)
+    """Like Discord's: the creation time in the high bits (code reads it, e.g. an interaction's
+    age), and a counter below so ids stay unique and increasing."""
+    return (discord.utils.time_snowflake(datetime.now(UTC)) & ~0x3FFFFF) | (
+        next(SNOWFLAKES) & 0x3FFFFF
+    )
 
 
 def now_iso() -> str:
