@@ -38,6 +38,8 @@ INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 ANY = re.compile(r".+")
 TOKEN_CACHE_SECONDS = 60
+# Buttons whose answer is a form (a modal): the dialog opens first, then fills in.
+FORM_ACTIONS = ("thanks:start:", "profile:edit")
 
 
 class SlackRuntime:
@@ -185,12 +187,20 @@ def register(
         respond: AsyncRespond,
     ) -> None:
         await ack()
+        action_id = str(action.get("action_id") or "")
+        view_id = None
+        if action_id.startswith(FORM_ACTIONS):
+            # Slack's trigger_id lasts 3 seconds: open the dialog before any other work.
+            opened = await client.views_open(trigger_id=body["trigger_id"], view=render.loading())
+            view_id = opened["view"]["id"]
         channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
             "channel_id"
         )
         who = await actor(body, context, channel)
-        reply = await warm.action(who, str(action.get("action_id") or ""))
-        if reply.form is not None:
+        reply = await warm.action(who, action_id)
+        if view_id is not None:
+            await client.views_update(view_id=view_id, view=render.dialog(reply, channel or ""))
+        elif reply.form is not None:  # a form from a button we didn't expect to open one
             view = render.modal(reply.form, private_metadata=channel or "")
             await client.views_open(trigger_id=body["trigger_id"], view=view)
         elif reply.message is not None:

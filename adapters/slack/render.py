@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.messages import Button, Form, Line, Message, render_line
+from bot.messages import Button, Form, Line, Message, Reply, render_line
 
 SECTION_LIMIT = 3000  # characters of text in one section block
 BUTTON_LABEL_LIMIT = 75
@@ -116,6 +116,28 @@ def modal(form: Form, private_metadata: str = "") -> dict[str, Any]:
         "submit": {"type": "plain_text", "text": form.submit_label[:MODAL_TITLE_LIMIT]},
         "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": inputs,
+    }
+
+
+def loading() -> dict[str, Any]:
+    """The dialog shown at once while the core prepares the real one (views.update)."""
+    return {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": "WarmIntro"},
+        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "One moment…"}}],
+    }
+
+
+def dialog(reply: Reply, private_metadata: str = "") -> dict[str, Any]:
+    """What the opened dialog becomes: the form, or the reply's message (e.g. an error)."""
+    if reply.form is not None:
+        return modal(reply.form, private_metadata)
+    message = reply.message or Message((("That button has expired.",),))
+    return {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": "WarmIntro"},
+        "close": {"type": "plain_text", "text": "Close"},
+        "blocks": blocks(Message(message.lines)),  # no buttons inside a notice
     }
 
 

@@ -246,6 +246,9 @@ class FakeSlack:
     def api_views_open(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "view": {"id": "V1"}}
 
+    def api_views_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "view": {"id": args.get("view_id")}}
+
     def api_views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "view": {"id": "VH"}}
 

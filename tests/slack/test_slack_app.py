@@ -47,7 +47,12 @@ async def test_member_joins_and_answers_the_interview_by_modal(sw: SlackWorld) -
     dm = await sw.fake.wait_for(lambda: sw.fake.posts_to("DU0003"))
     assert "1/3" in texts(dm[0]) and buttons(dm[0]) == ["profile:edit", "interview:skip:interests"]
     await sw.slack.action("U0003", "profile:edit", channel="DU0003")
-    opened = await sw.fake.wait_for(lambda: sw.fake.called("views.open"))
+    # the dialog opens at once (trigger_id lasts 3 s), then the form fills it in
+    opened = await sw.fake.wait_for(lambda: sw.fake.called("views.update"))
+    assert (
+        sw.fake.called("views.open")[0].args["view"]["blocks"][0]["text"]["text"] == "One moment…"
+    )
+    assert sw.fake.calls.index(sw.fake.called("views.open")[0]) < sw.fake.calls.index(opened[0])
     view = opened[0].args["view"]
     assert view["callback_id"] == "profile"
     values = {
@@ -187,8 +192,8 @@ async def test_buttons_and_the_thanks_modal(sw: SlackWorld) -> None:
     opened = await sw.fake.wait_for(
         lambda: [
             c
-            for c in sw.fake.called("views.open")
-            if c.args["view"]["callback_id"].startswith("thanks")
+            for c in sw.fake.called("views.update")
+            if c.args["view"].get("callback_id", "").startswith("thanks")
         ]
     )
     view = opened[0].args["view"]
@@ -418,3 +423,10 @@ async def test_unidentified_person_error_is_retried_not_blamed_on_everyone(sw: S
     sw.clock.advance(timedelta(minutes=5))
     await sw.warm.tick()
     assert len([p for p in sw.fake.posts if p["channel"].startswith("G")]) == 2
+
+
+async def test_a_form_button_that_fails_shows_why_in_the_dialog(sw: SlackWorld) -> None:
+    await sw.add_bot_to()
+    await sw.slack.action("U0002", "thanks:start:999", channel="DU0002")  # not their group
+    updated = await sw.fake.wait_for(lambda: sw.fake.called("views.update"))
+    assert "isn't for you" in json.dumps(updated[0].args["view"])
