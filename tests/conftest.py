@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import func, select
 
 from adapters.console.platform import ConsolePlatform, WorkspaceData
-from bot import commands as cmd
+from adapters.console.session import join_with_profile
 from bot.app import WarmIntro
 from bot.bootstrap import build_app
 from bot.clock import FakeClock
@@ -155,18 +155,8 @@ class World:
         """The bot joins #channel; `users` join with the profiles from the workspace file."""
         await self.app.bot_added(self.workspace, channel, "maya")
         for user_id in users if users is not None else self.people():
-            user = self.data.users[user_id]
             actor = self.actor(user_id, channel)
-            for field, tags in (
-                ("interests", user.interests),
-                ("offers", user.offers),
-                ("wants", user.wants),
-            ):
-                if tags:
-                    await self.app.run(actor, cmd.SetTags(field, tuple(tags)))  # type: ignore[arg-type]
-            if user.team:
-                await self.app.run(actor, cmd.SetTeam(user.team))
-            reply = await self.app.run(actor, cmd.Join())
+            reply = await join_with_profile(self.app, actor, self.data.users[user_id])
             assert reply.ok, reply.text
 
     def people(self) -> list[str]:

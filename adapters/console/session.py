@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from adapters.console.platform import ConsolePlatform
+from adapters.console.platform import ConsolePlatform, ConsoleUser
 from bot import commands as cmd
 from bot.app import WarmIntro
 from bot.core import Actor
@@ -29,6 +29,20 @@ logger = logging.getLogger(__name__)
 _MENTION = re.compile(r"(?<![<\w])@([\w.\-]+)")
 _CHANNEL = re.compile(r"(?<![<\w])#([\w\-]+)")
 _DURATION = re.compile(r"^(\d+)\s*([dhm])$")
+
+
+async def join_with_profile(app: WarmIntro, actor: Actor, user: ConsoleUser) -> Reply:
+    """`user` tells WarmIntro their profile from the workspace file, then joins (no interview)."""
+    for field, tags in (
+        ("interests", user.interests),
+        ("offers", user.offers),
+        ("wants", user.wants),
+    ):
+        if tags:
+            await app.run(actor, cmd.SetTags(field, tuple(tags)))  # type: ignore[arg-type]
+    if user.team:
+        await app.run(actor, cmd.SetTeam(user.team))
+    return await app.run(actor, cmd.Join())
 
 
 class ConsoleSession:
@@ -214,16 +228,7 @@ class ConsoleSession:
             actor = self.actor()
             if await self.app.is_member(actor):
                 continue
-            for field, tags in (
-                ("interests", user.interests),
-                ("offers", user.offers),
-                ("wants", user.wants),
-            ):
-                if tags:
-                    await self.app.run(actor, cmd.SetTags(field, tuple(tags)))  # type: ignore[arg-type]
-            if user.team:
-                await self.app.run(actor, cmd.SetTeam(user.team))
-            reply = await self.app.run(actor, cmd.Join())
+            reply = await join_with_profile(self.app, actor, user)
             if reply.ok:
                 joined.append(user.name)
         self.user, self.channel = me, channel
