@@ -302,14 +302,15 @@ async def _skip_schedule(core: Core, program_id: int, scheduled_for: datetime | 
         )
 
 
-def describe_plan(plan: Plan) -> list[tuple[list[str], float, list[str]]]:
+def describe_plan(plan: Plan) -> list[copy.PreviewGroup]:
     external = {str(mid): m.external_id for mid, m in plan.members.items()}
     names = {str(mid): m.display_name for mid, m in plan.members.items()}
     return [
-        (
-            [external[x] for x in g.members],
-            g.weight,
-            render_reasons(g.reasons, names),
+        copy.PreviewGroup(
+            members=tuple(external[x] for x in g.members),
+            weight=g.weight,
+            reasons=tuple(render_reasons(g.reasons, names)),
+            met_before=any(r.kind == "met_before" for r in g.reasons),
         )
         for g in plan.result.groups
     ]

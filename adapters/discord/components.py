@@ -26,8 +26,13 @@ import discord
 from adapters.discord.render import (
     MAX_BUTTONS,
     MAX_LABEL,
+    MAX_MODAL_COMPONENTS,
+    MAX_MODAL_LABEL,
+    MAX_MODAL_TITLE,
+    MAX_TEXT_INPUT,
     allowed_mentions,
     button_style,
+    clip,
     decode_custom_id,
     encode_custom_id,
     render_text,
@@ -46,7 +51,6 @@ FORM_TIMEOUT = 15 * 60.0  # an open modal is forgotten after this long
 FORM_EXPIRED = "That took a moment — press the button again to open the form."
 FAILED = "Sorry, something went wrong on my side. Please try again in a minute."
 MAX_SELECT = 10
-MAX_TEXT_INPUT = 4000
 
 Work = Callable[[], Awaitable[Reply]]
 
@@ -86,7 +90,7 @@ class ActionButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"(?
         super().__init__(
             discord.ui.Button(
                 custom_id=custom_id,
-                label=(label or "…")[:MAX_LABEL],
+                label=clip(label or "", MAX_LABEL),
                 style=style or discord.ButtonStyle.secondary,
             )
         )
@@ -161,14 +165,14 @@ class FormModal(discord.ui.Modal):
 
     def __init__(self, form: Form, guild_id: str) -> None:
         super().__init__(
-            title=form.title[:45],
+            title=clip(form.title, MAX_MODAL_TITLE),
             timeout=FORM_TIMEOUT,
             custom_id=form_custom_id(form.form_id, guild_id),
         )
         self.form = form
         self.guild_id = guild_id
         self.inputs: dict[str, discord.ui.Item[Any]] = {}
-        for field in form.fields[:5]:
+        for field in form.fields[:MAX_MODAL_COMPONENTS]:
             component: discord.ui.Item[Any]
             if field.kind == "users":
                 initial = [discord.Object(int(u)) for u in field.initial or () if str(u).isdigit()]
@@ -181,16 +185,20 @@ class FormModal(discord.ui.Modal):
             elif field.kind == "checkbox":
                 component = discord.ui.Checkbox(custom_id=field.name, default=bool(field.initial))
             else:  # the core validates what comes back, so nothing is required here
-                limit = min(field.max_length or MAX_TEXT_INPUT, MAX_TEXT_INPUT)
+                initial = str(field.initial) if field.initial else ""
+                # Never less room than the current value needs (up to Discord's cap).
+                limit = min(max(field.max_length or MAX_TEXT_INPUT, len(initial)), MAX_TEXT_INPUT)
                 component = discord.ui.TextInput(
                     custom_id=field.name,
                     style=discord.TextStyle.paragraph if limit > 100 else discord.TextStyle.short,
                     max_length=limit,
-                    default=str(field.initial)[:limit] if field.initial else None,
+                    default=initial[:limit] or None,
                     required=False,
                 )
             self.inputs[field.name] = component
-            self.add_item(discord.ui.Label(text=field.label[:45], component=component))
+            self.add_item(
+                discord.ui.Label(text=clip(field.label, MAX_MODAL_LABEL), component=component)
+            )
 
     def values(self) -> dict[str, Any]:
         """What was submitted: user ids for user selects, text, booleans for checkboxes."""

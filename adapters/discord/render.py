@@ -19,13 +19,20 @@ from collections.abc import Iterable, Sequence
 
 import discord
 
+from bot import copy
 from bot.messages import Button, Line, Message
 from bot.messages import render_line as render_spans
 
 MAX_CONTENT = 2000  # Discord's limit for message content
+MAX_PARTS = 5  # messages one core message may become (beyond: "…and N more lines")
 MAX_BUTTONS = 25  # 5 rows of 5
-MAX_LABEL = 80
+MAX_LABEL = 80  # button label
 MAX_CUSTOM_ID = 100
+MAX_MODAL_TITLE = 45
+MAX_MODAL_LABEL = 45  # a label around a modal component
+MAX_MODAL_COMPONENTS = 5
+MAX_TEXT_INPUT = 4000  # value (and so max_length) of a text input
+MENTION_LENGTH = 25  # `<@&` + a 20-digit snowflake + `>`
 GUILD_SEPARATOR = "|"
 
 _BOLD = re.compile(r"(?<![\w*\\])\*(?=\S)([^*\n`]+?)(?<=\S)\*(?![\w*])")
@@ -62,8 +69,31 @@ def render_text(message: Message) -> str:
     return "\n".join(render_line(line) for line in message.lines)
 
 
-def split_content(text: str, limit: int = MAX_CONTENT) -> list[str]:
-    """Split text into messages of at most `limit` characters, at line breaks where possible."""
+def clip(text: str, limit: int) -> str:
+    """A label or title clipped to `limit` characters with "…"; never empty."""
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text if text.strip() else "…"
+
+
+def _cut(text: str, limit: int) -> int:
+    """Where to cut a line longer than `limit`: at a space if one is in the second half, and
+    never just after an escaping backslash or inside a mention (`<@…>`, `<#…>`)."""
+    cut = text.rfind(" ", 0, limit + 1)
+    if cut < limit // 2:
+        cut = limit
+    opened = text.rfind("<", max(0, cut - MENTION_LENGTH), cut)
+    if opened > 0 and text.find(">", opened, cut) == -1:
+        cut = opened
+    backslashes = len(text[:cut]) - len(text[:cut].rstrip("\\"))
+    if backslashes % 2 and cut > 1:
+        cut -= 1  # `\*` stays whole: a lone `\` would escape nothing and `*` would be markup
+    return cut
+
+
+def split_content(text: str, limit: int = MAX_CONTENT, max_parts: int = MAX_PARTS) -> list[str]:
+    """Split text into at most `max_parts` messages of at most `limit` characters, at line
+    breaks where possible; when even that is too little, the last part says what is left out."""
     if len(text) <= limit:
         return [text]
     chunks: list[str] = []
@@ -73,8 +103,9 @@ def split_content(text: str, limit: int = MAX_CONTENT) -> list[str]:
             if current:
                 chunks.append(current)
                 current = ""
-            chunks.append(line[:limit])
-            line = line[limit:]
+            cut = _cut(line, limit)
+            chunks.append(line[:cut])
+            line = line[cut:]
         candidate = f"{current}\n{line}" if current else line
         if len(candidate) > limit:
             chunks.append(current)
@@ -83,6 +114,14 @@ def split_content(text: str, limit: int = MAX_CONTENT) -> list[str]:
             current = candidate
     if current:
         chunks.append(current)
+    chunks = [c for c in chunks if c.strip()] or [text[:limit]]
+    if len(chunks) > max_parts:
+        hidden = sum(c.count("\n") + 1 for c in chunks[max_parts:])
+        note = "\n" + copy.more_lines(hidden)
+        last = chunks[max_parts - 1]
+        if len(last) + len(note) > limit:
+            last = last[: _cut(last, limit - len(note))]
+        chunks = [*chunks[: max_parts - 1], last + note]
     return chunks
 
 

@@ -19,7 +19,7 @@ from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import render
+from adapters.slack import limits, render
 from adapters.slack.oauth import BOT_SCOPES, InstallationStore, state_store
 from adapters.slack.platform import SlackPlatform, make_client
 from bot.app import WarmIntro
@@ -348,8 +348,8 @@ def home_view(status: Message | None) -> dict[str, Any]:
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": "☕ Your coffee chats"}},
     ]
-    if status is not None:
-        blocks += render.blocks(status)
+    if status is not None:  # the header above and the 3 blocks below leave 96 for the status
+        blocks += render.blocks(status, limits.VIEW_BLOCKS - 4)
     blocks += [
         {"type": "divider"},
         {

@@ -83,6 +83,8 @@ async def fake_slack() -> AsyncIterator[FakeSlack]:
     await fake.start()
     yield fake
     await fake.stop()
+    # Every payload the app sent was checked against Block Kit (tests/slack/blockkit.py).
+    assert not fake.violations, "Slack would refuse:\n" + "\n".join(fake.violations[:20])
 
 
 @pytest.fixture

@@ -19,6 +19,8 @@ from urllib.parse import urlencode
 
 from aiohttp import ClientSession, web
 
+from tests.slack import blockkit
+
 TEAM = "T0001"
 BOT_USER = "UBOT"
 
@@ -58,6 +60,8 @@ class FakeSlack:
     _counts: dict[str, int] = field(default_factory=dict)
     envelopes: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
+    # Block Kit problems in what the app sent (tests/slack/blockkit.py); fixtures fail on any.
+    violations: list[str] = field(default_factory=list)
 
     # --- setup --------------------------------------------------------------------------------
 
@@ -137,6 +141,7 @@ class FakeSlack:
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") or args.get("token")
         self.calls.append(Call(method, args, token))
+        self.violations += blockkit.check(method, args)
         self._counts[method] = self._counts.get(method, 0) + 1
         for i, (name, every, left) in enumerate(self._storms):
             if name == method and left > 0 and self._counts[method] % every == 0:
@@ -159,6 +164,7 @@ class FakeSlack:
 
     async def _response(self, request: web.Request) -> web.Response:
         body = await request.json()
+        self.violations += blockkit.check("response_url", body)
         self.responses.append({"tag": request.match_info["tag"], **body})
         return web.Response(text="ok")
 
@@ -240,6 +246,9 @@ class FakeSlack:
         )
         return {"ok": True, "channel": channel, "ts": ts}
 
+    def api_chat_postEphemeral(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "message_ts": self._ts_next()}
+
     def api_chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts")}
 
@@ -248,6 +257,9 @@ class FakeSlack:
 
     def api_views_update(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "view": {"id": args.get("view_id")}}
+
+    def api_views_push(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "view": {"id": "VP"}}
 
     def api_views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "view": {"id": "VH"}}
