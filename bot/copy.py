@@ -455,8 +455,8 @@ class PreviewGroup:
 
 PREVIEW_LIST_ALL = 20  # up to this many groups the preview lists every one; beyond, a summary
 PREVIEW_EXTREMES = 5  # the summary's best and lowest groups
-REASONS_SHOWN = 300  # characters of a group's reasons when every group is listed
-REASONS_SHOWN_SUMMARY = 90  # …in the summary (it must fit one Discord message)
+REASONS_SHOWN = 200  # characters of a group's reasons when every group is listed
+REASONS_SHOWN_SUMMARY = 80  # …in the summary (it must fit one Discord message)
 _SIZE_NAMES = {2: ("pair", "pairs"), 3: ("trio", "trios")}
 
 
