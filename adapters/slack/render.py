@@ -130,7 +130,8 @@ def _actions(buttons: tuple[Button, ...]) -> list[dict[str, Any]]:
     size = limits.ACTIONS_ELEMENTS
     groups = [usable[i : i + size] for i in range(0, len(usable), size)]
     if len(groups) > MAX_ACTION_BLOCKS:
-        logger.warning("%d buttons: only the first %d are shown", len(usable), size * 2)
+        shown = size * MAX_ACTION_BLOCKS
+        logger.warning("%d buttons: only the first %d are shown", len(usable), shown)
     return [{"type": "actions", "elements": g} for g in groups[:MAX_ACTION_BLOCKS]]
 
 
