@@ -138,7 +138,16 @@ class World:
         return reply
 
     async def coffee(self, user: str, text: str, channel: str | None = "coffee") -> Reply:
-        return self._seen(user, await self.app.coffee(self.actor(user, channel), text))
+        """`/coffee text`; then, like a person reading the answer, wait for what it started
+        in the background (a round's intros). Call `app.coffee` directly to not wait."""
+        reply = await self.app.coffee(self.actor(user, channel), text)
+        await self.settle()
+        return self._seen(user, reply)
+
+    async def settle(self, *apps: WarmIntro) -> None:
+        """Wait for the background work of this world's app (and of `apps`)."""
+        for app in (self.app, *apps):
+            await app.core.background.drain()
 
     async def thanks(self, user: str, text: str, channel: str | None = "coffee") -> Reply:
         return self._seen(user, await self.app.thanks(self.actor(user, channel), text))
