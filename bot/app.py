@@ -16,8 +16,9 @@ from bot import commands as cmd
 from bot import copy, interview, thanks
 from bot.checkins import record_answer
 from bot.core import Actor, Core, UnknownUser
+from bot.forget import forget
 from bot.messages import Form, FormField, Message, Reply, text_message
-from bot.outbox import Outbox, Outgoing, enqueue, withdraw
+from bot.outbox import Outbox, Outgoing, enqueue
 from bot.ports import ChannelTarget
 from bot.program_settings import apply_setting, reschedule, settings_rows
 from bot.replies import Rejected, error, reply
@@ -564,9 +565,8 @@ class WarmIntro:
         if not confirmed:
             return reply(copy.FORGET_ME_CONFIRM), []
         now = self.core.now()
-        keys = await withdraw(repo, member, now)  # out of open groups; partners told
         await repo.set_opt_out(member.workspace_id, member.external_id, now)
-        await repo.delete_member(member)
+        keys = await forget(repo, member, now)  # out of their groups; partners told; no traces
         logger.info("member %s deleted their data", member.id)
         return reply(copy.FORGOTTEN), keys
 

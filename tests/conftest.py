@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select, text
 
 from adapters.console.platform import ConsolePlatform, WorkspaceData
 from adapters.console.session import join_with_profile
@@ -206,6 +206,30 @@ class World:
                 rows = (await session.execute(select(table))).all()
                 out[table.name] = sorted((tuple(r) for r in rows), key=repr)
         return out
+
+
+async def dump_database(db: Database) -> dict[str, list[tuple[Any, ...]]]:
+    """Every column of every row of every table the database has (found by reflection, so
+    tables outside the app's models, e.g. Slack's OAuth stores, are in it too)."""
+    out: dict[str, list[tuple[Any, ...]]] = {}
+    async with db.engine.connect() as conn:
+        names = await conn.run_sync(lambda sync: inspect(sync).get_table_names())
+        for name in sorted(names):
+            rows = (await conn.execute(text(f'SELECT * FROM "{name}"'))).all()
+            out[name] = [tuple(row) for row in rows]
+    return out
+
+
+def traces_of(dump: dict[str, list[tuple[Any, ...]]], needles: list[str]) -> list[str]:
+    """Where any of `needles` (case-insensitive) still appears: `table: needle in value`."""
+    found = []
+    for table, rows in dump.items():
+        for row in rows:
+            for value in row:
+                shown = str(value).lower()
+                found += [f"{table}: {n!r} in {str(value)[:160]!r}" for n in needles
+                          if n.lower() in shown]  # fmt: skip
+    return found
 
 
 @pytest.fixture
