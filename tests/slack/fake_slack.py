@@ -57,6 +57,10 @@ class FakeSlack:
     _storms: list[tuple[str, int, int]] = field(default_factory=list)  # (method, every, left)
     _counts: dict[str, int] = field(default_factory=dict)
     envelopes: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
+    # Seconds to wait before answering a method (a slow API; longer than the client's timeout:
+    # a hang), and the order things arrived in ("post:<channel>", "response:<tag>").
+    slow: dict[str, float] = field(default_factory=dict)
+    events: list[str] = field(default_factory=list)
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
 
     # --- setup --------------------------------------------------------------------------------
@@ -138,6 +142,8 @@ class FakeSlack:
         token = auth.removeprefix("Bearer ") or args.get("token")
         self.calls.append(Call(method, args, token))
         self._counts[method] = self._counts.get(method, 0) + 1
+        if self.slow.get(method):
+            await asyncio.sleep(self.slow[method])
         for i, (name, every, left) in enumerate(self._storms):
             if name == method and left > 0 and self._counts[method] % every == 0:
                 self._storms[i] = (name, every, left - 1)
@@ -160,6 +166,7 @@ class FakeSlack:
     async def _response(self, request: web.Request) -> web.Response:
         body = await request.json()
         self.responses.append({"tag": request.match_info["tag"], **body})
+        self.events.append("response:" + request.match_info["tag"])
         return web.Response(text="ok")
 
     async def _socket(self, request: web.Request) -> web.WebSocketResponse:
@@ -238,6 +245,7 @@ class FakeSlack:
         self.posts.append(
             {"channel": channel, "ts": ts, "text": args.get("text"), "blocks": blocks or []}
         )
+        self.events.append("post:" + channel)
         return {"ok": True, "channel": channel, "ts": ts}
 
     def api_chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
