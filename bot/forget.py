@@ -64,8 +64,16 @@ class Traces:
         """Whether a key, error or reference (`thanks:5:dm:U123`, `G-li-maya/3`) names them."""
         return bool(value) and self.external_id in _TOKENS.split(value or "")
 
+    def id_in_json(self, value: Any) -> bool:
+        """Whether JSON (a target, a message) holds their id: as an addressee, a mention, or a
+        word of a text."""
+        return any(
+            leaf == self.external_id or self.external_id in _TOKENS.split(leaf)
+            for leaf in _strings(value)
+        )
+
     def in_json(self, value: Any) -> bool:
-        return any(leaf == self.external_id or self.in_text(leaf) for leaf in _strings(value))
+        return self.id_in_json(value) or any(self.in_text(leaf) for leaf in _strings(value))
 
 
 def _strings(value: Any) -> Iterator[str]:
@@ -175,14 +183,17 @@ async def _sweep(repo: Repo, workspace_id: int, traces: Traces) -> None:
         await repo.s.execute(select(Delivery).where(Delivery.workspace_id == workspace_id, maybe))
     ).scalars()
     for row in rows:
-        if not (
+        by_id = (
             traces.in_ref(row.key)
             or row.recipient == traces.external_id
             or traces.in_ref(row.error)
             or traces.in_ref(row.platform_ref)
-            or traces.in_json(row.target)
-            or traces.in_json(row.payload)
-        ):
+            or traces.id_in_json(row.target)
+            or traces.id_in_json(row.payload)
+        )
+        if row.status == "pending" and not by_id:
+            continue  # a name alone may be a namesake's: what is still due to others goes out
+        if not (by_id or traces.in_json(row.payload)):
             continue
         if row.status == "sending":
             logger.warning("delivery %s names a forgotten member but is in flight", row.id)
