@@ -133,7 +133,15 @@ async def sync_pool(core: Core, program_id: int, *, deliver: bool = True) -> Poo
     async with core.repo() as repo:
         known_ids = await repo.program_member_external_ids(program_id)
     # Profiles of newcomers are fetched now, outside the transaction below.
-    known = await core.known_users(workspace, sorted(current - known_ids))
+    try:
+        known = await core.known_users(workspace, sorted(current - known_ids))
+    except (PlatformError, TimeoutError, OSError) as exc:
+        logger.warning(
+            "program %s: newcomers' profiles unavailable (%s); they join at the next sync",
+            program_id,
+            exc,
+        )
+        known = None
     keys: list[str] = []
     async with core.repo() as repo:
         program = await repo.program(program_id)
@@ -145,6 +153,8 @@ async def sync_pool(core: Core, program_id: int, *, deliver: bool = True) -> Poo
                     membership.left_at = now
                     logger.info("member %s left channel %s", member.external_id, channel)
         newcomers = current - await repo.program_member_external_ids(program_id)
+        if known is None:
+            newcomers = set()
         newcomers -= await repo.opted_out(program.workspace_id, newcomers)  # said forget-me
         for user_id in sorted(newcomers):
             try:

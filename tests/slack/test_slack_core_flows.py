@@ -145,3 +145,19 @@ async def test_forget_me_on_slack_leaves_no_trace_in_any_table(sw: SlackWorld) -
     dump = await dump_database(sw.warm.core.db)
     assert "slack_installations" in dump  # every table, not only the app's models
     assert traces_of(dump, NEEDLES) == []
+
+
+async def test_a_newcomer_slack_cant_describe_joins_at_the_next_sync(sw: SlackWorld) -> None:
+    await sw.add_bot_to()
+    sw.fake.add_user("U0005", "Nia")
+    sw.fake.channels["C0001"].append("U0005")
+    fault = Fault("users.info", status=502, times=-1, when=lambda args: args.get("user") == "U0005")
+    sw.fake.faults.append(fault)
+    assert (await _match_now(sw)).startswith("Round 1 started: 2 groups")
+    await sw.fake.wait_for(lambda: len(_intros(sw)) == 2)
+    assert "U0005" not in _placed(sw)
+    fault.times = 0  # Slack answers again: the next round has them
+    sw.clock.advance(timedelta(minutes=11))
+    assert (await _match_now(sw)).startswith("Round 2 started: 2 groups")
+    await sw.fake.wait_for(lambda: len(_intros(sw)) == 4)
+    assert _placed(sw)["U0005"] == 1
