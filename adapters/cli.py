@@ -230,6 +230,7 @@ async def run_console(  # type: ignore[no-untyped-def]
     finally:
         if scheduler is not None:
             await scheduler.stop()
+        await app.close()
         await database.dispose()
     return 0
 

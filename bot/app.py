@@ -16,17 +16,28 @@ from bot import commands as cmd
 from bot import copy, interview, thanks
 from bot.checkins import record_answer
 from bot.core import Actor, Core, UnknownUser
+from bot.forget import forget
 from bot.messages import Form, FormField, Message, Reply, text_message
-from bot.outbox import Outbox, Outgoing, enqueue, withdraw
+from bot.outbox import Outbox, Outgoing, enqueue
 from bot.ports import ChannelTarget
 from bot.program_settings import apply_setting, reschedule, settings_rows
 from bot.replies import Rejected, error, reply
-from bot.rounds import describe_plan, plan_round, run_due_rounds, start_round, sync_pool
+from bot.rounds import (
+    AlreadyStarted,
+    describe_plan,
+    plan_round,
+    run_due_rounds,
+    start_round,
+    sync_pool,
+)
 from bot.text import InputError, clean_team, parse_tags
 from storage.models import Member, Program
 from storage.repo import Repo
 
 logger = logging.getLogger(__name__)
+
+# A `match-now` this soon (seconds) after the last round's start asks for confirmation.
+CONFIRM_WINDOW = 10 * 60
 
 
 class WarmIntro:
@@ -312,6 +323,10 @@ class WarmIntro:
             membership = await repo.membership(program.id, member.id)
             return membership is not None and membership.left_at is None
 
+    async def close(self, grace_seconds: float = 30.0) -> None:
+        """A graceful stop: let background deliveries finish (cancelled after the grace)."""
+        await self.core.background.stop(grace_seconds)
+
     async def tick(self) -> dict[str, int]:
         """One clock tick: start due rounds, then send whatever is due."""
         started = await run_due_rounds(self.core)
@@ -324,7 +339,7 @@ class WarmIntro:
         if isinstance(command, cmd.Help):
             return Reply(copy.help_message(command.topic))
         if isinstance(command, cmd.MatchNow):
-            return await self._match_now(actor)
+            return await self._match_now(actor, command.confirmed)
         if isinstance(command, cmd.Preview):
             return await self._preview(actor)
         keys: list[str] = []
@@ -550,9 +565,8 @@ class WarmIntro:
         if not confirmed:
             return reply(copy.FORGET_ME_CONFIRM), []
         now = self.core.now()
-        keys = await withdraw(repo, member, now)  # out of open groups; partners told
         await repo.set_opt_out(member.workspace_id, member.external_id, now)
-        await repo.delete_member(member)
+        keys = await forget(repo, member, now)  # out of their groups; partners told; no traces
         logger.info("member %s deleted their data", member.id)
         return reply(copy.FORGOTTEN), keys
 
@@ -578,14 +592,43 @@ class WarmIntro:
             return error(copy.NOT_A_PROGRAM)
         return Reply(copy.preview_message(describe_plan(plan)))
 
-    async def _match_now(self, actor: Actor) -> Reply:
+    async def _match_now(self, actor: Actor, confirmed: bool = False) -> Reply:
+        """Start the next round now; answer as soon as it is saved, deliver in the background.
+
+        A second `match-now` within `CONFIRM_WINDOW` of the last round's start asks first; a
+        request that loses the race to another (a replica, a double click) says so.
+        """
         program = await self._admin_program(actor)
         if isinstance(program, Reply):
             return program
-        started = await start_round(self.core, program.id, scheduled_for=None)
+        async with self.core.repo() as repo:
+            last = await repo.last_round(program.id)
+            current = await repo.program(program.id)
+            seen = current.last_round_number if current else 0  # the round this one follows
+        if not confirmed and last is not None:
+            ago = (self.core.now() - last.started_at).total_seconds()
+            if ago < CONFIRM_WINDOW:
+                return reply(copy.match_now_confirm(last.number, ago))
+        started = await start_round(
+            self.core, program.id, scheduled_for=None, after=seen, deliver=False
+        )
+        if isinstance(started, AlreadyStarted):
+            return reply(copy.round_started_elsewhere(started.number))
         if started is None:
-            return error("Nobody is available to match right now (everyone left or paused?).")
-        return reply(copy.round_started(started.number, started.groups, program.channel_id))
+            return error(copy.NOBODY_TO_MATCH)
+        if started.keys:
+            self.core.background.spawn(
+                self.outbox.flush(started.keys), f"round-{started.round_id}-delivery"
+            )
+        as_of = started.pool.fallback_as_of
+        return reply(
+            copy.round_started_now(
+                started.number,
+                started.groups,
+                self.core.platform.name,
+                copy.when(as_of, program.timezone) if as_of else None,
+            )
+        )
 
     # --- check-ins and thanks -----------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -11,10 +12,17 @@ class Clock(Protocol):
         """The current time, timezone-aware, in UTC."""
         ...
 
+    async def sleep(self, seconds: float) -> None:
+        """Wait `seconds` (a short backoff between retries) on this clock."""
+        ...
+
 
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
 
 
 class FakeClock:
@@ -24,6 +32,7 @@ class FakeClock:
         if start.tzinfo is None:
             raise ValueError("FakeClock needs a timezone-aware start")
         self._now = start.astimezone(UTC)
+        self.slept: list[float] = []
 
     def now(self) -> datetime:
         return self._now
@@ -34,6 +43,12 @@ class FakeClock:
 
     def set(self, when: datetime) -> None:
         self._now = when.astimezone(UTC)
+
+    async def sleep(self, seconds: float) -> None:
+        """Waiting takes no real time: the clock just moves on (retry backoffs in tests)."""
+        self.slept.append(seconds)
+        self._now += timedelta(seconds=seconds)
+        await asyncio.sleep(0)
 
 
 class OffsetClock:
@@ -48,6 +63,9 @@ class OffsetClock:
     def advance(self, delta: timedelta) -> datetime:
         self.offset += delta
         return self.now()
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
 
 
 def as_utc(value: datetime) -> datetime:

@@ -101,7 +101,7 @@ class Preview:
 
 @dataclass(frozen=True)
 class MatchNow:
-    pass
+    confirmed: bool = False  # start another round even though one started minutes ago
 
 
 @dataclass(frozen=True)
@@ -173,8 +173,9 @@ _NO_ARGS = {
     "history": History,
     "stats": Stats,
     "preview": Preview,
-    "match-now": MatchNow,
 }
+# Commands whose only option is the word `confirm`.
+_CONFIRMABLE = {"match-now": MatchNow, "forget-me": ForgetMe}
 
 
 def parse_coffee(text: str, today: date) -> CoffeeCommand:
@@ -224,12 +225,12 @@ def parse_coffee(text: str, today: date) -> CoffeeCommand:
             key = rest[0].lower()
             value = raw_rest[len(rest[0]) :].strip()
             return Config(key, value or None)
-        if name == "forget-me":
+        if name in _CONFIRMABLE:
             if rest and rest[0].lower() == "confirm" and len(rest) == 1:
-                return ForgetMe(confirmed=True)
+                return _CONFIRMABLE[name](confirmed=True)
             if rest:
-                raise CommandError("Did you mean `/coffee forget-me confirm`?", usage)
-            return ForgetMe()
+                raise CommandError(f"Did you mean `/coffee {name} confirm`?", usage)
+            return _CONFIRMABLE[name]()
     except InputError as exc:
         raise CommandError(str(exc), usage) from None
     raise CommandError(copy.unknown_subcommand(words[0]), copy.USAGE["help"])

@@ -39,7 +39,7 @@ USAGE: dict[str, str] = {
     "stats": "`/coffee stats` — how this program is doing",
     "config": "`/coffee config [cadence|day|time|timezone|purpose|thanks-channel|active|weight.<name>] [value]` — program settings (admins)",
     "preview": "`/coffee preview` — the next round's groups, not saved (admins)",
-    "match-now": "`/coffee match-now` — start the next round now (admins)",
+    "match-now": "`/coffee match-now [confirm]` — start the next round now (admins; `confirm` starts another one within 10 minutes of the last)",
     "forget-me": "`/coffee forget-me` — delete everything WarmIntro knows about you",
     "help": "`/coffee help` — all commands",
     "thanks": "`/thanks @person [@person…] your note [--private]`",
@@ -568,6 +568,44 @@ def round_started(number: int, groups: int, channel_id: str) -> str:
     return (
         f"Round {number} has started: {groups} groups in <#{channel_id}> are getting their intros."
     )
+
+
+PLATFORM_NAMES = {"slack": "Slack", "discord": "Discord", "console": "The console"}
+
+
+def _groups(count: int) -> str:
+    return f"{count} group" if count == 1 else f"{count} groups"
+
+
+def round_started_now(
+    number: int, groups: int, platform: str, fallback_as_of: str | None = None
+) -> str:
+    """`match-now` saved the round; the intros go out after this answer."""
+    text = f"Round {number} started: {_groups(groups)}; intros are on their way."
+    if fallback_as_of:
+        name = PLATFORM_NAMES.get(platform, platform.capitalize())
+        text += (
+            f" {name} didn't answer when I checked the channel's members, so I used the "
+            f"members I knew as of {fallback_as_of}."
+        )
+    return text
+
+
+def round_started_elsewhere(number: int) -> str:
+    """The `match-now` that lost the race to another request (a replica, a double click)."""
+    return f"Round {number} was just started (by another request); intros are on their way."
+
+
+def match_now_confirm(number: int, ago_seconds: float) -> str:
+    minutes = int(ago_seconds // 60)
+    if minutes < 1:
+        ago = "less than a minute ago"
+    else:
+        ago = f"{minutes} minute{'s' if minutes != 1 else ''} ago"
+    return f"Round {number} started {ago}. Start another round anyway? `/coffee match-now confirm`"
+
+
+NOBODY_TO_MATCH = "Nobody is available to match right now (everyone left or paused?)."
 
 
 # --- thanks -----------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.background import Background
 from bot.clock import Clock
 from bot.config import Settings
 from bot.ports import Platform, UserInfo
@@ -51,9 +52,17 @@ class Core:
         self.settings = settings or Settings()
         # Round seeds come from here: pass a seeded Random for reproducible runs (tests, demo).
         self.rng = rng or random.SystemRandom()
+        # Work that continues after a reply (a round's intros); a graceful stop waits for it.
+        self.background = Background()
+        # When this process last read each program's pool from the platform (program id → time).
+        self.pool_synced: dict[int, datetime] = {}
 
     def now(self) -> datetime:
         return self.clock.now()
+
+    async def sleep(self, seconds: float) -> None:
+        """A short wait between retries, on the core's clock (instant on a fake clock)."""
+        await self.clock.sleep(seconds)
 
     @asynccontextmanager
     async def repo(self) -> AsyncIterator[Repo]:

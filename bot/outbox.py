@@ -10,10 +10,9 @@ message can repeat, and it lasts one platform call.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, select
 
@@ -340,11 +339,15 @@ async def intro_for(repo: Repo, group_id: int) -> Message:
 
 
 async def withdraw(repo: Repo, member: Member, now: datetime) -> list[str]:
-    """Take someone out of their open rounds' groups (forget-me): nothing more is sent to them.
+    """Take someone out of every group they were in (forget-me): nothing more is sent to them,
+    and nothing about those groups names them any more.
 
-    A group that still has two people gets its pending intro re-addressed to them; pending
-    check-ins stop (the conversation may include the person who left); a lone partner is told.
-    Messages already sent have their content redacted. Returns delivery keys to flush.
+    A pending intro (open round, or a closed one's intro still waiting on a retry) that still
+    has two people is re-addressed to them; every other pending message of the group stops
+    (the conversation may include the person who left); a lone partner in an open round is
+    told. Everything else the group's messages held is redacted, the group's conversation
+    reference is dropped and its reasons keep only those about the others alone.
+    Rows in flight (`sending`) are left to finish. Returns delivery keys to flush.
     """
     keys: list[str] = []
     rows = await repo.s.execute(
@@ -355,14 +358,10 @@ async def withdraw(repo: Repo, member: Member, now: datetime) -> list[str]:
         .where(GroupMember.member_id == member.id)
     )
     for group_id, round_id, status, channel in rows.all():
-        deliveries = (
-            (await repo.s.execute(select(Delivery).where(Delivery.group_id == group_id)))
-            .scalars()
-            .all()
-        )
-        if status != "open":
-            _redact(deliveries)
-            continue
+        group = await repo.group(group_id)
+        assert group is not None
+        group.conversation_ref = None  # their conversation (its id may even name them)
+        group.reasons = [r for r in group.reasons or [] if _about_others_only(r, member.id)]
         await repo.s.execute(
             delete(GroupMember).where(
                 GroupMember.group_id == group_id, GroupMember.member_id == member.id
@@ -370,21 +369,30 @@ async def withdraw(repo: Repo, member: Member, now: datetime) -> list[str]:
         )
         others = list((await repo.group_member_ids([group_id]))[group_id])
         people = await repo.members_by_ids(others)
+        deliveries = (
+            (await repo.s.execute(select(Delivery).where(Delivery.group_id == group_id)))
+            .scalars()
+            .all()
+        )
         for row in deliveries:
-            if row.status != "pending":
-                continue
-            if row.kind == "intro" and len(others) >= 2:
+            if row.status == "sending":
+                continue  # in flight: the platform has it or is about to
+            if row.status == "pending" and row.kind == "intro" and len(others) >= 2:
                 users = tuple(people[m].external_id for m in others if m in people)
                 target = target_from_dict(row.target)
-                channel_id = target.channel_id if isinstance(target, GroupTarget) else None
-                row.target = target_to_dict(GroupTarget(users, channel_id))
+                if isinstance(target, GroupTarget):
+                    target = GroupTarget(users, target.channel_id, target.title)
+                else:
+                    target = GroupTarget(users, channel)
+                row.target = target_to_dict(target)
                 row.payload = (await intro_for(repo, group_id)).to_dict()
+                row.error = None
                 keys.append(row.key)
-            else:
+                continue
+            if row.status == "pending":
                 row.status = "cancelled"
-                row.error = "a member asked to be forgotten"
-        _redact(deliveries)
-        if len(others) == 1 and others[0] in people:
+            redact(row, "a member asked to be forgotten")
+        if status == "open" and len(others) == 1 and others[0] in people:
             partner = people[others[0]].external_id
             item = Outgoing(
                 key=f"r{round_id}:g{group_id}:partner_unavailable:{partner}",
@@ -401,9 +409,17 @@ async def withdraw(repo: Repo, member: Member, now: datetime) -> list[str]:
     return keys
 
 
-def _redact(deliveries: Sequence[Delivery]) -> None:
-    """Drop the content of messages that won't be sent (again): they may name the person."""
-    for row in deliveries:
-        if row.status not in {"pending", "sending"}:
-            row.payload = {"redacted": True}
-            row.target = {"kind": "redacted"}
+def _about_others_only(reason: dict[str, Any], member_id: int) -> bool:
+    """A stored reason that names only other members (a whole-group reason includes everyone)."""
+    named = {str(x) for x in (reason.get("giver"), reason.get("receiver")) if x is not None}
+    named.update(str(x) for x in reason.get("members") or ())
+    return bool(named) and str(member_id) not in named
+
+
+def redact(row: Delivery, why: str) -> None:
+    """Drop what a message held (content, addressees, errors, where it landed): it may name a
+    person who asked to be forgotten. The row stays as a bare record that something was sent."""
+    row.payload = {"redacted": True}
+    row.target = {"kind": "redacted"}
+    row.platform_ref = None
+    row.error = why

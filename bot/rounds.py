@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from bot import copy, interview
 from bot.cadence import checkin_times, next_round_time
@@ -18,7 +19,7 @@ from bot.matching.engine import match
 from bot.matching.tags import normalize_tags
 from bot.matching.types import Candidate, MatchResult, Weights
 from bot.outbox import Outbox, Outgoing, enqueue
-from bot.ports import DirectTarget, GroupTarget
+from bot.ports import DirectTarget, GroupTarget, PlatformError
 from storage.models import Group, GroupMember, Member, Program, Round
 from storage.repo import Repo
 
@@ -28,7 +29,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 HISTORY_ROUNDS = 12
-ROUND_RETRY = timedelta(hours=1)
+# Reading a channel's members: up to len(POOL_SYNC_WAITS) + 1 tries, these many seconds apart,
+# and no new try once POOL_SYNC_BUDGET seconds have gone by; then the stored membership is used.
+POOL_SYNC_WAITS = (0.5, 2.0)
+POOL_SYNC_BUDGET = 20.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,11 +47,39 @@ class Plan:
 
 
 @dataclass(frozen=True, slots=True)
+class PoolSync:
+    """What a pool sync did: interviews to send, and whether the platform failed to answer.
+
+    `fallback_as_of` is set when the platform didn't answer: the membership stored by then
+    (kept current by join and leave events) stands in for the channel's.
+    """
+
+    keys: list[str] = field(default_factory=list)
+    fallback_as_of: datetime | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Started:
     round_id: int
     number: int
     groups: int
     keys: list[str]
+    pool: PoolSync = field(default_factory=PoolSync)
+
+
+@dataclass(frozen=True, slots=True)
+class AlreadyStarted:
+    """Another request (a replica, a double click) started round `number` first."""
+
+    number: int
+
+
+class PoolUnavailable(Exception):
+    def __init__(self, reason: str, tries: int) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.tries = tries
 
 
 def program_weights(program: Program) -> Weights:
@@ -66,26 +98,50 @@ def candidate(member: Member) -> Candidate:
     )
 
 
-async def sync_pool(core: Core, program_id: int) -> None:
+async def sync_pool(core: Core, program_id: int, *, deliver: bool = True) -> PoolSync:
     """Where the platform defines the pool by channel membership (Slack), follow the channel.
 
     People no longer in the channel are out at once. People in it with no membership at all
     (they joined while we were offline) are enrolled and get the interview; people who said
-    `/coffee leave` keep their choice.
+    `/coffee leave` keep their choice. When the platform doesn't answer (after a few tries),
+    nothing changes: the stored membership stands, and the result says since when.
+    `deliver`: send the interviews now (else the caller flushes `keys`).
     """
     async with core.repo() as repo:
         program = await repo.program(program_id)
         if program is None:
-            return
+            return PoolSync()
         workspace, channel = program.workspace.external_id, program.channel_id
-    current = await core.platform.channel_members(workspace, channel)
+    try:
+        current = await _channel_members(core, program_id, workspace, channel)
+    except PoolUnavailable as exc:
+        as_of = await _known_as_of(core, program_id)
+        logger.warning(
+            "program %s: %s didn't give the members of %s (%s; %s tries); using the "
+            "membership known as of %s",
+            program_id,
+            core.platform.name,
+            channel,
+            exc.reason,
+            exc.tries,
+            as_of.isoformat(),
+        )
+        return PoolSync(fallback_as_of=as_of, error=exc.reason)
     if current is None:
-        return
+        return PoolSync()
     now = core.now()
     async with core.repo() as repo:
         known_ids = await repo.program_member_external_ids(program_id)
     # Profiles of newcomers are fetched now, outside the transaction below.
-    known = await core.known_users(workspace, sorted(current - known_ids))
+    try:
+        known = await core.known_users(workspace, sorted(current - known_ids))
+    except (PlatformError, TimeoutError, OSError) as exc:
+        logger.warning(
+            "program %s: newcomers' profiles unavailable (%s); they join at the next sync",
+            program_id,
+            exc,
+        )
+        known = None
     keys: list[str] = []
     async with core.repo() as repo:
         program = await repo.program(program_id)
@@ -97,6 +153,8 @@ async def sync_pool(core: Core, program_id: int) -> None:
                     membership.left_at = now
                     logger.info("member %s left channel %s", member.external_id, channel)
         newcomers = current - await repo.program_member_external_ids(program_id)
+        if known is None:
+            newcomers = set()
         newcomers -= await repo.opted_out(program.workspace_id, newcomers)  # said forget-me
         for user_id in sorted(newcomers):
             try:
@@ -109,8 +167,52 @@ async def sync_pool(core: Core, program_id: int) -> None:
             key = await interview.start(core, repo, member, channel, f"p{program_id}")
             if key:
                 keys.append(key)
-    if keys:
+    core.pool_synced[program_id] = now
+    if keys and deliver:
         await Outbox(core).flush(keys)
+    return PoolSync(keys)
+
+
+async def _channel_members(
+    core: Core, program_id: int, workspace: str, channel: str
+) -> set[str] | None:
+    """The platform's answer, retried with a short backoff; `PoolUnavailable` if none came."""
+    began = time.monotonic()
+    waits = list(POOL_SYNC_WAITS)
+    tries = 0
+    while True:
+        tries += 1
+        try:
+            return await core.platform.channel_members(workspace, channel)
+        except (PlatformError, TimeoutError, OSError) as exc:
+            if isinstance(exc, PlatformError):
+                reason, retryable = exc.reason, exc.retryable
+            else:
+                reason, retryable = f"{type(exc).__name__}: {exc}", True
+            # A definite answer (channel_not_found, missing_scope) won't change in a second.
+            if not retryable or not waits or time.monotonic() - began > POOL_SYNC_BUDGET:
+                raise PoolUnavailable(reason, tries) from exc
+            wait = waits.pop(0)
+            logger.warning(
+                "program %s: reading the members of %s failed (%s, try %s); again in %ss",
+                program_id,
+                channel,
+                reason,
+                tries,
+                wait,
+            )
+            await core.sleep(wait)
+
+
+async def _known_as_of(core: Core, program_id: int) -> datetime:
+    """Since when the stored membership is known to be right: the last sync or the last
+    join/leave we recorded, whichever is later (the program's creation if neither)."""
+    async with core.repo() as repo:
+        program = await repo.program(program_id)
+        moments = [await repo.membership_changed_at(program_id), core.pool_synced.get(program_id)]
+        if program is not None:
+            moments.append(program.created_at)
+    return max(m for m in moments if m is not None)
 
 
 async def plan_round(core: Core, program_id: int, seed: int | None = None) -> Plan | None:
@@ -141,16 +243,29 @@ async def plan_round(core: Core, program_id: int, seed: int | None = None) -> Pl
 
 
 async def start_round(
-    core: Core, program_id: int, *, scheduled_for: datetime | None, seed: int | None = None
-) -> Started | None:
+    core: Core,
+    program_id: int,
+    *,
+    scheduled_for: datetime | None,
+    seed: int | None = None,
+    after: int | None = None,
+    deliver: bool = True,
+) -> Started | AlreadyStarted | None:
     """Run the program's next round now. Safe to race: exactly one caller creates it.
 
     `scheduled_for` is the program's `next_round_at` that a scheduled run is for; `None` starts
-    one by hand (`match-now`). Either way the schedule moves on from now.
+    one by hand (`match-now`). Either way the schedule moves on from now. `after`: start only
+    the round that follows round `after` (what the admin saw when asking). `deliver`: send the
+    intros before returning; otherwise the caller sends `Started.keys` (the tick sends any it
+    doesn't). Returns None when nobody is available, `AlreadyStarted` when another caller won.
     """
-    await sync_pool(core, program_id)
+    pool = await sync_pool(core, program_id, deliver=False)
     plan = await plan_round(core, program_id, seed)
-    if plan is None or not plan.members:
+    if plan is None:
+        return None
+    if after is not None and plan.number - 1 != after:
+        return AlreadyStarted(plan.number - 1)
+    if not plan.members:
         return None
     now = core.now()
     async with core.repo() as repo:
@@ -174,10 +289,14 @@ async def start_round(
         )
         if claimed.rowcount != 1:  # type: ignore[attr-defined]
             logger.info("program %s round %s: already started elsewhere", program_id, plan.number)
-            return None
+            last = await repo.s.execute(
+                select(Program.last_round_number).where(Program.id == program_id)
+            )
+            return AlreadyStarted(last.scalar_one())
         await repo.s.refresh(program)
-        started = await _save_round(repo, program, plan, now, following, scheduled_for or now)
-    if started.keys:
+        saved = await _save_round(repo, program, plan, now, following, scheduled_for or now)
+    started = Started(saved.round_id, saved.number, saved.groups, pool.keys + saved.keys, pool)
+    if started.keys and deliver:
         await Outbox(core).flush(started.keys)
     return started
 
@@ -260,7 +379,10 @@ async def _save_round(
 
 
 async def run_due_rounds(core: Core) -> list[Started]:
-    """Start every round that is due now. Missed rounds are not replayed: one round catches up."""
+    """Start every round that is due now. Missed rounds are not replayed: one round catches up.
+
+    A round that fails (the database, a bug) stays due and is tried again at the next tick.
+    """
     async with core.repo() as repo:
         due = [
             (p.id, p.next_round_at) for p in await repo.due_programs(core.now(), core.platform.name)
@@ -270,24 +392,13 @@ async def run_due_rounds(core: Core) -> list[Started]:
         try:
             result = await start_round(core, program_id, scheduled_for=scheduled_for)
         except Exception:
-            logger.exception("program %s: round failed; trying again in an hour", program_id)
-            await _postpone(core, program_id, scheduled_for, ROUND_RETRY)
+            logger.exception("program %s: round failed; trying again at the next tick", program_id)
             continue
         if result is None:
             await _skip_schedule(core, program_id, scheduled_for)
-        else:
+        elif isinstance(result, Started):
             started.append(result)
     return started
-
-
-async def _postpone(
-    core: Core, program_id: int, scheduled_for: datetime | None, delay: timedelta
-) -> None:
-    """A round that failed (platform down, channel archived) is retried later, not every tick."""
-    async with core.repo() as repo:
-        program = await repo.program(program_id)
-        if program is not None and program.next_round_at == scheduled_for:
-            program.next_round_at = core.now() + delay
 
 
 async def _skip_schedule(core: Core, program_id: int, scheduled_for: datetime | None) -> None:

@@ -161,6 +161,15 @@ class Repo:
         )
         return set((await self.s.execute(stmt)).scalars())
 
+    async def membership_changed_at(self, program_id: int) -> datetime | None:
+        """The latest join or leave recorded in the program."""
+        stmt = select(func.max(Membership.joined_at), func.max(Membership.left_at)).where(
+            Membership.program_id == program_id
+        )
+        joined, left = (await self.s.execute(stmt)).one()
+        moments = [m for m in (joined, left) if m is not None]
+        return max(moments) if moments else None
+
     async def active_members(self, program_id: int) -> list[Member]:
         """Joined and not left, not bots, not deactivated (pauses are checked by the caller)."""
         stmt = (

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select, text
 
 from adapters.console.platform import ConsolePlatform, WorkspaceData
 from adapters.console.session import join_with_profile
@@ -138,7 +138,16 @@ class World:
         return reply
 
     async def coffee(self, user: str, text: str, channel: str | None = "coffee") -> Reply:
-        return self._seen(user, await self.app.coffee(self.actor(user, channel), text))
+        """`/coffee text`; then, like a person reading the answer, wait for what it started
+        in the background (a round's intros). Call `app.coffee` directly to not wait."""
+        reply = await self.app.coffee(self.actor(user, channel), text)
+        await self.settle()
+        return self._seen(user, reply)
+
+    async def settle(self, *apps: WarmIntro) -> None:
+        """Wait for the background work of this world's app (and of `apps`)."""
+        for app in (self.app, *apps):
+            await app.core.background.drain()
 
     async def thanks(self, user: str, text: str, channel: str | None = "coffee") -> Reply:
         return self._seen(user, await self.app.thanks(self.actor(user, channel), text))
@@ -197,6 +206,30 @@ class World:
                 rows = (await session.execute(select(table))).all()
                 out[table.name] = sorted((tuple(r) for r in rows), key=repr)
         return out
+
+
+async def dump_database(db: Database) -> dict[str, list[tuple[Any, ...]]]:
+    """Every column of every row of every table the database has (found by reflection, so
+    tables outside the app's models, e.g. Slack's OAuth stores, are in it too)."""
+    out: dict[str, list[tuple[Any, ...]]] = {}
+    async with db.engine.connect() as conn:
+        names = await conn.run_sync(lambda sync: inspect(sync).get_table_names())
+        for name in sorted(names):
+            rows = (await conn.execute(text(f'SELECT * FROM "{name}"'))).all()
+            out[name] = [tuple(row) for row in rows]
+    return out
+
+
+def traces_of(dump: dict[str, list[tuple[Any, ...]]], needles: list[str]) -> list[str]:
+    """Where any of `needles` (case-insensitive) still appears: `table: needle in value`."""
+    found = []
+    for table, rows in dump.items():
+        for row in rows:
+            for value in row:
+                shown = str(value).lower()
+                found += [f"{table}: {n!r} in {str(value)[:160]!r}" for n in needles
+                          if n.lower() in shown]  # fmt: skip
+    return found
 
 
 @pytest.fixture

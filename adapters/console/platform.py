@@ -83,6 +83,7 @@ class ConsolePlatform:
         self.unreachable: set[str] = set()  # DMs closed
         self.gone: set[str] = set()  # deactivated / left the workspace
         self.fail_next: list[PlatformError] = []  # injected transient failures
+        self.members_fail_next: list[Exception] = []  # injected failures of channel_members
         self.groups: dict[str, tuple[str, ...]] = {}
         # Set to make channel membership the pool (as on Slack); None: explicit opt-in.
         self.channel_pool: dict[str, set[str]] | None = None
@@ -140,6 +141,8 @@ class ConsolePlatform:
         )
 
     async def channel_members(self, workspace_id: str, channel_id: str) -> set[str] | None:
+        if self.members_fail_next:
+            raise self.members_fail_next.pop(0)
         if self.channel_pool is None:
             return None  # on the console, joining is explicit (`/coffee join`)
         return set(self.channel_pool.get(channel_id, set()))

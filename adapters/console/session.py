@@ -125,6 +125,7 @@ class ConsoleSession:
 
     async def cmd_coffee(self, rest: str) -> None:
         self.show(await self.app.coffee(self.actor(), self.to_platform(rest)))
+        await self.app.core.background.drain()  # then what it started (a round's intros)
 
     async def cmd_thanks(self, rest: str) -> None:
         self.show(await self.app.thanks(self.actor(), self.to_platform(rest)))

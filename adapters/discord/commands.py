@@ -206,8 +206,9 @@ def add_commands(tree: WarmIntroTree) -> None:
         await _run(interaction, cmd.Preview())
 
     @coffee.command(name="match-now", description="Start the next round now (admins)")
-    async def match_now(interaction: discord.Interaction[Any]) -> None:
-        await _run(interaction, cmd.MatchNow())
+    @app_commands.describe(confirm="Yes, start another round though one started minutes ago")
+    async def match_now(interaction: discord.Interaction[Any], confirm: bool = False) -> None:
+        await _run(interaction, cmd.MatchNow(confirmed=confirm))
 
     @coffee.command(name="forget-me", description="Delete everything WarmIntro knows about you")
     @app_commands.describe(confirm="Yes, delete it all (it can't be undone)")

@@ -56,5 +56,6 @@ async def run_discord(
             await ticker
         if scheduler is not None:
             await scheduler.stop()
+        await app.close()  # background deliveries finish first (or are cancelled)
         await client.close()
         logger.info("Discord client closed")

@@ -100,6 +100,7 @@ class SlackRuntime:
 
     async def close(self) -> None:
         """Release what the runtime opened beyond the app's own database engine."""
+        await self.warm.close()  # background deliveries finish first (or are cancelled)
         if (
             self.installations is not None
             and self.installations.engine is not self.warm.core.db.engine

@@ -170,7 +170,7 @@ async def test_match_now_closes_the_current_round(world: World) -> None:
     await world.program(["maya", "li", "sam", "ana"])
     await world.advance(timedelta(days=3))
     reply = await world.coffee("maya", "match-now")
-    assert reply.ok and "Round 2 has started" in reply.text
+    assert reply.ok and "Round 2 started: 2 groups; intros are on their way" in reply.text
     async with world.db.session() as s:
         rounds = (await s.execute(select(Round).order_by(Round.number))).scalars().all()
         pending = (

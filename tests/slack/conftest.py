@@ -91,5 +91,6 @@ async def fake_slack() -> AsyncIterator[FakeSlack]:
 async def sw(sqlite_db: Database, fake_slack: FakeSlack) -> AsyncIterator[SlackWorld]:
     world, runner = await start_world(sqlite_db, fake_slack)
     yield world
+    await world.warm.close()
     await world.slack.close()
     await runner.cleanup()  # type: ignore[attr-defined]

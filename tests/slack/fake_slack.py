@@ -59,6 +59,10 @@ class FakeSlack:
     _storms: list[tuple[str, int, int]] = field(default_factory=list)  # (method, every, left)
     _counts: dict[str, int] = field(default_factory=dict)
     envelopes: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
+    # Seconds to wait before answering a method (a slow API; longer than the client's timeout:
+    # a hang), and the order things arrived in ("post:<channel>", "response:<tag>").
+    slow: dict[str, float] = field(default_factory=dict)
+    events: list[str] = field(default_factory=list)
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
     # Block Kit problems in what the app sent (tests/slack/blockkit.py); fixtures fail on any.
     violations: list[str] = field(default_factory=list)
@@ -143,6 +147,8 @@ class FakeSlack:
         self.calls.append(Call(method, args, token))
         self.violations += blockkit.check(method, args)
         self._counts[method] = self._counts.get(method, 0) + 1
+        if self.slow.get(method):
+            await asyncio.sleep(self.slow[method])
         for i, (name, every, left) in enumerate(self._storms):
             if name == method and left > 0 and self._counts[method] % every == 0:
                 self._storms[i] = (name, every, left - 1)
@@ -166,6 +172,7 @@ class FakeSlack:
         body = await request.json()
         self.violations += blockkit.check("response_url", body)
         self.responses.append({"tag": request.match_info["tag"], **body})
+        self.events.append("response:" + request.match_info["tag"])
         return web.Response(text="ok")
 
     async def _socket(self, request: web.Request) -> web.WebSocketResponse:
@@ -244,6 +251,7 @@ class FakeSlack:
         self.posts.append(
             {"channel": channel, "ts": ts, "text": args.get("text"), "blocks": blocks or []}
         )
+        self.events.append("post:" + channel)
         return {"ok": True, "channel": channel, "ts": ts}
 
     def api_chat_postEphemeral(self, args: dict[str, Any]) -> dict[str, Any]:

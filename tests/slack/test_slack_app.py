@@ -122,7 +122,7 @@ async def test_every_coffee_subcommand_answers_ephemerally(sw: SlackWorld) -> No
         ("help", "/coffee join"),
         ("leave", "You've left"),
         ("join", "You're in"),
-        ("match-now", "Round 1 has started"),
+        ("match-now", "Round 1 started: 2 groups; intros are on their way"),
         ("bogus", "I don't know the command"),
         ("forget-me", "can't be undone"),
     ]

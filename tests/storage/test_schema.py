@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.clock import FakeClock
 from bot.ports import PlatformError
-from bot.rounds import start_round
+from bot.rounds import Started, start_round
 from storage.engine import Database, normalize_url
 from storage.migrate import current_revision
 from storage.models import Base, Delivery, Group, Program, Round, Workspace
@@ -164,7 +164,7 @@ async def test_racing_engines_start_one_round(any_db: Database) -> None:
         start_round(world.app.core, program.id, scheduled_for=due),
     )
     await other.dispose()
-    assert sum(r is not None for r in results) == 1
+    assert sum(isinstance(r, Started) for r in results) == 1
     assert len(world.intros()) == 6
     await racer.tick()
     await world.app.tick()

@@ -48,6 +48,9 @@ VALID = [
     ('config purpose "Connect the new office"', c.Config("purpose", '"Connect the new office"')),
     ("preview", c.Preview()),
     ("match-now", c.MatchNow()),
+    ("match-now confirm", c.MatchNow(True)),
+    ("MATCH-NOW Confirm", c.MatchNow(True)),
+    ("matchnow confirm", c.MatchNow(True)),
     ("forget-me", c.ForgetMe(False)),
     ("forget-me confirm", c.ForgetMe(True)),
 ]
@@ -81,6 +84,9 @@ INVALID = [
     ("interests " + ", ".join(f"t{i}" for i in range(25)), "at most 20"),
     ("team " + "x" * 61, "at most 60"),
     ("forget-me now", "forget-me confirm"),
+    ("match-now now", "`/coffee match-now confirm`"),
+    ("match-now confirm please", "`/coffee match-now confirm`"),
+    ("match-now confirm confirm", "`/coffee match-now confirm`"),
     ("x" * 2001, "the limit is 2,000"),
 ]
 

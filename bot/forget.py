@@ -1,0 +1,206 @@
+"""forget-me: delete a person, and every trace of them in rows that stay for others.
+
+What goes: their member row and everything hanging off it (profile, memberships, group
+memberships, check-in answers, conversation state, the thanks they wrote), every delivery
+addressed to them, every delivery that carried their thanks, and every thank-you note someone
+else wrote whose text names them. What is redacted: the messages of groups they were in, the
+thanks posts that named them as a recipient, and any other delivery that still names them.
+What keeps working without them: pending intros (re-addressed to the rest of the group) and
+pending thanks posts that thanked others too (re-written without them).
+
+Thanks they *received* from someone else stay with their author, minus the link to them: the
+note is the author's own words and history (and counts in the program's stats); only the
+recipient link is about the forgotten person. A note whose text names them is deleted instead.
+
+Only a hash of their platform id remains, in `opt_outs`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import String, cast, delete, func, or_, select, update
+
+from bot import copy
+from bot.outbox import redact, withdraw
+from storage.models import Delivery, Member, Program, ThanksNote, ThanksRecipient
+from storage.repo import Repo
+
+logger = logging.getLogger(__name__)
+
+WHY = "a member asked to be forgotten"
+_TOKENS = re.compile(r"[^0-9A-Za-z_.]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Traces:
+    """What identifies the person in stored text: their platform id and their names."""
+
+    external_id: str
+    display_name: str
+
+    def names(self) -> list[str]:
+        """Their display name and its longer parts ("Li Wei" → "Li Wei", "Wei")."""
+        parts = [p for p in re.split(r"\s+", self.display_name.strip()) if len(p) >= 3]
+        return [n for n in dict.fromkeys([self.display_name.strip(), *parts]) if n]
+
+    def in_text(self, text: str) -> bool:
+        """Whether free text (a note, a rendered message) names them: their id as a word or a
+        mention (`<@U123>`), or their name as whole words, in any case."""
+        if self.external_id in _TOKENS.split(text):
+            return True
+        return any(
+            re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.IGNORECASE)
+            for name in self.names()
+        )
+
+    def in_ref(self, value: str | None) -> bool:
+        """Whether a key, error or reference (`thanks:5:dm:U123`, `G-li-maya/3`) names them."""
+        return bool(value) and self.external_id in _TOKENS.split(value or "")
+
+    def id_in_json(self, value: Any) -> bool:
+        """Whether JSON (a target, a message) holds their id: as an addressee, a mention, or a
+        word of a text."""
+        return any(
+            leaf == self.external_id or self.external_id in _TOKENS.split(leaf)
+            for leaf in _strings(value)
+        )
+
+    def in_json(self, value: Any) -> bool:
+        return self.id_in_json(value) or any(self.in_text(leaf) for leaf in _strings(value))
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item)
+
+
+async def forget(repo: Repo, member: Member, now: datetime) -> list[str]:
+    """Delete `member` and their traces (see the module doc). Returns delivery keys to flush
+    once the transaction commits (re-addressed intros, re-written thanks posts, partners told).
+    """
+    traces = Traces(member.external_id, member.display_name)
+    keys = await withdraw(repo, member, now)
+    keys += await _forget_thanks(repo, member, traces)
+    await repo.s.execute(
+        update(Program)
+        .where(Program.workspace_id == member.workspace_id, Program.added_by == member.external_id)
+        .values(added_by=None)
+        .execution_options(synchronize_session=False)
+    )
+    await repo.delete_member(member)
+    await _sweep(repo, member.workspace_id, traces)
+    return keys
+
+
+async def _forget_thanks(repo: Repo, member: Member, traces: Traces) -> list[str]:
+    notes = list(
+        (
+            await repo.s.execute(
+                select(ThanksNote).where(ThanksNote.workspace_id == member.workspace_id)
+            )
+        ).scalars()
+    )
+    received = set(
+        (
+            await repo.s.execute(
+                select(ThanksRecipient.note_id).where(ThanksRecipient.member_id == member.id)
+            )
+        ).scalars()
+    )
+    keys: list[str] = []
+    for note in notes:
+        if note.from_member_id == member.id or traces.in_text(note.text):
+            # Their words, or words about them: the note and everything that carried it go.
+            await repo.s.execute(
+                delete(Delivery).where(
+                    Delivery.workspace_id == member.workspace_id,
+                    Delivery.key.startswith(f"thanks:{note.id}:", autoescape=True),
+                )
+            )
+            await repo.s.execute(delete(ThanksNote).where(ThanksNote.id == note.id))
+        elif note.id in received:
+            keys += await _unthank(repo, note, member)
+    return keys
+
+
+async def _unthank(repo: Repo, note: ThanksNote, member: Member) -> list[str]:
+    """A note someone else wrote to them (and maybe others): its post no longer names them."""
+    post = (
+        await repo.s.execute(select(Delivery).where(Delivery.key == f"thanks:{note.id}:post"))
+    ).scalar_one_or_none()
+    if post is None or post.status == "sending":
+        return []
+    if post.status != "pending":
+        redact(post, WHY)
+        return []
+    ids = (
+        await repo.s.execute(
+            select(ThanksRecipient.member_id).where(
+                ThanksRecipient.note_id == note.id, ThanksRecipient.member_id != member.id
+            )
+        )
+    ).scalars()
+    people = await repo.members_by_ids([note.from_member_id, *ids])
+    sender = people.pop(note.from_member_id, None)
+    others = [m.external_id for m in people.values()]
+    if sender is None or not others:
+        post.status = "cancelled"
+        redact(post, WHY)
+        return []
+    post.payload = copy.thanks_public(sender.external_id, others, note.text).to_dict()
+    return [post.key]
+
+
+async def _sweep(repo: Repo, workspace_id: int, traces: Traces) -> None:
+    """Anything else that still names them: redacted, and stopped if it was still to be sent."""
+    needles = {traces.external_id, *traces.names()}
+    needles |= {json.dumps(n)[1:-1] for n in needles}  # as stored in JSON text
+    columns = (
+        Delivery.key,
+        Delivery.recipient,
+        Delivery.error,
+        Delivery.platform_ref,
+        cast(Delivery.target, String),
+        cast(Delivery.payload, String),
+    )
+    maybe = or_(
+        *(func.lower(c).contains(n.lower(), autoescape=True) for c in columns for n in needles)
+    )
+    rows = (
+        await repo.s.execute(select(Delivery).where(Delivery.workspace_id == workspace_id, maybe))
+    ).scalars()
+    for row in rows:
+        by_id = (
+            traces.in_ref(row.key)
+            or row.recipient == traces.external_id
+            or traces.in_ref(row.error)
+            or traces.in_ref(row.platform_ref)
+            or traces.id_in_json(row.target)
+            or traces.id_in_json(row.payload)
+        )
+        if row.status == "pending" and not by_id:
+            continue  # a name alone may be a namesake's: what is still due to others goes out
+        if not (by_id or traces.in_json(row.payload)):
+            continue
+        if row.status == "sending":
+            logger.warning("delivery %s names a forgotten member but is in flight", row.id)
+            continue
+        if row.status == "pending":
+            row.status = "cancelled"
+        if traces.in_ref(row.key):
+            row.key = f"forgotten:{row.id}"
+        redact(row, WHY)
+        logger.info("delivery %s (%s) redacted: it named a forgotten member", row.id, row.kind)
