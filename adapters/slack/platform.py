@@ -367,14 +367,21 @@ class SlackPlatform:
             raise PlatformError(f"connection: {exc}", retryable=True) from exc
 
 
+def _slack_error(exc: SlackApiError) -> str | None:
+    """Slack's own error code, when the answer was Slack's JSON (not a proxy's page)."""
+    data = getattr(exc.response, "data", None)
+    error = data.get("error") if isinstance(data, dict) else None
+    return str(error) if error else None
+
+
 def _error(exc: SlackApiError) -> str:
-    return str((exc.response or {}).get("error") or "unknown_error")
+    return _slack_error(exc) or f"http_{getattr(exc.response, 'status_code', 0)}"
 
 
 def _maybe_done(exc: SlackApiError) -> bool:
     """Whether a failed call may still have acted: Slack says so (`internal_error`,
     `fatal_error`), or a 5xx came without Slack's own answer (a proxy's 502/504)."""
-    error = (exc.response or {}).get("error")
+    error = _slack_error(exc)
     status = getattr(exc.response, "status_code", 200)
     if error in MAYBE_DONE_ERRORS:
         return True
