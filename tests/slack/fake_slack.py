@@ -74,7 +74,9 @@ class FakeSlack:
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
     scopes: set[str] = field(default_factory=lambda: set(BASE_SCOPES))  # x-oauth-scopes
     latency: dict[str, tuple[float, float]] = field(default_factory=dict)  # method → (lo, hi)
-    # Called with each accepted post before it is answered (e.g. to kill the app right then).
+    # Called with each call as it arrives, and with each accepted post before it is answered
+    # (e.g. to kill the app right then).
+    on_call: Callable[[Call], Awaitable[None] | None] | None = None
     on_post: Callable[[dict[str, Any]], Awaitable[None] | None] | None = None
     _last_ts: float = 0.0
 
@@ -164,6 +166,10 @@ class FakeSlack:
         token = auth.removeprefix("Bearer ") or args.get("token")
         self.calls.append(Call(method, args, token))
         self._counts[method] = self._counts.get(method, 0) + 1
+        if self.on_call is not None:
+            outcome = self.on_call(self.calls[-1])
+            if outcome is not None:
+                await outcome
         headers = {"x-oauth-scopes": ",".join(sorted(self.scopes))}
         for i, (name, every, left) in enumerate(self._storms):
             if name == method and left > 0 and self._counts[method] % every == 0:
