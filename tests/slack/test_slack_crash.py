@@ -18,8 +18,9 @@ import sys
 import time
 from collections import Counter
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
@@ -181,6 +182,7 @@ async def run_round_with_two_crashes(scene: Scene, history: bool) -> None:
         )
     await wait_until(lambda: _round_delivered(scene.db))
     await serve.stop()
+    assert scene.kills == ["post", "open"]
     await check_invariants(scene, history)
 
 
@@ -199,7 +201,6 @@ async def _round_delivered(db: Database) -> bool:
 
 
 async def check_invariants(scene: Scene, history: bool) -> None:
-    assert scene.kills == ["post", "open"]
     async with scene.db.session() as s:
         rounds = list((await s.execute(select(Round))).scalars())
         placed = Counter(
@@ -223,7 +224,10 @@ async def check_invariants(scene: Scene, history: bool) -> None:
         assert max(posted.values()) <= 2 and duplicates <= flagged
 
 
-async def make_scene(database_url: str, db: Database, log: Path) -> AsyncIterator[Scene]:
+@asynccontextmanager
+async def make_scene(
+    database_url: str, db: Database, log: Path, due_in: float = 0.0
+) -> AsyncIterator[Scene]:
     fake = FakeSlack()
     people = [f"U3{i:04d}" for i in range(MEMBERS)]
     for user in people:
@@ -234,7 +238,7 @@ async def make_scene(database_url: str, db: Database, log: Path) -> AsyncIterato
     fake.latency["chat.postMessage"] = (0.02, 0.05)
     await fake.start()
     await db.upgrade()
-    await seed_program(db, CHANNEL, people, datetime.now(UTC))
+    await seed_program(db, CHANNEL, people, datetime.now(UTC) + timedelta(seconds=due_in))
     serve = Serve(database_url, fake.api_url, log)
     try:
         yield Scene(fake, db, serve, people)
@@ -248,7 +252,7 @@ async def test_kill_9_mid_round_on_sqlite(tmp_path: Path, history: bool) -> None
     url = f"sqlite+aiosqlite:///{tmp_path / 'warmintro.db'}"
     db = Database(create_engine(url, immediate=False))  # a reader: never holds the write lock
     try:
-        async for scene in make_scene(url, db, tmp_path / "serve.log"):
+        async with make_scene(url, db, tmp_path / "serve.log") as scene:
             await run_round_with_two_crashes(scene, history)
     finally:
         await db.dispose()
@@ -263,7 +267,54 @@ async def test_kill_9_mid_round_on_postgres(
     url = f"{base}?search_path={schema}&application_name=wi_{schema}"
     db = pg_database(base, schema)
     try:
-        async for scene in make_scene(url, db, tmp_path / "serve.log"):
+        async with make_scene(url, db, tmp_path / "serve.log") as scene:
             await run_round_with_two_crashes(scene, history)
     finally:
         await db.dispose()
+
+
+@pytest.mark.postgres
+async def test_a_replica_takes_over_at_once(pg_schema: tuple[str, str], tmp_path: Path) -> None:
+    """Two replicas; the one delivering the round is killed and never comes back. The other
+    becomes the scheduler and takes the dead one's claim over at once (its lock is gone)."""
+    base, schema = pg_schema
+    url = f"{base}?search_path={schema}&application_name=wi_{schema}"
+    db = pg_database(base, schema)
+    try:
+        async with make_scene(url, db, tmp_path / "a.log", due_in=4.0) as scene:
+            await run_replica_takeover(scene, Serve(url, scene.fake.api_url, tmp_path / "b.log"))
+    finally:
+        await db.dispose()
+
+
+async def run_replica_takeover(scene: Scene, second: Serve) -> None:
+    scene.fake.grant_history()
+    first, db = scene.serve, scene.db
+    killed_at: list[float] = []
+
+    def on_post(post: dict[str, object]) -> None:
+        intro = str(post["channel"]).startswith("G")
+        if intro and not killed_at and sum(intro_posts(scene.fake).values()) == KILL_AT_POST:
+            first.kill()  # the scheduler: it leads since it started first
+            killed_at.append(time.monotonic())
+            scene.kills.append("post")
+
+    scene.fake.on_post = on_post
+    first.start()
+    await first.wait_ready()
+    second.start()
+    try:
+        await second.wait_ready()
+        await wait_until(lambda: _true(bool(killed_at)))
+        await first.wait_dead()
+        in_doubt = [r.key for r in await intro_rows(db) if r.status == "sending"]
+        assert in_doubt
+        await wait_until(lambda: _all_done(db, in_doubt))
+        print(
+            f"\n[postgresql, 2 replicas] the survivor resolved {len(in_doubt)} claimed "
+            f"row(s) {time.monotonic() - killed_at[0]:.2f}s after the kill (tick: 1s)"
+        )
+        await wait_until(lambda: _round_delivered(db))
+    finally:
+        await second.stop()
+    await check_invariants(scene, history=True)
