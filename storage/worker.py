@@ -5,7 +5,10 @@ Every process that sends deliveries is a `Worker` with an id that its claims rec
 (`NAMESPACE`, its number) on a connection of its own: the database releases it the moment the
 process dies or that connection is cut, so any other worker sees at once that the claim's
 owner is gone (`pg_locks`) and takes the row over as *in doubt*, without waiting for the lease.
-SQLite serves one process: a claim by any other worker id is a previous run's, hence dead.
+On SQLite the worker holds an exclusive `flock` on a file of its own beside the database
+(`<database>-workers/<number>.lock`), which the OS drops with the process: a claim whose
+file is no longer locked is dead. (Without `fcntl`, or for an in-memory database, SQLite is
+taken to serve one process: any other worker's claim is a previous run's.)
 """
 
 from __future__ import annotations
@@ -16,6 +19,13 @@ import os
 import random
 import socket
 from collections.abc import Iterable
+from pathlib import Path
+from typing import IO
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not on Windows
+    fcntl = None  # type: ignore[assignment]
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -45,6 +55,8 @@ class Worker:
         self.in_flight: set[int] = set()
         self._conn: AsyncConnection | None = None
         self._lock = asyncio.Lock()  # one user of the lock's connection at a time
+        self._dir = _lock_dir(engine)
+        self._file: IO[bytes] | None = None
 
     def _new_id(self, number: int) -> str:
         host = socket.gethostname()[:32]
@@ -58,7 +70,8 @@ class Worker:
         """
         if not self.postgres:
             if not self.id:
-                self.id = self._new_id(random.randrange(1, 2**31))
+                number = self._lock_file() if self._dir else random.randrange(1, 2**31)
+                self.id = self._new_id(number)
             return self.id
         async with self._lock:
             return await self._ensure_locked()
@@ -95,7 +108,7 @@ class Worker:
         """Which of `worker_ids` belong to a live worker (this one included)."""
         ids = {w for w in worker_ids if w}
         if not self.postgres:
-            return ids & {self.id}
+            return {w for w in ids if w == self.id or self._file_locked(w)}
         async with self.engine.connect() as conn:
             live = set((await conn.execute(_LIVE, {"ns": NAMESPACE})).scalars())
         return {w for w in ids if worker_number(w) in live}
@@ -104,6 +117,49 @@ class Worker:
         """Give the lock up by dropping its connection (never back to the pool holding it)."""
         async with self._lock:
             await self._drop()
+        self._unlock_file()
+
+    # --- SQLite: a lock file per worker ---------------------------------------------------
+
+    def _unlock_file(self) -> None:
+        file, self._file = self._file, None
+        if file is None:
+            return
+        Path(file.name).unlink(missing_ok=True)
+        file.close()  # closing drops the flock
+        self.id = ""
+
+    def _lock_file(self) -> int:
+        assert self._dir is not None and fcntl is not None
+        self._dir.mkdir(parents=True, exist_ok=True)
+        for stale in self._dir.glob("*.lock"):  # files of runs that ended without tidying up
+            self._file_locked(stale.stem + "@")
+        while True:
+            number = random.randrange(1, 2**31)
+            file = (self._dir / f"{number}.lock").open("ab")
+            try:
+                fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                file.close()
+                continue
+            self._file = file
+            return number
+
+    def _file_locked(self, worker_id: str) -> bool:
+        """Whether the worker's lock file is held (by a live process)."""
+        number = worker_number(worker_id)
+        if self._dir is None or fcntl is None or number is None:
+            return False
+        path = self._dir / f"{number}.lock"
+        if not path.exists():
+            return False
+        with path.open("ab") as file:
+            try:
+                fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                return True
+            path.unlink(missing_ok=True)  # its worker is gone: tidy up
+            return False
 
     async def _drop(self) -> None:
         conn, self._conn = self._conn, None
@@ -114,3 +170,12 @@ class Worker:
             await conn.close()
         except Exception:
             logger.debug("closing the worker's connection failed", exc_info=True)
+
+
+def _lock_dir(engine: AsyncEngine) -> Path | None:
+    """Where SQLite workers keep their lock files (None: one process is assumed)."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or fcntl is None or not database or database == ":memory:":
+        return None
+    path = Path(database).expanduser().resolve()
+    return path.with_name(path.name + "-workers")

@@ -86,3 +86,15 @@ async def test_scopes_come_from_slacks_answer(sw: SlackWorld) -> None:
     sw.fake.grant_history()
     scopes = await sw.runtime.platform.scopes("T0001")
     assert {"mpim:history", "im:history", "chat:write"} <= scopes
+
+
+async def test_idempotent_calls_are_still_retried_on_a_reset(sw: SlackWorld) -> None:
+    """Opening a group DM is idempotent: slack_sdk retries it at once after a reset."""
+    await sw.add_bot_to()
+    sw.fake.faults.append(
+        Fault("conversations.open", mode="reset_after", times=2, when=lambda a: "," in a["users"])
+    )
+    sw.clock.advance(timedelta(days=3))
+    await sw.warm.tick()
+    assert sum(keys_posted(sw).values()) == 2  # both intros went out in this tick
+    assert len([c for c in sw.fake.called("conversations.open") if "," in c.args["users"]]) == 4
