@@ -2,14 +2,22 @@
 
 A row is written in the same transaction as the change that causes it, then sent:
 pending → sending (claimed by one worker with an atomic conditional UPDATE and a lease) →
-sent | failed | cancelled. A crash while `sending` is retried once the lease expires; that
-window (the platform accepted the message, we died before recording it) is the only way a
-message can repeat, and it lasts one platform call.
+sent | failed | cancelled. Results are fenced by the claim's attempt number.
+
+A claim names its worker (`storage.worker`). A row left `sending` by a worker that is gone
+(PostgreSQL: its advisory lock is free; SQLite: a previous run), or by this worker when
+recording its result failed, is taken over at once, not after the lease, and is *in doubt*:
+the platform may have it. So is a row whose post lost its response (`InDoubt`). An in-doubt
+row is resolved before anything is posted again: `Platform.find_sent` finds it (Slack
+message metadata in the conversation's history), or says a re-send is harmless (Discord's
+nonce), or can't look; then it is re-sent and flagged `duplicate_risk` (and logged).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -21,10 +29,12 @@ from bot.intros import intro_message
 from bot.messages import Message
 from bot.ports import (
     DMS_CLOSED,
+    CannotLook,
     ChannelTarget,
     ConversationTarget,
     DirectTarget,
     GroupTarget,
+    InDoubt,
     PlatformError,
     RecipientsUnavailable,
     SentRef,
@@ -32,6 +42,7 @@ from bot.ports import (
     target_from_dict,
     target_to_dict,
 )
+from storage.engine import is_transient
 from storage.models import Delivery, Group, GroupMember, Member, Program, Round, Workspace
 from storage.repo import Repo
 
@@ -45,6 +56,9 @@ logger = logging.getLogger(__name__)
 LEASE = timedelta(minutes=15)
 MAX_ATTEMPTS = 8
 BATCH = 200
+# Recording a result retries transient database errors this many times, backing off.
+RECORD_TRIES = 5
+RECORD_BACKOFF = 0.05  # seconds, ×4 each try
 
 # Kinds sent into the group's conversation once the intro has opened it.
 GROUP_CONVERSATION_KINDS = {"checkin_midway", "checkin_end"}
@@ -97,6 +111,7 @@ class _Claimed:
     attempts: int
     target: Target
     message: Message
+    in_doubt_since: datetime | None = None
 
 
 class Outbox:
@@ -104,8 +119,15 @@ class Outbox:
         self.core = core
 
     async def flush(self, keys: list[str] | None = None) -> int:
-        """Send what is due (or just the rows with `keys`). Returns how many were sent."""
+        """Send what is due (or just the rows with `keys`). Returns how many were sent.
+
+        Rows a dead worker left `sending` go first. One row's failure (even the database
+        failing under it) never stops the others: it is logged and the row resolved later.
+        """
         sent = 0
+        if keys is None:
+            for delivery_id, attempts in await self._orphans():
+                sent += await self._send_guarded(delivery_id, takeover=attempts)
         while True:
             async with self.core.repo() as repo:
                 if keys is not None:
@@ -115,35 +137,124 @@ class Outbox:
                         self.core.now(), BATCH, self.core.platform.name
                     )
             for delivery_id in ids:
-                sent += await self.send_one(delivery_id)
+                sent += await self._send_guarded(delivery_id)
             if keys is not None or len(ids) < BATCH:
                 return sent
 
-    async def send_one(self, delivery_id: int) -> int:
-        claimed = await self._claim(delivery_id)
-        if claimed is None:
-            return 0
+    async def _orphans(self) -> list[tuple[int, int]]:
+        """Rows `sending` under a claim nobody will finish: (id, attempts) to take over."""
+        worker = self.core.db.worker
+        me = await worker.ensure()
+        async with self.core.repo() as repo:
+            rows = await repo.sending_deliveries(self.core.platform.name)
+        rows = [r for r in rows if r[0] not in worker.in_flight]
+        if not rows:
+            return []
+        alive = await worker.alive(w for _, w, _ in rows)
+
+        def gone(owner: str | None) -> bool:
+            if owner is None:  # claimed before claims named workers: SQLite's previous run
+                return not worker.postgres
+            return owner == me or owner not in alive  # ours but not in flight: unrecorded
+
+        orphans = [(i, attempts) for i, owner, attempts in rows if gone(owner)]
+        if orphans:
+            logger.warning("taking over %s deliveries of workers that are gone", len(orphans))
+        return orphans
+
+    async def _send_guarded(self, delivery_id: int, takeover: int | None = None) -> int:
         try:
-            ref = await self.core.platform.send(
+            return await self.send_one(delivery_id, takeover=takeover)
+        except Exception:
+            logger.exception("delivery %s: left for later (will be resolved in doubt)", delivery_id)
+            return 0
+
+    async def send_one(self, delivery_id: int, takeover: int | None = None) -> int:
+        worker = self.core.db.worker
+        if delivery_id in worker.in_flight:
+            return 0  # this process is sending it right now
+        worker.in_flight.add(delivery_id)
+        follow_up: list[str] = []
+        try:
+            claimed = await self._claim(delivery_id, await worker.ensure(), takeover)
+            if claimed is None:
+                return 0
+            sent = await self._deliver(delivery_id, claimed, follow_up)
+        finally:
+            worker.in_flight.discard(delivery_id)
+        if follow_up:
+            await self.flush(follow_up)
+        return sent
+
+    async def _deliver(self, delivery_id: int, claimed: _Claimed, follow_up: list[str]) -> int:
+        platform = self.core.platform
+        risky = False
+        try:
+            if claimed.in_doubt_since is not None:
+                try:
+                    found = await platform.find_sent(
+                        claimed.workspace, claimed.target, claimed.key, claimed.in_doubt_since
+                    )
+                except CannotLook as exc:
+                    risky = True
+                    logger.warning(
+                        "delivery %s is in doubt and %s can't look (%s): sending it again, "
+                        "it may arrive twice",
+                        delivery_id,
+                        platform.name,
+                        exc.reason,
+                    )
+                else:
+                    if found is not None:
+                        logger.info("delivery %s in doubt: it had arrived", delivery_id)
+                        await self._record(delivery_id, self._sent, claimed, found)
+                        return 1
+            ref = await platform.send(
                 claimed.workspace, claimed.target, claimed.message, key=claimed.key
             )
         except RecipientsUnavailable as exc:
-            await self._unavailable(delivery_id, claimed, exc)
+            follow_up += await self._record(delivery_id, self._unavailable, claimed, exc)
+            return 0
+        except InDoubt as exc:
+            await self._record(delivery_id, self._failed, claimed, exc.reason, True, True)
             return 0
         except PlatformError as exc:
-            await self._failed(delivery_id, claimed, exc.reason, exc.retryable)
+            await self._record(delivery_id, self._failed, claimed, exc.reason, exc.retryable)
             return 0
         except Exception as exc:
             logger.exception("delivery %s: unexpected error", delivery_id)
-            await self._failed(delivery_id, claimed, f"{type(exc).__name__}: {exc}", True)
+            await self._record(
+                delivery_id, self._failed, claimed, f"{type(exc).__name__}: {exc}", True
+            )
             return 0
-        await self._sent(delivery_id, claimed, ref)
+        await self._record(delivery_id, self._sent, claimed, ref, risky)
         return 1
 
-    async def _claim(self, delivery_id: int) -> _Claimed | None:
+    @staticmethod
+    async def _record(delivery_id: int, step: Callable[..., Awaitable[Any]], *args: object) -> Any:
+        """Record a result, trying again on transient database errors (a lost connection,
+        a serialization failure). Giving up leaves the row claimed: it is resolved later."""
+        for attempt in range(1, RECORD_TRIES + 1):
+            try:
+                return await step(delivery_id, *args)
+            except Exception as exc:
+                if attempt == RECORD_TRIES or not is_transient(exc):
+                    raise
+                logger.warning(
+                    "delivery %s: recording the result failed (%s); try %s of %s",
+                    delivery_id,
+                    type(exc).__name__,
+                    attempt + 1,
+                    RECORD_TRIES,
+                )
+                await asyncio.sleep(RECORD_BACKOFF * 4 ** (attempt - 1))
+
+    async def _claim(
+        self, delivery_id: int, worker: str, takeover: int | None = None
+    ) -> _Claimed | None:
         now = self.core.now()
         async with self.core.repo() as repo:
-            if not await repo.claim_delivery(delivery_id, now, now + LEASE):
+            if not await repo.claim_delivery(delivery_id, now, now + LEASE, worker, takeover):
                 return None
             row = await repo.s.get_one(Delivery, delivery_id, populate_existing=True)
             target = await self._resolve_target(repo, row)
@@ -160,6 +271,7 @@ class Outbox:
                 row.attempts,
                 target,
                 Message.from_dict(row.payload),
+                row.in_doubt_since,
             )
 
     async def _resolve_target(self, repo: Repo, row: Delivery) -> Target | None:
@@ -179,6 +291,9 @@ class Outbox:
             Delivery, delivery_id, with_for_update=True, populate_existing=True
         )
         if row.status != "sending" or row.attempts != claimed.attempts:
+            if row.attempts == claimed.attempts:  # our own earlier try committed after all
+                logger.info("delivery %s: result already recorded", delivery_id)
+                return None
             logger.warning(
                 "delivery %s: claim #%s was superseded (now %s #%s); result ignored",
                 delivery_id,
@@ -189,7 +304,9 @@ class Outbox:
             return None
         return row
 
-    async def _sent(self, delivery_id: int, claimed: _Claimed, ref: SentRef) -> None:
+    async def _sent(
+        self, delivery_id: int, claimed: _Claimed, ref: SentRef, risky: bool = False
+    ) -> None:
         async with self.core.repo() as repo:
             row = await self._fenced(repo, delivery_id, claimed)
             if row is None:
@@ -197,14 +314,28 @@ class Outbox:
             row.status = "sent"
             row.platform_ref = ref.encode()
             row.sent_at = self.core.now()
+            if risky:
+                row.duplicate_risk = True
             if claimed.kind == "intro" and claimed.group_id is not None:
                 group = await repo.group(claimed.group_id)
                 if group is not None:
                     group.conversation_ref = ref.encode()
+        if risky:
+            logger.warning(
+                "delivery %s (%s) re-sent in doubt as %s: possible duplicate",
+                delivery_id,
+                claimed.kind,
+                ref.encode(),
+            )
         logger.info("delivery %s (%s) sent as %s", delivery_id, claimed.kind, ref.encode())
 
     async def _failed(
-        self, delivery_id: int, claimed: _Claimed, reason: str, retryable: bool
+        self,
+        delivery_id: int,
+        claimed: _Claimed,
+        reason: str,
+        retryable: bool,
+        in_doubt: bool = False,
     ) -> None:
         attempts = claimed.attempts
         async with self.core.repo() as repo:
@@ -212,6 +343,8 @@ class Outbox:
             if row is None:
                 return
             row.error = reason[:1000]
+            if in_doubt and row.in_doubt_since is None:
+                row.in_doubt_since = row.claimed_at or self.core.now()
             if retryable and attempts < MAX_ATTEMPTS:
                 row.status = "pending"
                 row.due_at = self.core.now() + backoff(attempts)
@@ -222,8 +355,10 @@ class Outbox:
 
     async def _unavailable(
         self, delivery_id: int, claimed: _Claimed, exc: RecipientsUnavailable
-    ) -> None:
-        """Skip people who can't be reached and keep the rest of the round going."""
+    ) -> list[str]:
+        """Skip people who can't be reached and keep the rest of the round going.
+
+        Returns the keys to send next (the intro again to those left, notices)."""
         logger.warning("delivery %s: %s unavailable (%s)", delivery_id, exc.user_ids, exc.reason)
         gone = set(exc.user_ids)
         follow_up: list[str] = []
@@ -231,7 +366,7 @@ class Outbox:
         async with self.core.repo() as repo:
             row = await self._fenced(repo, delivery_id, claimed)
             if row is None:
-                return
+                return []
             row.error = f"{exc.reason}: {', '.join(sorted(gone))}"[:1000]
             lost = list(
                 (
@@ -256,8 +391,7 @@ class Outbox:
                 closed = exc.reason == DMS_CLOSED and isinstance(target, DirectTarget)
                 if closed and target.fallback_channel_id:  # type: ignore[union-attr]
                     follow_up += await self._tell_dms_closed(repo, row, target, now)  # type: ignore[arg-type]
-        if follow_up:
-            await self.flush(follow_up)
+        return follow_up
 
     async def _tell_dms_closed(
         self, repo: Repo, row: Delivery, target: DirectTarget, now: datetime
@@ -299,6 +433,7 @@ class Outbox:
             row.target = target_to_dict(GroupTarget(remaining, target.channel_id, target.title))
             row.payload = (await intro_for(repo, row.group_id)).to_dict()
             row.status = "pending"
+            row.in_doubt_since = None  # the conversation was never opened: nothing was posted
             row.error = f"re-sent without {', '.join(sorted(gone))} ({exc.reason})"
             follow_up.append(row.key)
         else:

@@ -8,6 +8,7 @@ SDK-specific errors.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal, Protocol
 
 from bot.messages import Message
@@ -114,6 +115,19 @@ class PlatformError(Exception):
         self.retryable = retryable
 
 
+class InDoubt(PlatformError):
+    """The platform may or may not have acted (the connection dropped after the request went
+    out, a timeout, a 5xx that doesn't say). A post is never retried blindly after this: the
+    next attempt asks `Platform.find_sent` first."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason, retryable=True)
+
+
+class CannotLook(PlatformError):
+    """`Platform.find_sent` can't tell whether a message arrived (e.g. no history scope)."""
+
+
 class RecipientsUnavailable(PlatformError):
     """Some recipients can't be reached: skip them.
 
@@ -147,7 +161,19 @@ class Platform(Protocol):
         """Post `message`; raise `RecipientsUnavailable` or `PlatformError` on failure.
 
         `key` is the delivery's unique key: a platform with idempotent sends (Discord's nonce)
-        uses it so that a retry after a lost answer can't post twice.
+        uses it so that a retry after a lost answer can't post twice; others attach it to the
+        message so that `find_sent` can find it. Raise `InDoubt` when the post may have landed.
+        """
+        ...
+
+    async def find_sent(
+        self, workspace_id: str, target: Target, key: str, since: datetime
+    ) -> SentRef | None:
+        """Resolve a send that is in doubt (an attempt since `since` may have posted `key`).
+
+        Returns where it landed when it did; None when sending it again cannot make a second
+        copy (it never arrived, or the platform deduplicates the re-send); raises `CannotLook`
+        when neither can be said (the re-send may duplicate it), or another `PlatformError`.
         """
         ...
 

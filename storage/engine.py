@@ -6,10 +6,11 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -18,6 +19,16 @@ from sqlalchemy.ext.asyncio import (
 )
 
 logger = logging.getLogger(__name__)
+
+if TYPE_CHECKING:
+    from storage.worker import Worker
+
+# PostgreSQL session settings accepted in DATABASE_URL's query (asyncpg takes them apart).
+SERVER_SETTINGS = ("search_path", "application_name")
+APPLICATION_NAME = "warmintro"
+# SQLSTATE classes that mean "try again": serialization failure, deadlock, connection
+# exceptions, admin shutdown (pg_terminate_backend), the server going away.
+TRANSIENT_SQLSTATES = ("40001", "40P01", "08", "57P")
 
 
 def normalize_url(url: str) -> str:
@@ -66,7 +77,45 @@ def create_engine(url: str, immediate: bool = True, **kwargs: Any) -> AsyncEngin
         event.listen(engine.sync_engine, "begin", _on_sqlite_begin if immediate else _on_begin)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    return create_async_engine(url, **kwargs)
+    parsed, kwargs = _server_settings(parsed, kwargs)
+    return create_async_engine(parsed, **kwargs)
+
+
+def _server_settings(url: URL, kwargs: dict[str, Any]) -> tuple[URL, dict[str, Any]]:
+    """Move `?search_path=…&application_name=…` into asyncpg's `server_settings`.
+
+    The backends are named `warmintro` unless the URL says otherwise, so an operator can
+    tell them apart in `pg_stat_activity`.
+    """
+    connect_args = dict(kwargs.get("connect_args") or {})
+    settings = {"application_name": APPLICATION_NAME, **(connect_args.get("server_settings") or {})}
+    for name in SERVER_SETTINGS:
+        value = url.query.get(name)
+        if isinstance(value, str):
+            settings[name] = value
+    connect_args["server_settings"] = settings
+    return url.difference_update_query(SERVER_SETTINGS), {**kwargs, "connect_args": connect_args}
+
+
+def is_transient(exc: BaseException) -> bool:
+    """A database error that a fresh attempt may not meet (lost connection, serialization
+    failure, deadlock, SQLite busy)."""
+    if not isinstance(exc, DBAPIError):
+        return isinstance(exc, ConnectionError | TimeoutError)
+    if exc.connection_invalidated:
+        return True
+    cause: BaseException | None = exc.orig
+    while cause is not None:
+        code = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+        if isinstance(code, str) and code.startswith(TRANSIENT_SQLSTATES):
+            return True
+        text = str(cause).lower()
+        if "database is locked" in text or "connection is closed" in text:
+            return True
+        if type(cause).__name__ in {"ConnectionDoesNotExistError", "InterfaceError"}:
+            return True
+        cause = cause.__cause__
+    return False
 
 
 class Database:
@@ -75,6 +124,16 @@ class Database:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self._worker: Worker | None = None
+
+    @property
+    def worker(self) -> Worker:
+        """This process's delivery worker on this database (one per engine)."""
+        if self._worker is None:
+            from storage.worker import Worker
+
+            self._worker = Worker(self.engine)
+        return self._worker
 
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> Database:
@@ -101,4 +160,6 @@ class Database:
         await upgrade(self.engine)
 
     async def dispose(self) -> None:
+        if self._worker is not None:
+            await self._worker.release()
         await self.engine.dispose()

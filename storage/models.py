@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -211,6 +212,14 @@ class Delivery(Base):
     due_at: Mapped[datetime]
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     lease_until: Mapped[datetime | None]
+    # Who holds the claim (a `storage.worker.Worker` id) and since when.
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None]
+    # Set when an attempt may have posted without us knowing (a worker died, a response was
+    # lost): the earliest time it could have landed. The next attempt looks before it posts.
+    in_doubt_since: Mapped[datetime | None]
+    # Re-sent in doubt where the platform couldn't be searched: it may have arrived twice.
+    duplicate_risk: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     platform_ref: Mapped[str | None] = mapped_column(String(128))
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]

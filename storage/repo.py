@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, case, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -352,22 +352,64 @@ class Repo:
         stmt = select(Delivery.id).where(Delivery.key.in_(keys)).order_by(Delivery.id)
         return list((await self.s.execute(stmt)).scalars())
 
-    async def claim_delivery(self, delivery_id: int, now: datetime, lease_until: datetime) -> bool:
-        """Atomically move a due row to `sending`. Exactly one caller wins."""
+    async def sending_deliveries(self, platform: str) -> list[tuple[int, str | None, int]]:
+        """Rows of one platform now `sending`: (id, claimed_by, attempts)."""
+        stmt = (
+            select(Delivery.id, Delivery.claimed_by, Delivery.attempts)
+            .join(Workspace, Workspace.id == Delivery.workspace_id)
+            .where(Workspace.platform == platform, Delivery.status == "sending")
+            .order_by(Delivery.due_at, Delivery.id)
+        )
+        return [(i, w, a) for i, w, a in (await self.s.execute(stmt)).all()]
+
+    async def claim_delivery(
+        self,
+        delivery_id: int,
+        now: datetime,
+        lease_until: datetime,
+        worker: str | None = None,
+        takeover: int | None = None,
+    ) -> bool:
+        """Atomically move a due row to `sending` for `worker`. Exactly one caller wins.
+
+        `takeover` takes a row still `sending` at that attempt number over from a dead worker.
+        A row taken over from a claim (dead worker or expired lease) becomes *in doubt*: that
+        claim may have posted it.
+        """
+        claimable = [
+            and_(Delivery.status == "pending", Delivery.due_at <= now),
+            and_(Delivery.status == "sending", Delivery.lease_until < now),
+        ]
+        if takeover is not None:
+            claimable.append(and_(Delivery.status == "sending", Delivery.attempts == takeover))
+        doubt = case(
+            (
+                Delivery.status == "sending",
+                func.coalesce(Delivery.in_doubt_since, Delivery.claimed_at, Delivery.due_at),
+            ),
+            else_=Delivery.in_doubt_since,
+        )
         result = await self.s.execute(
             update(Delivery)
-            .where(
-                Delivery.id == delivery_id,
-                Delivery.due_at <= now,
-                or_(
-                    Delivery.status == "pending",
-                    and_(Delivery.status == "sending", Delivery.lease_until < now),
-                ),
+            .where(Delivery.id == delivery_id, or_(*claimable))
+            .values(
+                status="sending",
+                lease_until=lease_until,
+                attempts=Delivery.attempts + 1,
+                claimed_by=worker,
+                claimed_at=now,
+                in_doubt_since=doubt,
             )
-            .values(status="sending", lease_until=lease_until, attempts=Delivery.attempts + 1)
             .execution_options(synchronize_session=False)
         )
         return result.rowcount == 1  # type: ignore[attr-defined]
+
+    async def duplicate_risk_count(self, since: datetime | None = None) -> int:
+        """Deliveries re-sent in doubt where the platform couldn't be searched."""
+        stmt = select(func.count()).select_from(Delivery).where(Delivery.duplicate_risk)
+        if since is not None:
+            stmt = stmt.where(Delivery.sent_at >= since)
+        return int((await self.s.execute(stmt)).scalar_one())
 
     async def cancel_pending(self, **where: Any) -> int:
         stmt = update(Delivery).where(Delivery.status == "pending")

@@ -12,6 +12,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,7 @@ class Posted:
     target: Target
     message: Message
     audience: tuple[str, ...]  # user ids who can see it (empty for a channel: everyone)
+    key: str | None = None  # the delivery's key
 
 
 class ConsolePlatform:
@@ -119,9 +121,15 @@ class ConsolePlatform:
         else:  # pragma: no cover
             raise PlatformError(f"unknown target {target!r}")
         ref = SentRef(conversation, str(next(self._ids)))
-        self.sent.append(Posted(ref, target, message, audience))
+        self.sent.append(Posted(ref, target, message, audience, key))
         self.out(self.render(header, message))
         return ref
+
+    async def find_sent(
+        self, workspace_id: str, target: Target, key: str, since: datetime
+    ) -> SentRef | None:
+        """The console never loses an answer, but it can look too."""
+        return next((p.ref for p in reversed(self.sent) if p.key == key), None)
 
     async def update(self, workspace_id: str, ref: SentRef, message: Message) -> None:
         self.out(self.render(f"(updated message {ref.message_id})", message))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from contextvars import ContextVar
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import aiohttp
@@ -30,10 +31,12 @@ from bot import copy
 from bot.messages import Message
 from bot.ports import (
     DMS_CLOSED,
+    CannotLook,
     ChannelTarget,
     ConversationTarget,
     DirectTarget,
     GroupTarget,
+    InDoubt,
     PlatformError,
     RecipientsUnavailable,
     SentRef,
@@ -58,6 +61,9 @@ DM_GROUP_PREFIX = "dms:"
 THREAD_ARCHIVE_MINUTES = 10080  # a week: the length of a round
 MAX_THREAD_NAME = 100
 _THREADS_KEPT = 1000
+# Discord deduplicates a message by its nonce for "a few minutes" (enforce_nonce): within
+# this much of an in-doubt attempt, sending again returns the first message instead.
+NONCE_WINDOW = timedelta(minutes=2)
 
 
 class DiscordPlatform:
@@ -92,14 +98,28 @@ class DiscordPlatform:
         except (RecipientsUnavailable, PlatformError):
             raise
         except discord.HTTPException as exc:
+            if exc.status >= 500:  # it may have been posted; the nonce makes a re-send safe
+                raise InDoubt(_platform_error(exc).reason) from exc
             raise _platform_error(exc) from exc
         except discord.RateLimited as exc:
             raise PlatformError(f"rate limited for {exc.retry_after:.0f}s", retryable=True) from exc
+        except aiohttp.ClientConnectorError as exc:  # never connected: nothing was sent
+            raise PlatformError(f"connection: {exc}", retryable=True) from exc
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-            raise PlatformError(f"connection: {type(exc).__name__}: {exc}", retryable=True) from exc
+            raise InDoubt(f"connection: {type(exc).__name__}: {exc}") from exc
         except ValueError as exc:
             raise PlatformError(f"bad target {target!r}: {exc}") from exc
         raise PlatformError(f"unknown target {target!r}")
+
+    async def find_sent(
+        self, workspace_id: str, target: Target, key: str, since: datetime
+    ) -> SentRef | None:
+        """Every message's nonce comes from its delivery key, so sending it again within
+        Discord's nonce window returns the first one: say "send" (None). Past the window a
+        re-send may duplicate it, and Discord's history doesn't show nonces: `CannotLook`."""
+        if datetime.now(UTC) - since <= NONCE_WINDOW:
+            return None
+        raise CannotLook("past Discord's nonce window")
 
     async def update(self, workspace_id: str, ref: SentRef, message: Message) -> None:
         if ref.conversation_id.startswith(DM_GROUP_PREFIX):

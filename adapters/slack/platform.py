@@ -7,6 +7,7 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 import aiohttp
@@ -22,10 +23,12 @@ from adapters.slack import render
 from bot.messages import Message
 from bot.ports import (
     DMS_CLOSED,
+    CannotLook,
     ChannelTarget,
     ConversationTarget,
     DirectTarget,
     GroupTarget,
+    InDoubt,
     PlatformError,
     RecipientsUnavailable,
     SentRef,
@@ -42,6 +45,18 @@ PERSON_ERRORS = {"user_not_found", "user_disabled", "account_inactive", "users_n
 RETRYABLE_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_unavailable"}
 
 TokenLookup = Callable[[str], Awaitable[str | None]]
+
+# Calls that act each time they arrive: never retried after the request may have gone out.
+NON_IDEMPOTENT = frozenset(
+    {"chat.postMessage", "chat.postEphemeral", "chat.scheduleMessage", "views.open", "views.push"}
+)
+# Errors after which Slack may have done part of the work (its docs say so).
+MAYBE_DONE_ERRORS = {"internal_error", "fatal_error"}
+# Every post carries its delivery key as message metadata, so an in-doubt post can be found.
+METADATA_EVENT = "warmintro_delivery"
+SCOPE_CACHE_SECONDS = 600
+CLOCK_SKEW_SECONDS = 60  # look this much further back than the claim: Slack's clock isn't ours
+HISTORY_PAGES = 20
 
 
 MAX_RETRY_AFTER = 30.0  # seconds one call may wait for Slack; longer: the outbox retries later
@@ -83,12 +98,43 @@ class RateLimitRetry(AsyncRateLimitErrorRetryHandler):
         state.increment_current_attempt()
 
 
+def api_method(request: Any) -> str:
+    return str(getattr(request, "url", "")).rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0]
+
+
+class IdempotentServerErrorRetry(AsyncServerErrorRetryHandler):
+    """5xx → retry, except calls that act each time (a post may have gone through)."""
+
+    async def _can_retry_async(  # type: ignore[override]
+        self, *, state: Any, request: Any, response: Any = None, error: Exception | None = None
+    ) -> bool:
+        if api_method(request) in NON_IDEMPOTENT:
+            return False
+        return await super()._can_retry_async(
+            state=state, request=request, response=response, error=error
+        )
+
+
+class IdempotentConnectionErrorRetry(AsyncConnectionErrorRetryHandler):
+    """Connection errors → retry; a call that acts each time only if it never connected."""
+
+    async def _can_retry_async(  # type: ignore[override]
+        self, *, state: Any, request: Any, response: Any = None, error: Exception | None = None
+    ) -> bool:
+        if api_method(request) in NON_IDEMPOTENT:
+            return isinstance(error, aiohttp.ClientConnectorError)
+        return await super()._can_retry_async(
+            state=state, request=request, response=response, error=error
+        )
+
+
 def retry_handlers(rate_limit_retries: int = 6) -> list[Any]:
-    """429 → wait Retry-After (several times); 5xx and connection errors → retry with backoff."""
+    """429 → wait Retry-After (several times); 5xx and connection errors → retry with backoff,
+    but never a post whose request may have arrived (see `NON_IDEMPOTENT`)."""
     return [
         RateLimitRetry(max_retry_count=rate_limit_retries),
-        AsyncServerErrorRetryHandler(max_retry_count=3),
-        AsyncConnectionErrorRetryHandler(max_retry_count=3),
+        IdempotentServerErrorRetry(max_retry_count=3),
+        IdempotentConnectionErrorRetry(max_retry_count=3),
     ]
 
 
@@ -110,6 +156,7 @@ class SlackPlatform:
         self.base_url = base_url or DEFAULT_API_URL
         self._clients: dict[str, AsyncWebClient] = {}
         self._users: dict[tuple[str, str], tuple[float, UserInfo | None]] = {}
+        self._scopes: dict[str, tuple[float, frozenset[str]]] = {}
 
     async def client(self, workspace_id: str) -> AsyncWebClient:
         token = await self._token_for(workspace_id)
@@ -125,22 +172,108 @@ class SlackPlatform:
     async def send(
         self, workspace_id: str, target: Target, message: Message, *, key: str | None = None
     ) -> SentRef:
-        """Slack has no idempotent post; the outbox's claim and lease keep sends single."""
+        """Post `message`, tagged with its delivery `key` (message metadata).
+
+        Slack has no idempotent post: when the answer is lost (connection dropped or timed out
+        after the request went out, a 5xx that doesn't say, `internal_error`) this raises
+        `InDoubt`, and the outbox resolves it with `find_sent` before posting again.
+        """
         client = await self.client(workspace_id)
-        if isinstance(target, DirectTarget):
-            channel = await self._open(client, workspace_id, (target.user_id,), direct=True)
-        elif isinstance(target, GroupTarget):
-            channel = await self._open(client, workspace_id, target.user_ids)
-        elif isinstance(target, ConversationTarget):
-            channel = target.conversation_id
-        elif isinstance(target, ChannelTarget):
-            channel = target.channel_id
-        else:  # pragma: no cover
-            raise PlatformError(f"unknown target {target!r}")
-        response = await self._call(
-            client.chat_postMessage(channel=channel, **render.post_args(message))
-        )
+        channel = await self._conversation(client, workspace_id, target)
+        args = render.post_args(message)
+        if key:
+            args["metadata"] = {"event_type": METADATA_EVENT, "event_payload": {"key": key}}
+        try:
+            response = await client.chat_postMessage(channel=channel, **args)
+        except SlackApiError as exc:
+            if _maybe_done(exc):
+                raise InDoubt(f"chat.postMessage: {_error(exc)}") from exc
+            raise _platform_error(exc) from exc
+        except aiohttp.ClientConnectorError as exc:  # never connected: nothing was sent
+            raise PlatformError(f"connection: {exc}", retryable=True) from exc
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise InDoubt(f"chat.postMessage: {type(exc).__name__}: {exc}") from exc
+        self._note_scopes(workspace_id, response)
         return SentRef(response["channel"], response["ts"])
+
+    async def find_sent(
+        self, workspace_id: str, target: Target, key: str, since: datetime
+    ) -> SentRef | None:
+        """Look for the post tagged `key` in the conversation's history since `since`.
+
+        Needs the history scope of the conversation's kind (`im:history` for DMs,
+        `mpim:history` for group DMs, `channels:history` / `groups:history` for channels);
+        without it, raises `CannotLook`.
+        """
+        client = await self.client(workspace_id)
+        scopes = await self.scopes(workspace_id, client)
+        if not scopes & _history_scopes(target):
+            raise CannotLook("no history scope: " + " or ".join(sorted(_history_scopes(target))))
+        channel = await self._conversation(client, workspace_id, target)
+        oldest = f"{since.timestamp() - CLOCK_SKEW_SECONDS:.6f}"
+        cursor: str | None = None
+        for _ in range(HISTORY_PAGES):
+            kwargs: dict[str, Any] = {
+                "channel": channel,
+                "oldest": oldest,
+                "include_all_metadata": True,
+                "limit": 200,
+            }
+            if cursor:
+                kwargs["cursor"] = cursor
+            try:
+                response = await client.conversations_history(**kwargs)
+            except SlackApiError as exc:
+                if _error(exc) in {"missing_scope", "not_in_channel", "not_allowed_token_type"}:
+                    self._scopes.pop(workspace_id, None)
+                    raise CannotLook(_error(exc)) from exc
+                raise _platform_error(exc) from exc
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                raise PlatformError(f"connection: {exc}", retryable=True) from exc
+            for message in response.get("messages") or []:
+                metadata = message.get("metadata") or {}
+                payload = metadata.get("event_payload") or {}
+                if metadata.get("event_type") == METADATA_EVENT and payload.get("key") == key:
+                    return SentRef(channel, str(message["ts"]))
+            cursor = (response.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return None
+        raise CannotLook("too much history to search")
+
+    async def scopes(
+        self, workspace_id: str, client: AsyncWebClient | None = None
+    ) -> frozenset[str]:
+        """The bot token's scopes, as Slack states them (`x-oauth-scopes` on every answer)."""
+        cached = self._scopes.get(workspace_id)
+        if cached and time.monotonic() - cached[0] < SCOPE_CACHE_SECONDS:
+            return cached[1]
+        client = client or await self.client(workspace_id)
+        response = await self._call(client.auth_test())
+        return self._note_scopes(workspace_id, response)
+
+    def _note_scopes(self, workspace_id: str, response: Any) -> frozenset[str]:
+        headers = getattr(response, "headers", None) or {}
+        value = headers.get("x-oauth-scopes") or headers.get("X-OAuth-Scopes")
+        if isinstance(value, list):
+            value = value[0] if value else None
+        if value is None:
+            cached = self._scopes.get(workspace_id)
+            return cached[1] if cached else frozenset()
+        scopes = frozenset(s.strip() for s in str(value).split(",") if s.strip())
+        self._scopes[workspace_id] = (time.monotonic(), scopes)
+        return scopes
+
+    async def _conversation(self, client: AsyncWebClient, workspace_id: str, target: Target) -> str:
+        """The conversation id of `target` (conversations.open is idempotent)."""
+        if isinstance(target, DirectTarget):
+            return await self._open(client, workspace_id, (target.user_id,), direct=True)
+        if isinstance(target, GroupTarget):
+            return await self._open(client, workspace_id, target.user_ids)
+        if isinstance(target, ConversationTarget):
+            return target.conversation_id
+        if isinstance(target, ChannelTarget):
+            return target.channel_id
+        raise PlatformError(f"unknown target {target!r}")  # pragma: no cover
 
     async def update(self, workspace_id: str, ref: SentRef, message: Message) -> None:
         client = await self.client(workspace_id)
@@ -234,8 +367,35 @@ class SlackPlatform:
             raise PlatformError(f"connection: {exc}", retryable=True) from exc
 
 
+def _slack_error(exc: SlackApiError) -> str | None:
+    """Slack's own error code, when the answer was Slack's JSON (not a proxy's page)."""
+    data = getattr(exc.response, "data", None)
+    error = data.get("error") if isinstance(data, dict) else None
+    return str(error) if error else None
+
+
 def _error(exc: SlackApiError) -> str:
-    return str((exc.response or {}).get("error") or "unknown_error")
+    return _slack_error(exc) or f"http_{getattr(exc.response, 'status_code', 0)}"
+
+
+def _maybe_done(exc: SlackApiError) -> bool:
+    """Whether a failed call may still have acted: Slack says so (`internal_error`,
+    `fatal_error`), or a 5xx came without Slack's own answer (a proxy's 502/504)."""
+    error = _slack_error(exc)
+    status = getattr(exc.response, "status_code", 200)
+    if error in MAYBE_DONE_ERRORS:
+        return True
+    return status >= 500 and not error
+
+
+def _history_scopes(target: Target) -> set[str]:
+    if isinstance(target, DirectTarget):
+        return {"im:history"}
+    if isinstance(target, GroupTarget):
+        return {"mpim:history"}
+    if isinstance(target, ConversationTarget):
+        return {"im:history"} if target.conversation_id.startswith("D") else {"mpim:history"}
+    return {"channels:history", "groups:history"}
 
 
 def _platform_error(exc: SlackApiError) -> PlatformError:

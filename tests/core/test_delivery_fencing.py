@@ -1,5 +1,6 @@
-"""A send that outlives its lease is re-claimed and sent by another worker; the first worker's
-late result must not touch the row again (it once reset it to pending: a third send)."""
+"""A send whose claim is taken over by another worker (its lease ran out, or the other worker
+thinks it is gone); the first worker's late result must not touch the row again (it once reset
+it to pending: a third send)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from bot.bootstrap import build_app
 from bot.outbox import LEASE
 from bot.ports import PlatformError
+from storage.engine import Database
 from storage.models import Delivery
 from tests.conftest import World
 
@@ -34,7 +37,11 @@ async def test_late_result_of_a_superseded_claim_is_ignored(world: World) -> Non
     await asyncio.wait_for(first_call.wait(), 10)
     key = calls[0]
     world.clock.advance(LEASE + timedelta(seconds=1))
-    await world.fresh_app().outbox.flush()  # worker B (another tick or replica) takes over
+    other = Database.from_url(str(world.db.engine.url))  # worker B: another process
+    try:
+        await build_app(other, world.platform, world.clock, world.settings).outbox.flush()
+    finally:
+        await other.dispose()
     assert calls.count(key) == 2
     gate.set()  # worker A finally gives up: "retry later"
     await task

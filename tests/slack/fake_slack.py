@@ -11,18 +11,23 @@ import hashlib
 import hmac
 import itertools
 import json
+import random
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
 from aiohttp import ClientSession, web
 
+from adapters.slack.oauth import BOT_SCOPES
 from tests.slack import blockkit
 
 TEAM = "T0001"
 BOT_USER = "UBOT"
+# The app's own scopes; `grant_history()` adds what in-doubt lookups need.
+BASE_SCOPES = tuple(BOT_SCOPES)
+HISTORY_SCOPES = ("im:history", "mpim:history", "channels:history", "groups:history")
 
 
 @dataclass
@@ -34,7 +39,13 @@ class Call:
 
 @dataclass
 class Fault:
-    """Answer `method` with a failure while `when(args)` holds, `times` times (-1: always)."""
+    """Answer `method` with a failure while `when(args)` holds, `times` times (-1: always).
+
+    `mode`: "status" answers `status` with Slack's error body; "bare" answers `status` with
+    no Slack body (a proxy's 502); "reset_before" drops the connection without doing the
+    call; "reset_after" does the call (a post is recorded), then drops the connection;
+    "slow" waits `delay` seconds, then does the call.
+    """
 
     method: str
     status: int = 200
@@ -42,6 +53,8 @@ class Fault:
     retry_after: int | None = None
     times: int = 1
     when: Callable[[dict[str, Any]], bool] = lambda _args: True
+    mode: str = "status"
+    delay: float = 0.0
 
 
 @dataclass
@@ -66,6 +79,13 @@ class FakeSlack:
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
     # Block Kit problems in what the app sent (tests/slack/blockkit.py); fixtures fail on any.
     violations: list[str] = field(default_factory=list)
+    scopes: set[str] = field(default_factory=lambda: set(BASE_SCOPES))  # x-oauth-scopes
+    latency: dict[str, tuple[float, float]] = field(default_factory=dict)  # method → (lo, hi)
+    # Called with each call as it arrives, and with each accepted post before it is answered
+    # (e.g. to kill the app right then).
+    on_call: Callable[[Call], Awaitable[None] | None] | None = None
+    on_post: Callable[[dict[str, Any]], Awaitable[None] | None] | None = None
+    _last_ts: float = 0.0
 
     # --- setup --------------------------------------------------------------------------------
 
@@ -82,6 +102,13 @@ class FakeSlack:
             "tz_offset": 3600,
             **extra,
         }
+
+    def grant_history(self, granted: bool = True) -> None:
+        """Give the bot token the history scopes (or take them away)."""
+        if granted:
+            self.scopes.update(HISTORY_SCOPES)
+        else:
+            self.scopes.difference_update(HISTORY_SCOPES)
 
     def storm(self, method: str, every: int, count: int) -> None:
         """Every `every`-th call of `method` gets a 429 (Retry-After: 0), `count` times in all."""
@@ -149,24 +176,56 @@ class FakeSlack:
         self._counts[method] = self._counts.get(method, 0) + 1
         if self.slow.get(method):
             await asyncio.sleep(self.slow[method])
+        if self.on_call is not None:
+            outcome = self.on_call(self.calls[-1])
+            if outcome is not None:
+                await outcome
+        headers = {"x-oauth-scopes": ",".join(sorted(self.scopes))}
         for i, (name, every, left) in enumerate(self._storms):
             if name == method and left > 0 and self._counts[method] % every == 0:
                 self._storms[i] = (name, every, left - 1)
                 return web.json_response(
-                    {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "0"}
+                    {"ok": False, "error": "ratelimited"},
+                    status=429,
+                    headers={"Retry-After": "0", **headers},
                 )
+        if method in self.latency:
+            await asyncio.sleep(random.uniform(*self.latency[method]))
+        after: Fault | None = None
         for fault in self.faults:
             if fault.method == method and fault.times != 0 and fault.when(args):
                 fault.times -= 1 if fault.times > 0 else 0
-                headers = (
-                    {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
-                )
+                if fault.mode == "reset_before":
+                    return self._reset(request)
+                if fault.mode in {"reset_after", "slow"}:
+                    after = fault
+                    break
+                if fault.mode == "bare":
+                    return web.Response(status=fault.status, text="<html>Bad Gateway</html>")
+                if fault.retry_after is not None:
+                    headers["Retry-After"] = str(fault.retry_after)
                 body = {"ok": False, "error": fault.error or f"http_{fault.status}"}
                 return web.json_response(body, status=fault.status, headers=headers)
         handler = getattr(self, "api_" + method.replace(".", "_"), None)
+        if after is not None and after.mode == "slow":
+            await asyncio.sleep(after.delay)
         if handler is None:
-            return web.json_response({"ok": False, "error": "unknown_method"})
-        return web.json_response(handler(args))
+            return web.json_response({"ok": False, "error": "unknown_method"}, headers=headers)
+        result = handler(args)
+        if method == "chat.postMessage" and result.get("ok") and self.on_post is not None:
+            outcome = self.on_post(self.posts[-1])
+            if outcome is not None:
+                await outcome
+        if after is not None and after.mode == "reset_after":
+            return self._reset(request)
+        return web.json_response(result, headers=headers)
+
+    @staticmethod
+    def _reset(request: web.Request) -> web.Response:
+        """Drop the connection: the client sees it close without an answer."""
+        assert request.transport is not None
+        request.transport.abort()
+        return web.Response(status=500)
 
     async def _response(self, request: web.Request) -> web.Response:
         body = await request.json()
@@ -198,7 +257,9 @@ class FakeSlack:
         return {"ok": True, "url": self.base_url.replace("http", "ws") + "socket"}
 
     def _ts_next(self) -> str:
-        return f"{1_700_000_000 + next(self._ts)}.000100"
+        """Real time, as Slack's are (in-doubt lookups search from a time), and unique."""
+        self._last_ts = max(time.time(), self._last_ts + 0.000001)
+        return f"{self._last_ts:.6f}"
 
     def api_auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -248,14 +309,51 @@ class FakeSlack:
         blocks = args.get("blocks")
         if isinstance(blocks, str):
             blocks = json.loads(blocks)
+        metadata = args.get("metadata")
+        if isinstance(metadata, str):
+            metadata = json.loads(metadata)
         self.posts.append(
-            {"channel": channel, "ts": ts, "text": args.get("text"), "blocks": blocks or []}
+            {
+                "channel": channel,
+                "ts": ts,
+                "text": args.get("text"),
+                "blocks": blocks or [],
+                "metadata": metadata,
+            }
         )
         self.events.append("post:" + channel)
         return {"ok": True, "channel": channel, "ts": ts}
 
     def api_chat_postEphemeral(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "message_ts": self._ts_next()}
+
+    def api_conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
+        """The conversation's messages since `oldest`, newest first, paginated."""
+        channel = str(args.get("channel"))
+        needed = {"D": "im:history", "C": "channels:history"}.get(channel[:1], "mpim:history")
+        if needed not in self.scopes and not (
+            channel.startswith("C") and "groups:history" in self.scopes
+        ):
+            return {"ok": False, "error": "missing_scope", "needed": needed}
+        oldest = float(args.get("oldest") or 0)
+        with_metadata = str(args.get("include_all_metadata")).lower() in {"1", "true"}
+        messages = [
+            {
+                "type": "message",
+                "ts": p["ts"],
+                "text": p["text"],
+                "bot_id": "B0001",
+                **({"metadata": p["metadata"]} if with_metadata and p["metadata"] else {}),
+            }
+            for p in reversed(self.posts)
+            if p["channel"] == channel and float(p["ts"]) > oldest
+        ]
+        limit = int(args.get("limit") or 100)
+        start = int(args.get("cursor") or 0)
+        page = messages[start : start + limit]
+        more = start + limit < len(messages)
+        meta = {"next_cursor": str(start + limit) if more else ""}
+        return {"ok": True, "messages": page, "has_more": more, "response_metadata": meta}
 
     def api_chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts")}

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import insert, select
 
+from storage.engine import Database
 from storage.models import Delivery, Member, Membership, Profile, Program, Workspace
 from tests.conftest import START
 from tests.slack.conftest import SlackWorld
@@ -15,7 +16,12 @@ from tests.slack.fake_slack import BOT_USER, TEAM
 
 async def enrol(sw: SlackWorld, channel: str, people: list[str]) -> None:
     """Set the scene in bulk (the round, not the enrolment, is under test)."""
-    async with sw.warm.core.db.session() as s:
+    await seed_program(sw.warm.core.db, channel, people, START + timedelta(hours=1))
+
+
+async def seed_program(db: Database, channel: str, people: list[str], due: datetime) -> None:
+    """A Slack program in `channel` whose onboarded members are `people`, due at `due`."""
+    async with db.session() as s:
         ws = Workspace(platform="slack", external_id=TEAM, created_at=START)
         s.add(ws)
         await s.flush()
@@ -31,7 +37,7 @@ async def enrol(sw: SlackWorld, channel: str, people: list[str]) -> None:
             added_by=people[0],
             last_round_number=0,
             created_at=START,
-            next_round_at=START + timedelta(hours=1),
+            next_round_at=due,
         )
         s.add(program)
         await s.flush()

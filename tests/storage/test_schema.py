@@ -163,11 +163,11 @@ async def test_racing_engines_start_one_round(any_db: Database) -> None:
         start_round(racer.core, program.id, scheduled_for=due),
         start_round(world.app.core, program.id, scheduled_for=due),
     )
-    await other.dispose()
     assert sum(isinstance(r, Started) for r in results) == 1
     assert len(world.intros()) == 6
     await racer.tick()
     await world.app.tick()
+    await other.dispose()
     assert len(world.intros()) == 6  # and nothing was sent twice
 
 
