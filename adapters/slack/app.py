@@ -17,18 +17,21 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from adapters.slack import render
+from adapters.slack import guard, render
 from adapters.slack.oauth import BOT_SCOPES, InstallationStore, state_store
 from adapters.slack.platform import SlackPlatform, make_client
+from bot import copy
 from bot.app import WarmIntro
 from bot.bootstrap import build_app
 from bot.clock import Clock, SystemClock
 from bot.commands import Status
 from bot.config import Settings
 from bot.core import Actor
-from bot.messages import Message, Reply
+from bot.messages import Message, Reply, text_message
 from storage.engine import Database
 
 logger = logging.getLogger(__name__)
@@ -156,11 +159,60 @@ def register(
         user = str(user or "")
         return Actor(team, user, _channel(channel), await platform.is_admin(team, user))
 
-    async def answer(respond: AsyncRespond, reply: Reply) -> None:
-        if reply.message is not None:
+    async def answer(
+        respond: AsyncRespond | None, reply: Reply, body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        """The reply, ephemerally through the response_url; by DM when there's no usable one."""
+        if reply.message is None:
+            return
+        if respond is not None and guard.response_url_ok(guard.response_url_of(body)):
             await respond(
                 response_type="ephemeral", replace_original=False, **render.post_args(reply.message)
             )
+            return
+        person = guard.person_of(body)
+        if person is not None:
+            await client.chat_postMessage(channel=person, **render.post_args(reply.message))
+
+    # --- one guard around every listener ------------------------------------------------------
+
+    @app.error
+    async def failed(
+        error: Exception,
+        body: dict[str, Any],
+        response: BoltResponse | None,
+        client: AsyncWebClient,
+    ) -> BoltResponse | None:
+        """A listener (or bolt around it) raised. Before the ack: the request was unusable, so
+        Slack gets a 400. After it: the ack stands, and the person hears that it failed."""
+        logger.error("Slack listener failed", exc_info=error)
+        if response is not None:
+            return BoltResponse(status=400, body="")
+        await tell_failure(body, client)
+        return None
+
+    async def tell_failure(body: dict[str, Any], client: AsyncWebClient) -> None:
+        interactive = "command" in body or body.get("type") in {
+            "block_actions",
+            "view_submission",
+        }
+        event = body.get("event")
+        is_dm = isinstance(event, dict) and event.get("type") == "message"
+        if not (interactive or is_dm):
+            return  # an event nobody is waiting on: the log is enough
+        args = render.post_args(text_message(copy.SOMETHING_WENT_WRONG))
+        url = guard.response_url_of(body)
+        try:
+            if guard.response_url_ok(url):
+                assert url is not None
+                webhook = AsyncWebhookClient(url)
+                await webhook.send(response_type="ephemeral", replace_original=False, **args)
+                return
+            person = guard.person_of(body)
+            if person is not None:
+                await client.chat_postMessage(channel=person, **args)
+        except Exception:
+            logger.warning("could not tell the person that their request failed", exc_info=True)
 
     # --- slash commands -----------------------------------------------------------------------
 
@@ -168,12 +220,16 @@ def register(
 
     @app.command(re.compile(r"^/(coffee|thanks)$"))
     async def slash_command(
-        ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], respond: AsyncRespond
+        ack: AsyncAck,
+        body: dict[str, Any],
+        context: dict[str, Any],
+        respond: AsyncRespond,
+        client: AsyncWebClient,
     ) -> None:
         await ack()
         who = await actor(body, context, body.get("channel_id"))
         run = commands[str(body.get("command"))]
-        await answer(respond, await run(who, unescape(body.get("text") or "")))
+        await answer(respond, await run(who, unescape(body.get("text") or "")), body, client)
 
     # --- buttons and forms --------------------------------------------------------------------
 
@@ -197,19 +253,23 @@ def register(
             "channel_id"
         )
         who = await actor(body, context, channel)
-        reply = await warm.action(who, action_id)
+        try:
+            reply = await warm.action(who, action_id)
+        except Exception:
+            if view_id is None:
+                raise  # the guard (`failed`) tells the person
+            logger.exception("button %r failed", action_id[:100])
+            failure = Reply(text_message(copy.SOMETHING_WENT_WRONG), ok=False)
+            await client.views_update(view_id=view_id, view=render.dialog(failure))
+            return
         if view_id is not None:
             await client.views_update(view_id=view_id, view=render.dialog(reply, channel or ""))
         elif reply.form is not None:  # a form from a button we didn't expect to open one
             view = render.modal(reply.form, private_metadata=channel or "")
             await client.views_open(trigger_id=body["trigger_id"], view=view)
         elif reply.message is not None:
-            if body.get("response_url"):
-                await answer(respond, reply)
-            else:  # App Home has no response_url: answer in the person's DM
-                await client.chat_postMessage(
-                    channel=who.user_id, **render.post_args(reply.message)
-                )
+            # App Home has no response_url: `answer` says it in the person's DM
+            await answer(respond, reply, body, client)
         if (body.get("view") or {}).get("type") == "home":
             await publish_home(client, who)
 
