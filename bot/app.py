@@ -22,7 +22,7 @@ from bot.ports import ChannelTarget
 from bot.program_settings import apply_setting, reschedule, settings_rows
 from bot.replies import Rejected, error, reply
 from bot.rounds import describe_plan, plan_round, run_due_rounds, start_round, sync_pool
-from bot.text import InputError, clean_team, parse_tags
+from bot.text import MAX_TAGS, InputError, check_tag, clean_team, parse_tags
 from storage.models import Member, Program
 from storage.repo import Repo
 
@@ -62,7 +62,7 @@ class WarmIntro:
         if inbound.any_unsafe(command):
             return error(copy.UNSAFE_TEXT)
         try:
-            return await self._dispatch(checked, command)
+            return await self._dispatch(checked, _checked(command))
         except UnknownUser as exc:
             return error(copy.unknown_user(exc.user_id))
         except InputError as exc:
@@ -184,6 +184,7 @@ class WarmIntro:
         actor = checked
         if inbound.any_unsafe(settings) or (name is not None and inbound.unsafe(name)):
             return error(copy.UNSAFE_TEXT)
+        name = name[: inbound.MAX_NAME] if name else name
         if not actor.channel_id:
             return error(copy.NEED_PROGRAM_CHANNEL)
         if not actor.is_admin:
@@ -699,6 +700,19 @@ class WarmIntro:
 
     def _today(self, actor: Actor) -> date:
         return self.core.now().date()
+
+
+def _checked(command: cmd.CoffeeCommand) -> cmd.CoffeeCommand:
+    """A command built from structured options (Discord, the console's profile loading) gets
+    the same checks as one parsed from text."""
+    if isinstance(command, cmd.SetTeam) and command.team:
+        return cmd.SetTeam(clean_team(command.team))
+    if isinstance(command, cmd.SetTags) and command.tags:
+        if len(command.tags) > MAX_TAGS:
+            raise InputError(f"That's {len(command.tags)} topics; please pick at most {MAX_TAGS}.")
+        for tag in command.tags:
+            check_tag(tag)
+    return command
 
 
 def _ids_ok(*ids: str) -> bool:

@@ -47,18 +47,23 @@ def parse_tags(text: str) -> list[str]:
         tag = normalize_tag(raw.strip(_EDGE_PUNCT))
         if not tag:
             continue
-        if len(tag) > MAX_TAG_LENGTH:
-            raise InputError(
-                "“",
-                UserText(tag[:20]),
-                f"…” is too long for a topic (at most {MAX_TAG_LENGTH} characters); "
-                "separate topics with commas.",
-            )
+        check_tag(tag)
         if tag not in tags:
             tags.append(tag)
     if len(tags) > MAX_TAGS:
         raise InputError(f"That's {len(tags)} topics; please pick at most {MAX_TAGS}.")
     return tags
+
+
+def check_tag(tag: str) -> str:
+    if len(tag) > MAX_TAG_LENGTH:
+        raise InputError(
+            "“",
+            UserText(tag[:20]),
+            f"…” is too long for a topic (at most {MAX_TAG_LENGTH} characters); "
+            "separate topics with commas.",
+        )
+    return tag
 
 
 def clean_team(text: str) -> str:
