@@ -7,11 +7,12 @@ response_url), messages to groups go through the core's outbox and `SlackPlatfor
 
 from __future__ import annotations
 
+import inspect
 import logging
 import random
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -191,6 +192,32 @@ def register(
         await tell_failure(body, client)
         return None
 
+    def guarded(listener: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+        """The listener, with its failures after the ack handled here.
+
+        bolt's runner, on an exception after the ack, clears the ack it already has; when that
+        happens before its dispatcher has seen the ack, Slack gets a 404 after 3 seconds
+        instead of the 200. So the ack stands: the failure is logged and the person told here.
+        A failure before the ack goes on to bolt, and so to `failed` (HTTP 400).
+        """
+        names = inspect.getfullargspec(listener).args
+        wanted = list(dict.fromkeys([*names, "ack", "body", "client"]))
+
+        async def run(**kwargs: Any) -> None:
+            try:
+                await listener(**{name: kwargs[name] for name in names})
+            except Exception:
+                ack = kwargs["ack"]
+                if ack is None or ack.response is None:
+                    raise
+                logger.exception("Slack listener %s failed after its ack", listener.__name__)
+                await tell_failure(kwargs["body"], kwargs["client"])
+
+        params = [inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD) for n in wanted]
+        run.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+        run.__name__ = run.__qualname__ = listener.__name__
+        return run
+
     async def tell_failure(body: dict[str, Any], client: AsyncWebClient) -> None:
         interactive = "command" in body or body.get("type") in {
             "block_actions",
@@ -219,6 +246,7 @@ def register(
     commands = {"/coffee": warm.coffee, "/thanks": warm.thanks}
 
     @app.command(re.compile(r"^/(coffee|thanks)$"))
+    @guarded
     async def slash_command(
         ack: AsyncAck,
         body: dict[str, Any],
@@ -234,6 +262,7 @@ def register(
     # --- buttons and forms --------------------------------------------------------------------
 
     @app.action(ANY)
+    @guarded
     async def button(
         ack: AsyncAck,
         body: dict[str, Any],
@@ -274,6 +303,7 @@ def register(
             await publish_home(client, who)
 
     @app.view(ANY)
+    @guarded
     async def form(
         ack: AsyncAck,
         body: dict[str, Any],
@@ -310,6 +340,7 @@ def register(
         await client.views_publish(user_id=who.user_id, view=home_view(status.message))
 
     @app.event("app_home_opened")
+    @guarded
     async def home(
         event: dict[str, Any], body: dict[str, Any], context: dict[str, Any], client: AsyncWebClient
     ) -> None:
@@ -320,6 +351,7 @@ def register(
     # --- channel membership -------------------------------------------------------------------
 
     @app.event("member_joined_channel")
+    @guarded
     async def joined(event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
         team, channel, user = _team(body, context), event["channel"], event["user"]
         if user == context.get("bot_user_id"):
@@ -328,6 +360,7 @@ def register(
             await warm.member_joined(team, channel, user)
 
     @app.event("member_left_channel")
+    @guarded
     async def left(event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
         team, channel, user = _team(body, context), event["channel"], event["user"]
         if user == context.get("bot_user_id"):
@@ -337,10 +370,12 @@ def register(
 
     @app.event("channel_left")
     @app.event("group_left")
+    @guarded
     async def removed(event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
         await warm.bot_removed(_team(body, context), event["channel"])
 
     @app.event("user_change")
+    @guarded
     async def user_change(
         event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]
     ) -> None:
@@ -352,6 +387,7 @@ def register(
     # --- direct messages (only when the optional im:history scope is granted) ------------------
 
     @app.event("message")
+    @guarded
     async def message(
         event: dict[str, Any], body: dict[str, Any], context: dict[str, Any], client: AsyncWebClient
     ) -> None:
@@ -367,6 +403,7 @@ def register(
     # --- uninstall ----------------------------------------------------------------------------
 
     @app.event("app_uninstalled")
+    @guarded
     async def uninstalled(body: dict[str, Any], context: dict[str, Any]) -> None:
         team = _team(body, context)
         if installations is not None:
@@ -376,6 +413,7 @@ def register(
         await warm.workspace_removed(team)
 
     @app.event("tokens_revoked")
+    @guarded
     async def revoked(event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
         if installations is None:
             return

@@ -38,13 +38,19 @@ _OBJECTS = (
 _OBJECTS_OR_IDS = ("team", "user", "channel", "enterprise")  # bolt reads either form
 _LISTS = ("actions", "authorizations", "response_urls")
 _IDS = ("team_id", "user_id", "channel_id", "enterprise_id")
-# Events the app listens to, and the string fields each one needs.
-_EVENT_FIELDS: dict[str, tuple[str, ...]] = {
-    "member_joined_channel": ("channel", "user"),
-    "member_left_channel": ("channel", "user"),
-    "channel_left": ("channel",),
-    "group_left": ("channel",),
-    "app_home_opened": ("user",),
+# The kinds of request the app handles; anything else is refused before bolt looks at it.
+_TYPES = {
+    "url_verification", "event_callback", "block_actions", "view_submission", "view_closed",
+    "app_rate_limited",
+}  # fmt: skip
+# Events the app listens to, and the fields each one needs (ids are strings).
+_EVENT_FIELDS: dict[str, tuple[tuple[str, type], ...]] = {
+    "member_joined_channel": (("channel", str), ("user", str)),
+    "member_left_channel": (("channel", str), ("user", str)),
+    "channel_left": (("channel", str),),
+    "group_left": (("channel", str),),
+    "app_home_opened": (("user", str),),
+    "user_change": (("user", dict),),
 }
 
 
@@ -102,16 +108,12 @@ def parse_body(text: str, content_type: str | None) -> dict[str, Any]:
 def check_shape(body: dict[str, Any]) -> None:
     """The fields bolt and the listeners use have the types Slack gives them."""
     _types(body)
+    kind = body.get("type")
+    if kind is not None and kind not in _TYPES:
+        raise Malformed("unsupported type")
     for key in _IDS:
         _id(body.get(key), key)
-    for key in _OBJECTS_OR_IDS:
-        value = body.get(key)
-        if isinstance(value, dict):
-            _str(value, "id")
-            _id(value.get("id"), key + ".id")
-            _str(value, "team_id")
-        else:
-            _id(value, key)
+    _actor_fields(body)
     for item in body.get("authorizations") or ():
         if not isinstance(item, dict):
             raise Malformed("authorizations")
@@ -125,14 +127,13 @@ def check_shape(body: dict[str, Any]) -> None:
     if isinstance(container, dict):
         _str(container, "channel_id")
         _id(container.get("channel_id"), "container.channel_id")
-    kind = body.get("type")
     if "command" in body and kind is None:
         _required(body, ("command", "user_id", "team_id"))
     elif kind == "block_actions":
         _block_actions(body)
     elif kind in {"view_submission", "view_closed"}:
         _required_object(body, "user")
-        _view(body.get("view"))
+        _view(body.get("view"), submitted=True)
     elif kind == "event_callback":
         _event(body.get("event"))
     elif kind == "url_verification":
@@ -153,6 +154,27 @@ def _types(body: dict[str, Any]) -> None:
     for key in _LISTS:
         if body.get(key) is not None and not isinstance(body[key], list):
             raise Malformed(f"{key} is not a list")
+
+
+def _actor_fields(data: dict[str, Any]) -> None:
+    """user / channel / team / enterprise: an id, or an object whose `id` is one (bolt reads
+    both, in the body and in the event and messages inside it)."""
+    for key in _OBJECTS_OR_IDS:
+        value = data.get(key)
+        if isinstance(value, dict):
+            _str(value, "id")
+            _id(value.get("id"), key + ".id")
+            _str(value, "team_id")
+        elif value is not None and not isinstance(value, str):
+            raise Malformed(f"{key} has the wrong type")
+        else:
+            _id(value, key)
+    for key in ("event", "message", "previous_message", "item", "assistant_thread"):
+        inner = data.get(key)
+        if inner is not None:
+            if not isinstance(inner, dict):
+                raise Malformed(f"{key} has the wrong type")
+            _actor_fields(inner)
 
 
 def _str(data: dict[str, Any], key: str) -> None:
@@ -191,9 +213,11 @@ def _block_actions(body: dict[str, Any]) -> None:
         _view(view)
 
 
-def _view(view: Any) -> None:
+def _view(view: Any, submitted: bool = False) -> None:
     if not isinstance(view, dict):
         raise Malformed("missing view")
+    if submitted:
+        _required(view, ("type", "callback_id"))
     for key in ("id", "type", "callback_id", "private_metadata"):
         _str(view, key)
     blocks = view.get("blocks")
@@ -212,7 +236,7 @@ def _view(view: Any) -> None:
     if state is None:
         return
     values = state.get("values") if isinstance(state, dict) else None
-    if not isinstance(state, dict) or not isinstance(values or {}, dict):
+    if not isinstance(state, dict) or not isinstance(values if values is not None else {}, dict):
         raise Malformed("view.state")
     for fields in (values or {}).values():
         if not isinstance(fields, dict):
@@ -231,14 +255,11 @@ def _event(event: Any) -> None:
         raise Malformed("missing event")
     for key in ("text", "channel_type", "subtype", "tab", "inviter"):
         _str(event, key)
-    if event.get("user") is not None and not isinstance(event["user"], str | dict):
-        raise Malformed("event.user")
     if event.get("tokens") is not None and not isinstance(event["tokens"], dict):
         raise Malformed("event.tokens")
-    for key in _EVENT_FIELDS.get(event["type"], ()):
-        if not isinstance(event.get(key), str) or not event[key]:
+    for key, kind in _EVENT_FIELDS.get(event["type"], ()):
+        if not isinstance(event.get(key), kind) or not event[key]:
             raise Malformed(f"event without {key}")
-        _id(event[key], "event." + key)
     if event["type"] == "message":
         for key in ("channel", "user"):
             _str(event, key)
