@@ -281,9 +281,12 @@ async def test_nul_and_overflow_on_postgres(pg_db: Any, fake_slack: Any) -> None
     world, runner = await start_world(pg_db, fake_slack)
     try:
         await world.add_bot_to()
-        for action in ("checkin:99999999999999999999:met", "thanks:start:2147483648"):
-            tag = await world.slack.action("U0002", action, channel="C0001")
-            assert "expired" in (await world.slack.reply(tag))["text"]
+        overflow = "checkin:99999999999999999999:met"
+        tag = await world.slack.action("U0002", overflow, channel="C0001")
+        assert "expired" in (await world.slack.reply(tag))["text"]
+        await world.slack.action("U0002", "thanks:start:2147483648", channel="C0001")
+        updated = await world.fake.wait_for(lambda: world.fake.called("views.update"))
+        assert "expired" in json.dumps(updated[0].args["view"])  # in the dialog it opened
         for command, text in (("/thanks", "<@U0003> a\x00b"), ("/coffee", "team \x00")):
             reply = await world.slack.reply(await world.slack.command(command, text, "U0001"))
             assert "control characters" in reply["text"]
