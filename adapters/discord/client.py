@@ -205,8 +205,11 @@ class WarmIntroClient(discord.Client):
         custom_id = str(data.get("custom_id") or "")
         parsed = parse_form_custom_id(custom_id)
         store = getattr(getattr(self._connection, "_view_store", None), "_modals", None)
-        if parsed is None or store is None or custom_id in store:
-            return  # not ours, or a live modal handles it
+        if store is None or custom_id in store:
+            return  # a live modal handles it
+        if parsed is None:  # no form of ours: still, the person gets an answer
+            await send_text(interaction, copy.FORM_EXPIRED)
+            return
         form_id, guild_id = parsed
         app, actor = self.app, self.actor_for(interaction, guild_id)
         if app is None or actor is None:
