@@ -29,7 +29,8 @@ COFFEE = (
     "pause {h}", "pause until {h}", "config {h}", "config {h} value", "config purpose {h}",
     "config timezone {h}", "config thanks-channel {h}", "config cadence {h}", "config day {h}",
     "config time {h}", "config active {h}", "config weight.interest {h}", "forget-me {h}",
-    "join {h}",
+    "join {h}", "leave {h}", "resume {h}", "status {h}", "history {h}", "stats {h}",
+    "preview {h}", "match-now {h}",
 )  # fmt: skip
 THANKS = ("<@sam> note: {h}", "{h} thanks!", "<@sam> {h} --private", "--private <@li> {h}")
 
@@ -45,7 +46,7 @@ def operations(w: World, h: str, group_id: int) -> list[Op]:
         ("thanks form: note", lambda: app.form_submitted(
             me, f"thanks:{group_id}", {"recipients": ["li"], "message": h, "private": True})),
         ("thanks form: recipient", lambda: app.form_submitted(
-            me, f"thanks:{group_id}", {"recipients": [h], "message": "hi", "private": False})),
+            me, f"thanks:{group_id}", {"recipients": [h], "message": "hi", "private": h})),
         ("thanks form: id", lambda: app.form_submitted(
             me, f"thanks:{h}", {"recipients": ["li"], "message": "hi"})),
         ("form id", lambda: app.form_submitted(me, h, {"message": h})),

@@ -89,7 +89,9 @@ async def test_hostile_corpus_through_commands_buttons_forms_and_dms(
         for custom_id in (h, f"checkin:{h}:met", f"thanks:start:{h}", f"interview:skip:{h}"):
             replies.append(await press(server, "maya", custom_id[:100]))
         replies += [
-            await submit_raw(server, maya, "profile", dict.fromkeys(("interests", "team"), h)),
+            await submit_raw(
+                server, maya, "profile", dict.fromkeys(("interests", "offers", "wants", "team"), h)
+            ),
             await submit_raw(server, maya, "thanks:1", {"recipients": [str(sam.id)], "message": h}),
             await submit_raw(server, maya, "thanks:1", {"recipients": [h], "message": "hi"}),
             await submit_raw(server, maya, h[:40], {"message": h}),
