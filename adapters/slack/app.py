@@ -286,7 +286,7 @@ def register(
             reply = await warm.action(who, action_id)
         except Exception:
             if view_id is None:
-                raise  # the guard (`failed`) tells the person
+                raise  # `guarded` logs it and tells the person
             logger.exception("button %r failed", action_id[:100])
             failure = Reply(text_message(copy.SOMETHING_WENT_WRONG), ok=False)
             await client.views_update(view_id=view_id, view=render.dialog(failure))
