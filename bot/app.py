@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import commands as cmd
-from bot import copy, interview, thanks
+from bot import copy, inbound, interview, thanks
 from bot.checkins import record_answer
 from bot.core import Actor, Core, UnknownUser
 from bot.forget import forget
@@ -30,7 +30,7 @@ from bot.rounds import (
     start_round,
     sync_pool,
 )
-from bot.text import InputError, clean_team, parse_tags
+from bot.text import MAX_TAGS, InputError, check_tag, clean_team, parse_tags
 from storage.models import Member, Program
 from storage.repo import Repo
 
@@ -47,37 +47,58 @@ class WarmIntro:
 
     # --- entry points for adapters ------------------------------------------------------------
 
+    # Every entry point checks what the platform handed it (`bot.inbound`) before anything
+    # else: ids of a plausible shape, text without control characters, database-sized numbers.
+
     async def coffee(self, actor: Actor, text: str) -> Reply:
         """`/coffee <text>`."""
+        checked = inbound.clean_actor(actor)
+        if checked is None:
+            return error(copy.BAD_REQUEST)
+        if len(text) <= cmd.MAX_TEXT and inbound.unsafe(text):
+            return error(copy.UNSAFE_TEXT)
         try:
-            command = cmd.parse_coffee(text, self._today(actor))
+            command = cmd.parse_coffee(text, self._today(checked))
         except cmd.CommandError as exc:
-            if exc.message.startswith("I don't know the command"):
-                return Reply(Message(((exc.message,), *copy.help_message().lines[1:2])), ok=False)
-            return error(exc.message, exc.usage)
-        return await self.run(actor, command)
+            if exc.unknown:
+                return Reply(Message((exc.line, *copy.help_message().lines[1:2])), ok=False)
+            return error(exc.line, exc.usage)
+        return await self.run(checked, command)
 
     async def run(self, actor: Actor, command: cmd.CoffeeCommand) -> Reply:
         """Run a parsed `/coffee` command (Discord builds these from slash-command options)."""
+        checked = inbound.clean_actor(actor)
+        if checked is None:
+            return error(copy.BAD_REQUEST)
+        if inbound.any_unsafe(command):
+            return error(copy.UNSAFE_TEXT)
         try:
-            return await self._dispatch(actor, command)
+            return await self._dispatch(checked, _checked(command))
         except UnknownUser as exc:
             return error(copy.unknown_user(exc.user_id))
         except InputError as exc:
-            return error(str(exc))
+            return error(exc.line)
 
     async def thanks(self, actor: Actor, text: str) -> Reply:
         """`/thanks @person … message [--private]`."""
+        if len(text) <= cmd.MAX_TEXT and inbound.unsafe(text):
+            return error(copy.UNSAFE_TEXT, copy.USAGE["thanks"])
         try:
             command = cmd.parse_thanks(text)
         except cmd.CommandError as exc:
-            return error(exc.message, exc.usage)
+            return error(exc.line, exc.usage)
         return await self.send_thanks(actor, command)
 
     async def direct_message(self, actor: Actor, text: str) -> Reply:
         """A person wrote to the bot in a DM (interview answers, or just saying hi)."""
-        if len(text) > 2000:
-            return error(copy.too_long(len(text)))
+        checked = inbound.clean_actor(actor)
+        if checked is None:
+            return error(copy.BAD_REQUEST)
+        actor = checked
+        try:
+            inbound.check_text(text)
+        except InputError as exc:
+            return error(exc.line)
         known = await self.core.known_users(actor.workspace_id, [actor.user_id])
         async with self.core.repo() as repo:
             ws = await self.core.workspace(repo, actor.workspace_id)
@@ -90,12 +111,19 @@ class WarmIntro:
 
     async def action(self, actor: Actor, action_id: str) -> Reply:
         """A button was pressed. Action ids are the ones in `copy` (`checkin:12:met`, …)."""
-        parts = action_id.split(":")
+        checked = inbound.clean_actor(actor)
+        if checked is None:
+            return error(copy.BAD_REQUEST)
+        actor = checked
+        parts = inbound.action_parts(action_id) or [""]
+        number = inbound.bounded_id(parts[1]) if len(parts) == 3 else None
         try:
-            if parts[0] == "checkin" and len(parts) == 3:
-                return await self._checkin(actor, int(parts[1]), parts[2])
+            if parts[0] == "checkin" and len(parts) == 3 and number is not None:
+                return await self._checkin(actor, number, parts[2])
             if parts[:2] == ["thanks", "start"] and len(parts) == 3:
-                return await thanks.form(self.core, actor, int(parts[2]))
+                group = inbound.bounded_id(parts[2])
+                if group is not None:
+                    return await thanks.form(self.core, actor, group)
             if parts[:2] == ["interview", "skip"] and len(parts) == 3:
                 known = await self.core.known_users(actor.workspace_id, [actor.user_id])
                 async with self.core.repo() as repo:
@@ -109,16 +137,23 @@ class WarmIntro:
             pass
         except UnknownUser as exc:
             return error(copy.unknown_user(exc.user_id))
-        logger.warning("unknown action %r from %s", action_id[:100], actor.user_id)
-        return error("That button has expired. Try `/coffee status`.")
+        logger.warning("unknown action %r from %s", str(action_id)[:100], actor.user_id)
+        return error(copy.BUTTON_EXPIRED)
 
     async def form_submitted(self, actor: Actor, form_id: str, values: dict[str, Any]) -> Reply:
         """A form (modal) came back: the thanks form or the profile form."""
+        checked = inbound.clean_actor(actor)
+        if checked is None:
+            return error(copy.BAD_REQUEST)
+        actor = checked
+        if not inbound.form_id_ok(form_id) or not isinstance(values, dict):
+            return error(copy.FORM_EXPIRED)
+        if len(values) > inbound.MAX_FORM_VALUES or inbound.any_unsafe(values):
+            return error(copy.UNSAFE_TEXT)
         if form_id == "profile":
             return await self._save_profile_form(actor, values)
-        if not form_id.startswith("thanks"):
-            return error("That form has expired.")
-        recipients = tuple(str(u) for u in values.get("recipients") or ())
+        raw = values.get("recipients") or ()
+        recipients = tuple(str(u) for u in (raw if isinstance(raw, list | tuple) else (raw,)))
         text = str(values.get("message") or "").strip()
         if not recipients:
             return error("Pick at least one person to thank.")
@@ -129,14 +164,16 @@ class WarmIntro:
         private = bool(values.get("private"))
         _, _, group = form_id.partition(":")
         command = cmd.Thanks(recipients, text, private)
-        return await thanks.send(
-            self.core, self.outbox, actor, command, int(group) if group.isdigit() else None
-        )
+        return await thanks.send(self.core, self.outbox, actor, command, inbound.bounded_id(group))
 
     async def bot_added(
         self, workspace_id: str, channel_id: str, added_by: str | None, name: str | None = None
     ) -> None:
         """The bot joined a channel: it becomes a program (or an old one comes back)."""
+        if not _ids_ok(workspace_id, channel_id) or (added_by and not _ids_ok(added_by)):
+            return
+        if name is not None:
+            name = inbound.strip_unsafe(name)[: inbound.MAX_NAME]
         async with self.core.repo() as repo:
             program, key = await self._open_program(repo, workspace_id, channel_id, added_by, name)
         if key:
@@ -152,6 +189,13 @@ class WarmIntro:
         For platforms where a person sets a program up explicitly (Discord's `/coffee setup`);
         only workspace admins may. Any bad value rejects the whole setup and changes nothing.
         """
+        checked = inbound.clean_actor(actor)
+        if checked is None:
+            return error(copy.BAD_REQUEST)
+        actor = checked
+        if inbound.any_unsafe(settings) or (name is not None and inbound.unsafe(name)):
+            return error(copy.UNSAFE_TEXT)
+        name = name[: inbound.MAX_NAME] if name else name
         if not actor.channel_id:
             return error(copy.NEED_PROGRAM_CHANNEL)
         if not actor.is_admin:
@@ -168,7 +212,7 @@ class WarmIntro:
                     try:
                         apply_setting(program, config_key, value, self.core.now())
                     except InputError as exc:
-                        raise Rejected(error(str(exc), copy.USAGE["config"])) from None
+                        raise Rejected(error(exc.line, copy.USAGE["config"])) from None
                 reschedule(program, self.core.now())
                 key = await self._welcome(repo, program)
                 rows = settings_rows(program)
@@ -235,6 +279,8 @@ class WarmIntro:
         return item.key
 
     async def bot_removed(self, workspace_id: str, channel_id: str) -> None:
+        if not _ids_ok(workspace_id, channel_id):
+            return
         async with self.core.repo() as repo:
             program = await self.core.program_at(repo, workspace_id, channel_id)
             if program is not None:
@@ -243,6 +289,8 @@ class WarmIntro:
 
     async def member_joined(self, workspace_id: str, channel_id: str, user_id: str) -> None:
         """Someone joined a program channel: they're in, and get the interview."""
+        if not _ids_ok(workspace_id, channel_id, user_id):
+            return
         known = await self.core.known_users(workspace_id, [user_id])
         async with self.core.repo() as repo:
             program = await self.core.program_at(repo, workspace_id, channel_id)
@@ -263,6 +311,8 @@ class WarmIntro:
 
     async def member_left(self, workspace_id: str, channel_id: str, user_id: str) -> None:
         """Someone left a program channel: out of the next round at once."""
+        if not _ids_ok(workspace_id, channel_id, user_id):
+            return
         async with self.core.repo() as repo:
             program = await self.core.program_at(repo, workspace_id, channel_id)
             if program is None:
@@ -277,6 +327,8 @@ class WarmIntro:
 
     async def member_left_workspace(self, workspace_id: str, user_id: str) -> None:
         """Someone left the workspace or server: out of every program there at once."""
+        if not _ids_ok(workspace_id, user_id):
+            return
         async with self.core.repo() as repo:
             ws = await repo.find_workspace(self.core.platform.name, workspace_id)
             member = await repo.find_member(ws.id, user_id) if ws else None
@@ -291,6 +343,8 @@ class WarmIntro:
     async def workspace_removed(self, workspace_id: str) -> None:
         """The app was uninstalled from a workspace (or removed from a server): its programs
         pause. Their data stays until people ask to be forgotten."""
+        if not _ids_ok(workspace_id):
+            return
         async with self.core.repo() as repo:
             ws = await repo.find_workspace(self.core.platform.name, workspace_id)
             if ws is None:
@@ -455,9 +509,8 @@ class WarmIntro:
         if zone is None and offset is None:
             if profile.utc_offset_hours is None:
                 return reply("No time zone set. " + copy.USAGE["timezone"])
-            return reply(
-                f"Your time zone: {profile.timezone or copy.utc_label(profile.utc_offset_hours)}."
-            )
+            label = profile.timezone or copy.utc_label(profile.utc_offset_hours)
+            return reply(copy.timezone_shown(label))
         profile.timezone = zone
         profile.utc_offset_hours = offset
         profile.updated_at = self.core.now()
@@ -553,12 +606,12 @@ class WarmIntro:
         if value is None:
             rows = dict(settings_rows(program))
             if key in rows:
-                return reply(f"*{key}*: {rows[key]}")
-            return error(f"There's no setting called `{key[:40]}`.", copy.USAGE["config"])
+                return reply(copy.setting_shown(key, rows[key]))
+            return error(copy.no_such_setting(key), copy.USAGE["config"])
         try:
             shown = apply_setting(program, key, value, self.core.now())
         except InputError as exc:
-            return error(str(exc), copy.USAGE["config"])
+            return error(exc.line, copy.USAGE["config"])
         return reply(copy.config_saved(key, shown))
 
     async def _forget(self, repo: Repo, member: Member, confirmed: bool) -> tuple[Reply, list[str]]:
@@ -663,7 +716,7 @@ class WarmIntro:
             }
             team = clean_team(str(values.get("team") or "")) if "team" in values else None
         except InputError as exc:
-            return error(str(exc))
+            return error(exc.line)
         known = await self.core.known_users(actor.workspace_id, [actor.user_id])
         async with self.core.repo() as repo:
             member = await self.core.actor_member(repo, actor, known)
@@ -678,13 +731,39 @@ class WarmIntro:
 
     async def send_thanks(self, actor: Actor, command: cmd.Thanks) -> Reply:
         """`/thanks` (or the thanks form): post it, tell the recipients."""
-        return await thanks.send(self.core, self.outbox, actor, command)
+        checked = inbound.clean_actor(actor)
+        if checked is None:
+            return error(copy.BAD_REQUEST)
+        if inbound.any_unsafe(command):
+            return error(copy.UNSAFE_TEXT)
+        return await thanks.send(self.core, self.outbox, checked, command)
 
     def _tz(self, member: Member) -> str:
         return member.profile.timezone or "UTC"
 
     def _today(self, actor: Actor) -> date:
         return self.core.now().date()
+
+
+def _checked(command: cmd.CoffeeCommand) -> cmd.CoffeeCommand:
+    """A command built from structured options (Discord, the console's profile loading) gets
+    the same checks as one parsed from text."""
+    if isinstance(command, cmd.SetTeam) and command.team:
+        return cmd.SetTeam(clean_team(command.team))
+    if isinstance(command, cmd.SetTags) and command.tags:
+        if len(command.tags) > MAX_TAGS:
+            raise InputError(f"That's {len(command.tags)} topics; please pick at most {MAX_TAGS}.")
+        for tag in command.tags:
+            check_tag(tag)
+    return command
+
+
+def _ids_ok(*ids: str) -> bool:
+    """Ids from a platform event, checked before they reach the database."""
+    if all(inbound.external_id_ok(i) for i in ids):
+        return True
+    logger.warning("event with malformed ids ignored: %r", [str(i)[:80] for i in ids])
+    return False
 
 
 __all__ = ["Actor", "WarmIntro"]

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Literal
 
 from bot import copy
+from bot.messages import Line, render_line_plain
 from bot.text import (
     MAX_TEXT,
     InputError,
@@ -28,12 +29,21 @@ TagField = Literal["interests", "offers", "wants"]
 
 
 class CommandError(Exception):
-    """A malformed command: `message` says what's wrong, `usage` how to write it."""
+    """A malformed command: `line` says what's wrong, `usage` how to write it.
 
-    def __init__(self, message: str, usage: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    `line` is a message line: whatever the person typed in it is a `UserText` span, so the
+    answer never echoes typed text as the bot's own copy. `message` is its plain text (logs,
+    tests). `unknown` marks an unknown subcommand (answered with the list of commands).
+    """
+
+    def __init__(
+        self, message: str | Line, usage: str | None = None, *, unknown: bool = False
+    ) -> None:
+        self.line: Line = (message,) if isinstance(message, str) else tuple(message)
+        self.message = render_line_plain(self.line)
+        super().__init__(self.message)
         self.usage = usage
+        self.unknown = unknown
 
 
 @dataclass(frozen=True)
@@ -232,8 +242,8 @@ def parse_coffee(text: str, today: date) -> CoffeeCommand:
                 raise CommandError(f"Did you mean `/coffee {name} confirm`?", usage)
             return _CONFIRMABLE[name]()
     except InputError as exc:
-        raise CommandError(str(exc), usage) from None
-    raise CommandError(copy.unknown_subcommand(words[0]), copy.USAGE["help"])
+        raise CommandError(exc.line, usage) from None
+    raise CommandError(copy.unknown_subcommand(words[0]), copy.USAGE["help"], unknown=True)
 
 
 def parse_thanks(text: str) -> Thanks:
@@ -267,7 +277,7 @@ def parse_thanks(text: str) -> Thanks:
     try:
         check_length(message, "Your note")
     except InputError as exc:
-        raise CommandError(str(exc), usage) from None
+        raise CommandError(exc.line, usage) from None
     return Thanks(tuple(recipients), message, private)
 
 

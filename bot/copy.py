@@ -56,7 +56,9 @@ def help_message(topic: str | None = None) -> Message:
         key = topic.lower().lstrip("/")
         if key in USAGE:
             return text_message(USAGE[key])
-        return text_message(f"There's no command called `{topic[:40]}`.", _all_commands())
+        return text_message(
+            ("There's no command called `", UserText(topic[:40]), "`."), _all_commands()
+        )
     return text_message(
         "*WarmIntro* pairs you with a colleague for a short chat every round — to learn "
         "something, not to network.",
@@ -73,14 +75,48 @@ def too_long(length: int, limit: int = 2000) -> str:
     return f"That's {length:,} characters; the limit is {limit:,}. Please shorten it and try again."
 
 
-def unknown_subcommand(word: str) -> str:
-    return f"I don't know the command `{word[:40]}`. Here's what I can do:"
+# Answers that echo what someone typed are lines, never formatted strings: the typed part is a
+# `UserText` span, so "/coffee <!channel>" can't ping a channel from an error message.
 
 
-def unknown_user(token: str) -> str:
+def unknown_subcommand(word: str) -> Line:
+    return ("I don't know the command `", UserText(word[:40]), "`. Here's what I can do:")
+
+
+def unknown_user(token: str) -> Line:
     return (
-        f"I can't find {token[:60]} in this workspace. Mention them with @ and pick from the list."
+        "I can't find ",
+        UserText(token[:60]),
+        " in this workspace. Mention them with @ and pick from the list.",
     )
+
+
+def no_such_setting(key: str) -> Line:
+    return ("There's no setting called `", UserText(key[:40]), "`.")
+
+
+def setting_shown(key: str, value: str) -> Line:
+    return (f"*{key}*: ", _setting(value))
+
+
+def timezone_shown(label: str) -> Line:
+    return ("Your time zone: ", UserText(label), ".")
+
+
+# --- when something goes wrong, or a request can't be read ------------------------------------
+
+SOMETHING_WENT_WRONG = "Something went wrong on our side; nothing was changed."
+UNSAFE_TEXT = (
+    "That text contains control characters or broken Unicode that I can't store. "
+    "Please retype it without them."
+)
+BAD_REQUEST = "I couldn't read that request, so nothing was changed."
+BUTTON_EXPIRED = "That button has expired. Try `/coffee status`."
+FORM_EXPIRED = "That form has expired."
+
+
+def too_many_recipients(limit: int) -> str:
+    return f"You can thank at most {limit} people at once."
 
 
 NOT_ADMIN = "Only the program's admins can do that (workspace admins and whoever added me here)."
@@ -697,7 +733,8 @@ def status_message(
             UserText(show(wants)),
             "\nTeam: ",
             UserText(team or "—"),
-            f" · Time zone: {timezone or '—'}",
+            " · Time zone: ",
+            UserText(timezone or "—"),
         )
     )
     if current:

@@ -74,7 +74,7 @@ async def answer(core: Core, repo: Repo, member: Member, text: str) -> Message |
     try:
         tags = parse_tags(text)
     except InputError as exc:
-        return Message(((str(exc),),))
+        return Message((exc.line,))
     if not tags:
         return Message(((copy.interview_nothing_found(),),))
     setattr(member.profile, state.state, tags)

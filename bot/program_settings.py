@@ -9,6 +9,7 @@ from bot import commands as cmd
 from bot import copy
 from bot.cadence import CADENCES, next_round_time
 from bot.matching.types import Weights
+from bot.messages import UserText
 from bot.text import InputError, check_length
 from storage.models import Program
 
@@ -60,7 +61,8 @@ def apply_setting(program: Program, key: str, value: str, now: datetime) -> str:
     elif key == "time":
         hours, _, minutes = value.partition(":")
         if not (
-            hours.isdigit()
+            value.isascii()
+            and hours.isdigit()
             and minutes.isdigit()
             and int(hours) < 24
             and int(minutes) < 60
@@ -73,7 +75,7 @@ def apply_setting(program: Program, key: str, value: str, now: datetime) -> str:
             ZoneInfo(value)
         except Exception:
             raise InputError(
-                f"`{value[:60]}` isn't a time zone name like `Europe/Berlin`."
+                "`", UserText(value[:60]), "` isn't a time zone name like `Europe/Berlin`."
             ) from None
         program.timezone = value
     elif key == "purpose":
@@ -109,7 +111,7 @@ def apply_setting(program: Program, key: str, value: str, now: datetime) -> str:
         program.weights = {**(program.weights or {}), name: number}
         return f"{number:g}"
     else:
-        raise InputError(f"There's no setting called `{key[:40]}`.")
+        raise InputError(*copy.no_such_setting(key))
     if key in SCHEDULE_KEYS:
         reschedule(program, now)
     return value

@@ -9,7 +9,8 @@ def reply(*lines: str | Line, ok: bool = True) -> Reply:
     return Reply(text_message(*lines), ok=ok)
 
 
-def error(text: str, usage: str | None = None) -> Reply:
+def error(text: str | Line, usage: str | None = None) -> Reply:
+    """A refusal. `text` is the bot's copy, or a line whose typed parts are `UserText` spans."""
     return reply(text, *([usage] if usage else []), ok=False)
 
 

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.matching.tags import normalize_tag
+from bot.messages import Line, Span, UserText, render_line_plain
 
 MAX_TEXT = 2000  # longest text we accept from a person in one go
 MAX_TAG_LENGTH = 40
@@ -18,7 +19,15 @@ _EDGE_PUNCT = " \t.!?:\"'`*_~()[]{}<>"
 
 
 class InputError(ValueError):
-    """Something a person typed can't be used; the message says why, in their terms."""
+    """Something a person typed can't be used; the message says why, in their terms.
+
+    Built from spans like a message line: the bot's words as `str`, anything the person typed
+    as `UserText`, so the answer that echoes it is escaped on every platform.
+    """
+
+    def __init__(self, *spans: Span) -> None:
+        self.line: Line = tuple(spans)
+        super().__init__(render_line_plain(self.line))
 
 
 def check_length(text: str, what: str = "That message", limit: int = MAX_TEXT) -> str:
@@ -38,16 +47,23 @@ def parse_tags(text: str) -> list[str]:
         tag = normalize_tag(raw.strip(_EDGE_PUNCT))
         if not tag:
             continue
-        if len(tag) > MAX_TAG_LENGTH:
-            raise InputError(
-                f"“{tag[:20]}…” is too long for a topic (at most {MAX_TAG_LENGTH} characters); "
-                "separate topics with commas."
-            )
+        check_tag(tag)
         if tag not in tags:
             tags.append(tag)
     if len(tags) > MAX_TAGS:
         raise InputError(f"That's {len(tags)} topics; please pick at most {MAX_TAGS}.")
     return tags
+
+
+def check_tag(tag: str) -> str:
+    if len(tag) > MAX_TAG_LENGTH:
+        raise InputError(
+            "“",
+            UserText(tag[:20]),
+            f"…” is too long for a topic (at most {MAX_TAG_LENGTH} characters); "
+            "separate topics with commas.",
+        )
+    return tag
 
 
 def clean_team(text: str) -> str:
@@ -75,13 +91,14 @@ def parse_timezone(text: str) -> tuple[str | None, float]:
         sign, hours, minutes = match.groups()
         offset = int(hours) + int(minutes or 0) / 60
         if offset > 14 or (minutes and int(minutes) >= 60):
-            raise InputError(f"“{value}” is not a valid UTC offset (−12 to +14).")
+            raise InputError("“", UserText(value), "” is not a valid UTC offset (−12 to +14).")
         return None, offset if sign == "+" else -offset
     zone = _find_zone(value)
     if zone is None:
         raise InputError(
-            f"I don't know the time zone “{value[:60]}”. Use a name like `America/New_York` "
-            "or an offset like `UTC-5`."
+            "I don't know the time zone “",
+            UserText(value[:60]),
+            "”. Use a name like `America/New_York` or an offset like `UTC-5`.",
         )
     return zone, utc_offset_hours(zone)
 
@@ -119,7 +136,7 @@ def parse_pause(words: list[str], today: date) -> date | None:
         try:
             until = date.fromisoformat(raw)
         except ValueError:
-            raise InputError(f"“{raw[:40]}” is not a date; use YYYY-MM-DD.") from None
+            raise InputError("“", UserText(raw[:40]), "” is not a date; use YYYY-MM-DD.") from None
         if until <= today:
             raise InputError("That date is not in the future.")
         if until > today + timedelta(days=366):

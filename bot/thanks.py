@@ -6,7 +6,7 @@ import logging
 from datetime import datetime
 
 from bot import commands as cmd
-from bot import copy
+from bot import copy, inbound
 from bot.core import Actor, Core, UnknownUser
 from bot.messages import Form, FormField, Reply
 from bot.outbox import Outbox, Outgoing, enqueue
@@ -48,7 +48,12 @@ async def send(
     try:
         check_length(command.text, "Your note")
     except InputError as exc:
-        return error(str(exc))
+        return error(exc.line)
+    if len(command.recipients) > inbound.MAX_RECIPIENTS:
+        return error(copy.too_many_recipients(inbound.MAX_RECIPIENTS), copy.USAGE["thanks"])
+    for user_id in command.recipients:
+        if not inbound.external_id_ok(user_id):  # a forged form: answer, look nothing up
+            return error(copy.unknown_user(str(user_id)), copy.USAGE["thanks"])
     try:
         return await _send(core, outbox, actor, command, now, group_id)
     except Rejected as exc:

@@ -12,6 +12,7 @@ message-content intent). `DISCORD_MEMBERS_INTENT` adds *Server Members* for inst
 from __future__ import annotations
 
 import logging
+import sys
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -26,6 +27,7 @@ from adapters.discord.components import (
     FormModal,
     answer_deferred,
     answer_within_budget,
+    guarded,
     parse_form_custom_id,
     render_reply,
     send_text,
@@ -44,7 +46,7 @@ logger = logging.getLogger(__name__)
 
 JOIN_ACTION = "program:join"
 NOT_READY = "WarmIntro is starting up — try again in a moment."
-EXPIRED = "That button has expired. Try `/coffee status`."
+EXPIRED = copy.BUTTON_EXPIRED
 _GUILDS_REMEMBERED = 50_000
 _DM_HISTORY = 25
 
@@ -172,12 +174,11 @@ class WarmIntroClient(discord.Client):
         if app is None or actor is None:
             await send_text(interaction, NOT_READY)
             return None
-        try:
-            return await answer_deferred(interaction, actor, lambda: work(app, actor))
-        except Exception:
-            logger.exception("command from %s failed", actor.user_id)
-            await send_text(interaction, FAILED)
-            return None
+        return await guarded(
+            interaction,
+            f"command from {actor.user_id}",
+            lambda: answer_deferred(interaction, actor, lambda: work(app, actor)),
+        )
 
     async def handle_button(
         self, interaction: discord.Interaction[Any], action_id: str, guild_id: str | None
@@ -187,15 +188,12 @@ class WarmIntroClient(discord.Client):
         if app is None or actor is None:
             await send_text(interaction, NOT_READY if app is None else EXPIRED)
             return
-        try:
-            reply = await answer_within_budget(
-                interaction, actor, lambda: app.action(actor, action_id)
-            )
-        except Exception:
-            logger.exception("button %r from %s failed", action_id[:100], actor.user_id)
-            await send_text(interaction, FAILED)
-            return
-        if action_id == JOIN_ACTION and reply.ok:
+        reply = await guarded(
+            interaction,
+            f"button {action_id[:100]!r} from {actor.user_id}",
+            lambda: answer_within_budget(interaction, actor, lambda: app.action(actor, action_id)),
+        )
+        if reply is not None and action_id == JOIN_ACTION and reply.ok:
             await self.sync_role(actor, joined=True)
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
@@ -207,21 +205,24 @@ class WarmIntroClient(discord.Client):
         custom_id = str(data.get("custom_id") or "")
         parsed = parse_form_custom_id(custom_id)
         store = getattr(getattr(self._connection, "_view_store", None), "_modals", None)
-        if parsed is None or store is None or custom_id in store:
-            return  # not ours, or a live modal handles it
+        if store is None or custom_id in store:
+            return  # a live modal handles it
+        if parsed is None:  # no form of ours: still, the person gets an answer
+            await send_text(interaction, copy.FORM_EXPIRED)
+            return
         form_id, guild_id = parsed
         app, actor = self.app, self.actor_for(interaction, guild_id)
         if app is None or actor is None:
             await send_text(interaction, NOT_READY)
             return
         values = submitted_values(data)
-        try:
-            await answer_deferred(
+        await guarded(
+            interaction,
+            f"form {form_id[:40]!r} from {actor.user_id}",
+            lambda: answer_deferred(
                 interaction, actor, lambda: app.form_submitted(actor, form_id, values)
-            )
-        except Exception:
-            logger.exception("form %s from %s failed", form_id, actor.user_id)
-            await send_text(interaction, FAILED)
+            ),
+        )
 
     async def handle_form(self, interaction: discord.Interaction[Any], modal: FormModal) -> None:
         self.routes.activate()
@@ -230,9 +231,22 @@ class WarmIntroClient(discord.Client):
             await send_text(interaction, NOT_READY)
             return
         values = modal.values()
-        await answer_deferred(
-            interaction, actor, lambda: app.form_submitted(actor, modal.form.form_id, values)
+        await guarded(
+            interaction,
+            f"form {modal.form.form_id[:40]!r} from {actor.user_id}",
+            lambda: answer_deferred(
+                interaction, actor, lambda: app.form_submitted(actor, modal.form.form_id, values)
+            ),
         )
+
+    async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
+        """Any event handler that raised: the log gets the traceback; a person who was waiting
+        on an interaction hears that it failed (if nobody told them yet)."""
+        # discord.py calls this from inside its `except`: the exception is the current one.
+        logger.error("event %s failed", event_method, exc_info=sys.exc_info())
+        interaction = next((a for a in args if isinstance(a, discord.Interaction)), None)
+        if interaction is not None:
+            await send_text(interaction, FAILED)
 
     # --- gateway events -----------------------------------------------------------------------
 

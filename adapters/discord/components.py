@@ -19,7 +19,7 @@ import logging
 import os
 import re
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import discord
 
@@ -38,6 +38,7 @@ from adapters.discord.render import (
     render_text,
     split_content,
 )
+from bot import copy
 from bot.core import Actor
 from bot.messages import Form, Message, Reply
 
@@ -49,10 +50,11 @@ logger = logging.getLogger(__name__)
 ACK_BUDGET = 2.0  # seconds the core may take before a button press is deferred
 FORM_TIMEOUT = 15 * 60.0  # an open modal is forgotten after this long
 FORM_EXPIRED = "That took a moment — press the button again to open the form."
-FAILED = "Sorry, something went wrong on my side. Please try again in a minute."
+FAILED = copy.SOMETHING_WENT_WRONG
 MAX_SELECT = 10
 
 Work = Callable[[], Awaitable[Reply]]
+T = TypeVar("T")
 
 
 def build_view(message: Message, dm_guild: str | None = None) -> discord.ui.View | None:
@@ -221,6 +223,19 @@ class FormModal(discord.ui.Modal):
         await send_text(interaction, FAILED)
 
 
+async def guarded(
+    interaction: discord.Interaction[Any], what: str, work: Callable[[], Awaitable[T]]
+) -> T | None:
+    """Run an interaction's work; if it raises, log the traceback and tell the person, once:
+    as the response if none was sent yet, else as an ephemeral follow-up."""
+    try:
+        return await work()
+    except Exception:
+        logger.exception("%s failed", what)
+        await send_text(interaction, FAILED)
+        return None
+
+
 # --- answering --------------------------------------------------------------------------------
 
 
@@ -248,8 +263,8 @@ async def send_text(interaction: discord.Interaction[Any], text: str) -> None:
             await interaction.response.send_message(
                 text, ephemeral=True, allowed_mentions=allowed_mentions()
             )
-    except discord.HTTPException:
-        logger.warning("could not tell %s that something failed", interaction.user.id)
+    except discord.DiscordException:
+        logger.warning("could not tell %s: %s", interaction.user.id, text[:60])
 
 
 async def answer_deferred(interaction: discord.Interaction[Any], actor: Actor, work: Work) -> Reply:

@@ -37,6 +37,7 @@ GUILD_SEPARATOR = "|"
 
 _BOLD = re.compile(r"(?<![\w*\\])\*(?=\S)([^*\n`]+?)(?<=\S)\*(?![\w*])")
 _BRACKET = re.compile(r"(?<!\\)([\[\]])")
+_LIVE_MENTION = re.compile(r"<([@#])(?=[!&]?\d+>)")
 _STYLES = {"primary": discord.ButtonStyle.primary, "danger": discord.ButtonStyle.danger}
 
 
@@ -47,6 +48,9 @@ def escape_user_text(text: str) -> str:
     isn't escaped yet is escaped here too: `[free nitro](https://…)` can never become a link.
     """
     escaped = discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+    # escape_mentions only knows snowflake-sized ids: `<@&123>` or `<#42>` would still render
+    # as a role or channel pill, so any `<@…>`, `<@&…>`, `<#…>` left gets its zero-width space.
+    escaped = _LIVE_MENTION.sub("<\\1\u200b", escaped)
     return _BRACKET.sub(r"\\\1", escaped)
 
 

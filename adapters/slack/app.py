@@ -7,28 +7,32 @@ response_url), messages to groups go through the core's outbox and `SlackPlatfor
 
 from __future__ import annotations
 
+import inspect
 import logging
 import random
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from adapters.slack import limits, render
+from adapters.slack import guard, limits, render
 from adapters.slack.oauth import BOT_SCOPES, InstallationStore, state_store
 from adapters.slack.platform import SlackPlatform, make_client
+from bot import copy
 from bot.app import WarmIntro
 from bot.bootstrap import build_app
 from bot.clock import Clock, SystemClock
 from bot.commands import Status
 from bot.config import Settings
 from bot.core import Actor
-from bot.messages import Message, Reply
+from bot.messages import Message, Reply, text_message
 from storage.engine import Database
 
 logger = logging.getLogger(__name__)
@@ -157,28 +161,109 @@ def register(
         user = str(user or "")
         return Actor(team, user, _channel(channel), await platform.is_admin(team, user))
 
-    async def answer(respond: AsyncRespond, reply: Reply) -> None:
-        if reply.message is not None:
+    async def answer(
+        respond: AsyncRespond | None, reply: Reply, body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        """The reply, ephemerally through the response_url; by DM when there's no usable one."""
+        if reply.message is None:
+            return
+        if respond is not None and guard.response_url_ok(guard.response_url_of(body)):
             await respond(
                 response_type="ephemeral", replace_original=False, **render.post_args(reply.message)
             )
+            return
+        person = guard.person_of(body)
+        if person is not None:
+            await client.chat_postMessage(channel=person, **render.post_args(reply.message))
+
+    # --- one guard around every listener ------------------------------------------------------
+
+    @app.error
+    async def failed(
+        error: Exception,
+        body: dict[str, Any],
+        response: BoltResponse | None,
+        client: AsyncWebClient,
+    ) -> BoltResponse | None:
+        """A listener (or bolt around it) raised. Before the ack: the request was unusable, so
+        Slack gets a 400. After it: the ack stands, and the person hears that it failed."""
+        logger.error("Slack listener failed", exc_info=error)
+        if response is not None:
+            return BoltResponse(status=400, body="")
+        await tell_failure(body, client)
+        return None
+
+    def guarded(listener: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+        """The listener, with its failures after the ack handled here.
+
+        bolt's runner, on an exception after the ack, clears the ack it already has; when that
+        happens before its dispatcher has seen the ack, Slack gets a 404 after 3 seconds
+        instead of the 200. So the ack stands: the failure is logged and the person told here.
+        A failure before the ack goes on to bolt, and so to `failed` (HTTP 400).
+        """
+        names = inspect.getfullargspec(listener).args
+        wanted = list(dict.fromkeys([*names, "ack", "body", "client"]))
+
+        async def run(**kwargs: Any) -> None:
+            try:
+                await listener(**{name: kwargs[name] for name in names})
+            except Exception:
+                ack = kwargs["ack"]
+                if ack is None or ack.response is None:
+                    raise
+                logger.exception("Slack listener %s failed after its ack", listener.__name__)
+                await tell_failure(kwargs["body"], kwargs["client"])
+
+        params = [inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD) for n in wanted]
+        run.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+        run.__name__ = run.__qualname__ = listener.__name__
+        return run
+
+    async def tell_failure(body: dict[str, Any], client: AsyncWebClient) -> None:
+        interactive = "command" in body or body.get("type") in {
+            "block_actions",
+            "view_submission",
+        }
+        event = body.get("event")
+        is_dm = isinstance(event, dict) and event.get("type") == "message"
+        if not (interactive or is_dm):
+            return  # an event nobody is waiting on: the log is enough
+        args = render.post_args(text_message(copy.SOMETHING_WENT_WRONG))
+        url = guard.response_url_of(body)
+        try:
+            if guard.response_url_ok(url):
+                assert url is not None
+                webhook = AsyncWebhookClient(url)
+                await webhook.send(response_type="ephemeral", replace_original=False, **args)
+                return
+            person = guard.person_of(body)
+            if person is not None:
+                await client.chat_postMessage(channel=person, **args)
+        except Exception:
+            logger.warning("could not tell the person that their request failed", exc_info=True)
 
     # --- slash commands -----------------------------------------------------------------------
 
     commands = {"/coffee": warm.coffee, "/thanks": warm.thanks}
 
     @app.command(re.compile(r"^/(coffee|thanks)$"))
+    @guarded
     async def slash_command(
-        ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], respond: AsyncRespond
+        ack: AsyncAck,
+        body: dict[str, Any],
+        context: dict[str, Any],
+        respond: AsyncRespond,
+        client: AsyncWebClient,
     ) -> None:
         await ack()
         who = await actor(body, context, body.get("channel_id"))
         run = commands[str(body.get("command"))]
-        await answer(respond, await run(who, unescape(body.get("text") or "")))
+        await answer(respond, await run(who, unescape(body.get("text") or "")), body, client)
 
     # --- buttons and forms --------------------------------------------------------------------
 
     @app.action(ANY)
+    @guarded
     async def button(
         ack: AsyncAck,
         body: dict[str, Any],
@@ -198,23 +283,28 @@ def register(
             "channel_id"
         )
         who = await actor(body, context, channel)
-        reply = await warm.action(who, action_id)
+        try:
+            reply = await warm.action(who, action_id)
+        except Exception:
+            if view_id is None:
+                raise  # `guarded` logs it and tells the person
+            logger.exception("button %r failed", action_id[:100])
+            failure = Reply(text_message(copy.SOMETHING_WENT_WRONG), ok=False)
+            await client.views_update(view_id=view_id, view=render.dialog(failure))
+            return
         if view_id is not None:
             await client.views_update(view_id=view_id, view=render.dialog(reply, channel or ""))
         elif reply.form is not None:  # a form from a button we didn't expect to open one
             view = render.modal(reply.form, private_metadata=channel or "")
             await client.views_open(trigger_id=body["trigger_id"], view=view)
         elif reply.message is not None:
-            if body.get("response_url"):
-                await answer(respond, reply)
-            else:  # App Home has no response_url: answer in the person's DM
-                await client.chat_postMessage(
-                    channel=who.user_id, **render.post_args(reply.message)
-                )
+            # App Home has no response_url: `answer` says it in the person's DM
+            await answer(respond, reply, body, client)
         if (body.get("view") or {}).get("type") == "home":
             await publish_home(client, who)
 
     @app.view(ANY)
+    @guarded
     async def form(
         ack: AsyncAck,
         body: dict[str, Any],
@@ -251,6 +341,7 @@ def register(
         await client.views_publish(user_id=who.user_id, view=home_view(status.message))
 
     @app.event("app_home_opened")
+    @guarded
     async def home(
         event: dict[str, Any], body: dict[str, Any], context: dict[str, Any], client: AsyncWebClient
     ) -> None:
@@ -261,6 +352,7 @@ def register(
     # --- channel membership -------------------------------------------------------------------
 
     @app.event("member_joined_channel")
+    @guarded
     async def joined(event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
         team, channel, user = _team(body, context), event["channel"], event["user"]
         if user == context.get("bot_user_id"):
@@ -269,6 +361,7 @@ def register(
             await warm.member_joined(team, channel, user)
 
     @app.event("member_left_channel")
+    @guarded
     async def left(event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
         team, channel, user = _team(body, context), event["channel"], event["user"]
         if user == context.get("bot_user_id"):
@@ -278,10 +371,12 @@ def register(
 
     @app.event("channel_left")
     @app.event("group_left")
+    @guarded
     async def removed(event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
         await warm.bot_removed(_team(body, context), event["channel"])
 
     @app.event("user_change")
+    @guarded
     async def user_change(
         event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]
     ) -> None:
@@ -293,6 +388,7 @@ def register(
     # --- direct messages (only when the optional im:history scope is granted) ------------------
 
     @app.event("message")
+    @guarded
     async def message(
         event: dict[str, Any], body: dict[str, Any], context: dict[str, Any], client: AsyncWebClient
     ) -> None:
@@ -308,6 +404,7 @@ def register(
     # --- uninstall ----------------------------------------------------------------------------
 
     @app.event("app_uninstalled")
+    @guarded
     async def uninstalled(body: dict[str, Any], context: dict[str, Any]) -> None:
         team = _team(body, context)
         if installations is not None:
@@ -317,6 +414,7 @@ def register(
         await warm.workspace_removed(team)
 
     @app.event("tokens_revoked")
+    @guarded
     async def revoked(event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
         if installations is None:
             return

@@ -7,7 +7,9 @@ import logging
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.request.async_request import AsyncBoltRequest
 
+from adapters.slack import guard
 from adapters.slack.app import EVENTS_PATH, INSTALL_PATH, REDIRECT_PATH, SlackRuntime
 
 logger = logging.getLogger(__name__)
@@ -18,9 +20,34 @@ MAX_BODY = 1024 * 1024  # Slack payloads are small; refuse anything huge
 def web_app(runtime: SlackRuntime) -> web.Application:
     """One endpoint for events, commands and interactivity; OAuth pages; a health check."""
 
+    secret = runtime.settings.slack_signing_secret
+
     async def dispatch(request: web.Request) -> web.Response:
-        bolt_request = await to_bolt_request(request)
-        bolt_response = await runtime.bolt.async_dispatch(bolt_request)
+        """The guard (`guard`), then bolt. Malformed requests are 400, never 500."""
+        raw = await request.read()  # over MAX_BODY: aiohttp answers 413
+        if secret:
+            refused = guard.check_signature(secret, request.headers, raw)
+            if refused is not None:
+                return _refuse(refused.status, refused.reason)
+        try:
+            text = raw.decode("utf-8")
+            guard.check_shape(guard.parse_body(text, _content_type(request)))
+        except UnicodeDecodeError:
+            return _refuse(400, "body is not UTF-8")
+        except guard.Malformed as exc:
+            return _refuse(400, str(exc))
+        try:
+            bolt_request = AsyncBoltRequest(
+                body=text,
+                query=request.query_string,
+                headers=request.headers,  # type: ignore[arg-type]
+            )
+            bolt_response = await runtime.bolt.async_dispatch(bolt_request)
+        except Exception:
+            logger.exception("Slack request could not be handled")
+            return _refuse(400, "malformed request")
+        if bolt_response.status >= 500:  # bolt's own fallback for an error before the ack
+            return _refuse(400, "malformed request")
         return await to_aiohttp_response(bolt_response)
 
     async def healthz(_request: web.Request) -> web.Response:
@@ -51,6 +78,17 @@ def web_app(runtime: SlackRuntime) -> web.Application:
         app.router.add_get(INSTALL_PATH, install)
         app.router.add_get(REDIRECT_PATH, redirect)
     return app
+
+
+def _content_type(request: web.Request) -> str | None:
+    """The media type as bolt reads it (`extract_content_type`): before any `;`, as sent."""
+    value = request.headers.get("Content-Type")
+    return value.split(";")[0] if value else None
+
+
+def _refuse(status: int, reason: str) -> web.Response:
+    logger.info("Slack request refused (%s): %s", status, reason)
+    return web.Response(status=status, text="" if status == 401 else reason)
 
 
 async def serve_http(runtime: SlackRuntime, host: str, port: int) -> web.AppRunner:
