@@ -1,4 +1,5 @@
-"""The matching engine: who meets whom in a round (pairs, plus one trio when odd).
+"""The matching engine: who meets whom in a round (pairs, plus one trio when odd; groups of
+three to eight are planned by `groups`, see there).
 
 `match` maximises the total weight of the round's groups (a trio counts its three pairs),
 see DESIGN.md "Matching objective":
@@ -28,8 +29,10 @@ import numpy as np
 from bot.matching.candidates import CandidateParams, generate_candidates, prune
 from bot.matching.check import check_groups
 from bot.matching.features import Features, FloatArray, IntArray, build_features
+from bot.matching.groups import plan_groups_k
 from bot.matching.reasons import group_reasons
 from bot.matching.roundrobin import circle_order, circle_round
+from bot.matching.sizes import MAX_GROUP_SIZE, MIN_GROUP_SIZE
 from bot.matching.solver import (
     Matching,
     PairWeights,
@@ -38,7 +41,16 @@ from bot.matching.solver import (
     greedy_matching,
     max_weight_perfect_matching,
 )
-from bot.matching.types import Candidate, History, MatchedGroup, MatchResult, Weights
+from bot.matching.types import (
+    DEFAULT_RULES,
+    Candidate,
+    History,
+    MatchedGroup,
+    MatchResult,
+    Rules,
+    Violation,
+    Weights,
+)
 from bot.matching.weights import DEFAULT_WEIGHTS, PairScorer, last_met
 
 logger = logging.getLogger(__name__)
@@ -518,31 +530,64 @@ def _total(feats: Features, groups: list[list[int]]) -> float:
     return float(_group_weights(feats, groups).sum())
 
 
+def _violations(
+    groups: Sequence[MatchedGroup], by_id: dict[str, Candidate], scorer: PairScorer
+) -> tuple[Violation, ...]:
+    """Each (rule, group) broken, with how many of the group's pairs break it."""
+    out: list[Violation] = []
+    for g in groups:
+        counts: dict[str, int] = {}
+        for a, b in combinations(g.members, 2):
+            for rule in scorer.broken(by_id[a], by_id[b]):
+                counts[rule] = counts.get(rule, 0) + 1
+        out.extend(Violation(rule, g.members, c) for rule, c in sorted(counts.items()))  # type: ignore[arg-type]
+    return tuple(out)
+
+
 def match(
     members: Sequence[Candidate],
     history: History = (),
     weights: Weights = DEFAULT_WEIGHTS,
     seed: int = 0,
     params: EngineParams = EngineParams(),
+    *,
+    group_size: int = 2,
+    rules: Rules = DEFAULT_RULES,
 ) -> MatchResult:
-    """Group `members` for one round: pairs, plus exactly one trio when the count is odd.
+    """Group `members` for one round into groups of `group_size` (see `sizes.group_sizes`:
+    for pairs, pairs plus exactly one trio when the count is odd), following `rules`.
 
-    Deterministic for (members, history, weights, seed), whatever the order of `members`.
-    Raises ValueError on duplicate ids.
+    Required rules and exclusions are broken as few times as possible (zero when a valid
+    grouping is found), then the weight is maximised; the result lists every group that
+    breaks a rule in `violations`. Deterministic for (members, history, weights, seed,
+    group_size, rules), whatever the order of `members`. Raises ValueError on duplicate ids
+    or a group size outside 2..8.
     """
+    if not MIN_GROUP_SIZE <= group_size <= MAX_GROUP_SIZE:
+        raise ValueError(f"group size must be {MIN_GROUP_SIZE}..{MAX_GROUP_SIZE}, got {group_size}")
     ordered = _dedupe_sorted(members)
     n = len(ordered)
-    logger.info("matching %d members (seed %d, %d past rounds)", n, seed, len(history))
+    logger.info(
+        "matching %d members in groups of %d (seed %d, %d past rounds)",
+        n,
+        group_size,
+        seed,
+        len(history),
+    )
     if n < 2:
         return MatchResult(seed=seed)
     met = last_met(history, (m.id for m in ordered))
-    feats = build_features(ordered, history, weights, met)
-    groups = plan_groups(feats, len(history), seed, params)
+    feats = build_features(ordered, history, weights, met, rules, group_size)
+    if group_size == 2:
+        groups = plan_groups(feats, len(history), seed, params)
+    else:
+        groups = plan_groups_k(feats, group_size, seed)
     scorer = PairScorer(
         ordered,
         weights=weights,
         idf=dict(zip(feats.interest_names, feats.idf.tolist(), strict=True)),
         met=met,
+        rules=rules,
     )
     out = []
     for g in groups:
@@ -555,7 +600,10 @@ def match(
             )
         )
     out.sort(key=lambda g: (-g.weight, g.members))
-    check_groups([g.members for g in out], (m.id for m in ordered))
-    result = MatchResult(seed=seed, groups=tuple(out))
+    check_groups([g.members for g in out], (m.id for m in ordered), group_size)
+    broken = _violations(out, {m.id: m for m in ordered}, scorer) if rules.hard else ()
+    result = MatchResult(seed=seed, groups=tuple(out), violations=broken)
+    if broken:
+        logger.info("%d group(s) break a rule", len({v.group for v in broken}))
     logger.info("matched %d members into %d groups, total %.3f", n, len(out), result.total_weight)
     return result
