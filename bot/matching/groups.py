@@ -45,8 +45,9 @@ EPS = 1e-9
 class GroupParams:
     block: int = BLOCK
     block_many: int = BLOCK_MANY
-    restarts_small: int = 40  # random restarts for blocks up to `small` members
+    restarts_small: int = 200  # restarts (half from random groupings) up to `small` members
     small: int = 64
+    kicks_small: int = 50  # perturbation rounds after them
     kicks: int = 200  # perturbation rounds for blocks up to `medium` members
     medium: int = 400
     kicks_large: int = 3  # perturbation rounds for larger blocks
@@ -284,13 +285,18 @@ def solve_block(
     best = -np.inf
     starts = params.restarts_small if b <= params.small else 1
     for start in range(starts):
-        state.load(state.greedy(rng, randomised=start > 0))
+        if start % 2:  # odd restarts: a uniformly random grouping of the right sizes
+            state.load(np.repeat(np.arange(len(sizes)), sizes)[rng.permutation(b)])
+        else:
+            state.load(state.greedy(rng, randomised=start > 0))
         state.descend(params.max_sweeps)
         value = state.value()
         if value > best + EPS:
             best, best_g = value, state.g.copy()
     assert best_g is not None
     kicks = params.kicks if b <= params.medium else params.kicks_large
+    if b <= params.small:
+        kicks = params.kicks_small
     strength = max(2, min(8, b // 8))
     current_g, current = best_g.copy(), best
     for _ in range(kicks):
