@@ -403,16 +403,22 @@ def generate_candidates(
     )
     if not pairs.us:
         return _empty(), _empty()
-    u = np.concatenate(pairs.us).astype(np.int64)
-    v = np.concatenate(pairs.vs).astype(np.int64)
-    distinct = u != v
-    lo, hi = np.minimum(u[distinct], v[distinct]), np.maximum(u[distinct], v[distinct])
-    keys = _unique_sorted(lo * n + hi)
+    # Pair keys chunk by chunk, dropping each chunk once keyed (the peak memory of big
+    # rounds is here).
+    parts = []
+    while pairs.us:
+        u = pairs.us.pop(0).astype(np.int64, copy=False)
+        v = pairs.vs.pop(0).astype(np.int64, copy=False)
+        distinct = u != v
+        parts.append(np.minimum(u, v)[distinct] * n + np.maximum(u, v)[distinct])
+    keys = np.concatenate(parts)
+    del parts
+    keys = _unique_sorted(keys)
     return keys // n, keys % n
 
 
 def _unique_sorted(keys: IntArray) -> IntArray:
-    keys = np.sort(keys)
+    keys.sort()  # in place: the caller's array is a temporary
     return keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys
 
 
