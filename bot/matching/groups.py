@@ -15,7 +15,8 @@ again.
   structure). `M[a, g]` — what member a would add to group g — is kept up to date, so one
   sweep scores all B² swaps in a few array operations, then applies as many improving,
   non-overlapping moves as it finds, best first.
-- Small blocks add random restarts and perturbation (kicks) and keep the best grouping.
+- Every block then runs an iterated local search (kick: a few random swaps; descend; keep
+  when no worse); small blocks do so from many starts, half of them uniformly random.
 """
 
 from __future__ import annotations
@@ -45,9 +46,9 @@ EPS = 1e-9
 class GroupParams:
     block: int = BLOCK
     block_many: int = BLOCK_MANY
-    restarts_small: int = 200  # restarts (half from random groupings) up to `small` members
+    restarts_small: int = 20  # starts (half from random groupings) up to `small` members...
     small: int = 64
-    kicks_small: int = 50  # perturbation rounds after them
+    kicks_small: int = 20  # ...each followed by this many perturbation rounds
     kicks: int = 200  # perturbation rounds for blocks up to `medium` members
     medium: int = 400
     kicks_large: int = 3  # perturbation rounds for larger blocks
@@ -278,37 +279,39 @@ def solve_block(
     rng: np.random.Generator,
     params: GroupParams,
 ) -> IntArray:
-    """The group index of each member of one block (groups of `sizes`)."""
+    """The group index of each member of one block (groups of `sizes`).
+
+    Iterated local search: from each start (greedy first, then alternately randomised
+    greedy and uniformly random groupings), descend, then repeat "kick (a few random swaps),
+    descend" keeping the result when it is no worse; the best grouping over all starts wins.
+    """
     state = _Block(w, sizes, k, prev_off)
     b = len(w)
+    if b <= params.small:
+        starts, kicks = params.restarts_small, params.kicks_small
+    else:
+        starts, kicks = 1, params.kicks if b <= params.medium else params.kicks_large
     best_g: IntArray | None = None
     best = -np.inf
-    starts = params.restarts_small if b <= params.small else 1
     for start in range(starts):
-        if start % 2:  # odd restarts: a uniformly random grouping of the right sizes
+        if start % 2:  # a uniformly random grouping of the right sizes
             state.load(np.repeat(np.arange(len(sizes)), sizes)[rng.permutation(b)])
         else:
             state.load(state.greedy(rng, randomised=start > 0))
         state.descend(params.max_sweeps)
-        value = state.value()
-        if value > best + EPS:
-            best, best_g = value, state.g.copy()
+        current_g, current = state.g.copy(), state.value()
+        for kick in range(kicks):
+            strength = 2 + kick % max(1, min(8, b // 4))
+            state.load(current_g)
+            state.kick(rng, strength)
+            state.load(state.g)  # recompute sizes-dependent caches exactly
+            state.descend(params.max_sweeps)
+            value = state.value()
+            if value >= current - EPS:
+                current_g, current = state.g.copy(), value
+        if current > best + EPS:
+            best, best_g = current, current_g
     assert best_g is not None
-    kicks = params.kicks if b <= params.medium else params.kicks_large
-    if b <= params.small:
-        kicks = params.kicks_small
-    strength = max(2, min(8, b // 8))
-    current_g, current = best_g.copy(), best
-    for _ in range(kicks):
-        state.load(current_g)
-        state.kick(rng, strength)
-        state.load(state.g)  # recompute sizes-dependent caches exactly
-        state.descend(params.max_sweeps)
-        value = state.value()
-        if value >= current - EPS:
-            current_g, current = state.g.copy(), value
-        if value > best + EPS:
-            best, best_g = value, state.g.copy()
     return best_g
 
 
