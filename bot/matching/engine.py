@@ -29,7 +29,7 @@ import numpy as np
 from bot.matching.candidates import CandidateParams, generate_candidates, prune
 from bot.matching.check import check_groups
 from bot.matching.features import Features, FloatArray, IntArray, build_features
-from bot.matching.groups import plan_groups_k
+from bot.matching.groups import GroupParams, plan_groups_k
 from bot.matching.reasons import group_reasons
 from bot.matching.roundrobin import circle_order, circle_round
 from bot.matching.sizes import MAX_GROUP_SIZE, MIN_GROUP_SIZE
@@ -86,6 +86,7 @@ class EngineParams:
     weak_share: float = 0.25  # members in the weakest pairs get a second candidate search
     refine_passes: int = 1  # further searches among the weakest pairs of a solution...
     refine_limit: int = 3000  # ...for rounds up to this size (where they are cheap)
+    groups: GroupParams = field(default_factory=GroupParams)  # group sizes 3 and more
 
 
 def _dedupe_sorted(members: Sequence[Candidate]) -> list[Candidate]:
@@ -201,6 +202,8 @@ def _sparse_edges(
     n = feats.n
     cp = params.candidates
     u, v = generate_candidates(feats, seed, cp)
+    if feats.rules.hard:
+        u, v = _with_rule_ring(feats, seed, u, v)
     w = feats.pair_weights(u, v)
     keep = prune(n, u, v, w, cp.keep)
     u, v, w = u[keep], v[keep], w[keep]
@@ -208,6 +211,27 @@ def _sparse_edges(
         return u, v, w
     mate = np.array(greedy_matching(n, u, v, w))
     return _merge([(u, v, w), _weak_edges(feats, mate, seed + 1, params)], n)
+
+
+#: With required rules, each member also gets this many neighbours on each side in a ring
+#: ordered by location (partners that likely keep the rules, whatever the interests).
+RULE_RING = 8
+
+
+def _with_rule_ring(
+    feats: Features, seed: int, u: IntArray, v: IntArray
+) -> tuple[IntArray, IntArray]:
+    n = feats.n
+    rng = np.random.default_rng([seed, n, 0x5EED])
+    loc = feats.location if feats.location is not None else np.zeros(n, dtype=np.int64)
+    ring = np.lexsort((rng.random(n), loc))
+    us, vs = [u], [v]
+    for d in range(1, min(RULE_RING, n - 1) + 1):
+        a, b = ring, np.roll(ring, -d)
+        us.append(np.minimum(a, b))
+        vs.append(np.maximum(a, b))
+    keys = np.unique(np.concatenate(us) * n + np.concatenate(vs))
+    return keys // n, keys % n
 
 
 def _weak_edges(
@@ -581,7 +605,7 @@ def match(
     if group_size == 2:
         groups = plan_groups(feats, len(history), seed, params)
     else:
-        groups = plan_groups_k(feats, group_size, seed)
+        groups = plan_groups_k(feats, group_size, seed, params.groups)
     scorer = PairScorer(
         ordered,
         weights=weights,

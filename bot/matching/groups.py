@@ -7,8 +7,10 @@ of all pairs inside each group (`Features.pair_weights`, which already charges
 again.
 
 - Members are cut into blocks of at most `BLOCK` (ordered so that people who may share a
-  location and a rare interest are in the same block); each block's pair weights are one
-  dense matrix, computed with matrix products (`dense_weights`).
+  location and a rare interest are in the same block; with a location rule on, each
+  location gets group sizes that fit its count when the size structure allows); each
+  block's pair weights are one dense matrix, computed with matrix products
+  (`dense_weights`).
 - In a block, a greedy start (seed a group, add whoever adds most to it) is improved by a
   local search whose moves are evaluated for every member at once with numpy: *swap* two
   members of different groups, *move* a member to a group one smaller (which keeps the size
@@ -22,6 +24,7 @@ again.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -337,6 +340,71 @@ def _block_order(feats: Features) -> IntArray:
     return np.lexsort((np.arange(n), feats.team, rarest, loc))
 
 
+def _location_key(feats: Features) -> IntArray:
+    """What blocks keep together: the location when a location rule is on."""
+    if feats.rules.same_location == "off" or feats.location is None:
+        return np.zeros(feats.n, dtype=np.int64)
+    return feats.location
+
+
+def _sizes_for(m: int, pool: Counter[int], k: int) -> list[int]:
+    """Group sizes from `pool` (taken out of it) for `m` members: exactly m when the pool
+    allows (k's plus k+1's, or k's plus k-1's), else the fewest sizes reaching m."""
+    for extra, size in (((m % k), k + 1), ((-m) % k, k - 1)):
+        rest = m - extra * size
+        if extra <= pool[size] and rest >= 0 and rest % k == 0 and rest // k <= pool[k]:
+            out = [size] * extra + [k] * (rest // k)
+            pool.subtract(out)
+            return sorted(out, reverse=True)
+    out: list[int] = []
+    for size in sorted(pool, key=lambda x: (x != k, -x)):
+        while pool[size] > 0 and sum(out) < m:
+            out.append(size)
+            pool[size] -= 1
+    return out
+
+
+def _cut_blocks(
+    order: IntArray, loc: IntArray, sizes: list[int], k: int, limit: int
+) -> list[tuple[IntArray, list[int]]]:
+    """Blocks of about `limit` members along `order`, each with the group sizes it makes.
+
+    Every location (a run of `loc` along `order`) gets sizes of its own that fit its count
+    when the size structure allows, so a required `same_location` rule can be met in every
+    block; locations bigger than `limit` are split into equal pieces.
+    """
+    n = len(order)
+    runs = np.flatnonzero(np.concatenate(([True], loc[1:] != loc[:-1], [True])))
+    ends: list[int] = []
+    for a, b in zip(runs[:-1].tolist(), runs[1:].tolist(), strict=True):
+        pieces = -(-(b - a) // limit)
+        ends.extend(a + (b - a) * (i + 1) // pieces for i in range(pieces))
+    pool: Counter[int] = Counter(sizes)
+    parts: list[tuple[int, int, list[int]]] = []
+    cursor = 0
+    for e in ends[:-1]:
+        if e <= cursor:
+            continue
+        got = _sizes_for(e - cursor, pool, k)
+        parts.append((cursor, cursor + sum(got), got))
+        cursor += sum(got)
+    rest = sorted(pool.elements(), reverse=True)
+    if rest:
+        parts.append((cursor, n, rest))
+    blocks: list[tuple[IntArray, list[int]]] = []
+    start, end = 0, 0
+    current: list[int] = []
+    for a, b, got in parts:
+        if current and b - start > limit:
+            blocks.append((order[start:end], current))
+            start, current = a, []
+        current = [*current, *got]
+        end = b
+    if current:
+        blocks.append((order[start:end], current))
+    return blocks
+
+
 def plan_groups_k(
     feats: Features, k: int, seed: int, params: GroupParams = GroupParams()
 ) -> list[list[int]]:
@@ -350,15 +418,8 @@ def plan_groups_k(
         blocks = [(np.arange(n), sizes)]
     else:
         order = _block_order(feats)
-        blocks = []
-        cut, taken, current = 0, 0, []
-        for s in sizes:
-            if taken + s > params.block_many and current:
-                blocks.append((order[cut : cut + taken], current))
-                cut, taken, current = cut + taken, 0, []
-            current.append(s)
-            taken += s
-        blocks.append((order[cut : cut + taken], current))
+        loc = _location_key(feats)[order]
+        blocks = _cut_blocks(order, loc, sizes, k, params.block_many)
     out: list[list[int]] = []
     for idx, bsizes in blocks:
         w = dense_weights(feats, idx)

@@ -15,7 +15,7 @@ from bot.matching.check import check_groups
 from bot.matching.engine import EngineParams, match
 from bot.matching.explain import describe
 from bot.matching.features import build_features
-from bot.matching.groups import OFF_SIZE_PENALTY, dense_weights
+from bot.matching.groups import OFF_SIZE_PENALTY, GroupParams, dense_weights
 from bot.matching.sizes import group_sizes
 from bot.matching.types import Candidate, Rules
 from bot.matching.weights import HARD_PENALTY, PairScorer
@@ -316,6 +316,35 @@ def test_group_reasons_name_who_shares_what() -> None:
 def test_group_size_is_checked() -> None:
     with pytest.raises(ValueError, match="group size"):
         match(_plain(4), group_size=9)
+
+
+@pytest.mark.parametrize("k", [3, 4])
+def test_many_blocks_keep_locations_and_rules(k: int) -> None:
+    """The path of big rounds (several dense blocks), forced on a small one."""
+    rng = random.Random(k)
+    sizes = group_sizes(150, k)
+    ids = [f"B{i:03d}" for i in range(150)]
+    rng.shuffle(ids)
+    members, at = [], 0
+    for gi, s in enumerate(sizes):  # a planted grouping that keeps every rule
+        for pos, p in enumerate(ids[at : at + s]):
+            members.append(
+                Candidate(
+                    id=p,
+                    team=f"t{pos}",
+                    location=f"L{gi % 5}",
+                    interests=frozenset(rng.sample("abcdefgh", 2)),
+                )
+            )
+        at += s
+    rules = Rules(different_team="required", same_location="required")
+    params = EngineParams(groups=GroupParams(block=40, block_many=40))
+    result = match(members, seed=1, group_size=k, rules=rules, params=params)
+    check_groups([g.members for g in result.groups], ids, k)
+    assert result.violations == ()
+    assert match(list(reversed(members)), seed=1, group_size=k, rules=rules, params=params) == (
+        result
+    )
 
 
 # -- properties -------------------------------------------------------------------------
