@@ -60,6 +60,9 @@ class TagTable:
         return TagTable(ptr=ptr, tags=self.tags[on], keys=keys, size=self.size, dense=None)
 
 
+#: Pairs weighed at once by `Features.pair_weights` (bigger inputs go in chunks).
+PAIR_CHUNK = 1 << 21
+
 #: Membership tables up to this many member × tag cells are kept as a flat bool array.
 DENSE_TABLE_LIMIT = 1 << 25
 
@@ -180,6 +183,13 @@ class Features:
         """weight(u[k], v[k]) for every k (indices into `members`)."""
         u = np.asarray(u, dtype=np.int64)
         v = np.asarray(v, dtype=np.int64)
+        if len(u) > PAIR_CHUNK:  # bounded temporaries: the same values, less peak memory
+            return np.concatenate(
+                [
+                    self.pair_weights(u[i : i + PAIR_CHUNK], v[i : i + PAIR_CHUNK])
+                    for i in range(0, len(u), PAIR_CHUNK)
+                ]
+            )
         w = self.weights
         total = np.zeros(len(u), dtype=np.float64)
         if w.interest:
