@@ -36,6 +36,10 @@ class AuctionParams:
     max_bids: int = 5_000_000  # a safety net (no complete assignment exists otherwise)
 
 
+#: Bidders whose arcs are kept as Python lists for sequential bids (a cache).
+ARC_CACHE = 50_000
+
+
 class AuctionFailed(RuntimeError):
     """No complete assignment within the bid budget (e.g. none exists)."""
 
@@ -108,6 +112,8 @@ class _State:
                 raise AuctionFailed(f"no complete assignment after {self.bids + bids} bids")
             mine = arcs.get(i)
             if mine is None:
+                if len(arcs) >= ARC_CACHE:
+                    arcs.clear()  # the lists of every bidder would cost far more memory
                 lo, hi = int(ptr[i]), int(ptr[i + 1])
                 mine = arcs[i] = (lo, obj[lo:hi].tolist(), value[lo:hi].tolist())
             lo, objs, vals = mine

@@ -403,33 +403,49 @@ def generate_candidates(
     )
     if not pairs.us:
         return _empty(), _empty()
-    u = np.concatenate(pairs.us).astype(np.int64)
-    v = np.concatenate(pairs.vs).astype(np.int64)
-    distinct = u != v
-    lo, hi = np.minimum(u[distinct], v[distinct]), np.maximum(u[distinct], v[distinct])
-    keys = _unique_sorted(lo * n + hi)
+    # Pair keys chunk by chunk, dropping each chunk once keyed (the peak memory of big
+    # rounds is here).
+    parts = []
+    while pairs.us:
+        u = pairs.us.pop(0).astype(np.int64, copy=False)
+        v = pairs.vs.pop(0).astype(np.int64, copy=False)
+        distinct = u != v
+        parts.append(np.minimum(u, v)[distinct] * n + np.maximum(u, v)[distinct])
+    keys = np.concatenate(parts)
+    del parts
+    keys = _unique_sorted(keys)
     return keys // n, keys % n
 
 
 def _unique_sorted(keys: IntArray) -> IntArray:
-    keys = np.sort(keys)
+    keys.sort()  # in place: the caller's array is a temporary
     return keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys
 
 
 def prune(n: int, u: IntArray, v: IntArray, w: FloatArray, keep: int) -> np.ndarray:
-    """Mask of the pairs that are among the `keep` best of either endpoint."""
+    """Mask of the pairs that are among the `keep` best of either endpoint.
+
+    Ties are broken by the position in ``argsort(-w)`` (deterministic for equal input).
+    One sort of ``endpoint * m + position`` keys ranks every member's pairs, best first.
+    """
     m = len(u)
     if m == 0:
         return np.zeros(0, dtype=bool)
-    by_weight = np.argsort(-w)  # deterministic for equal input
-    edge = np.repeat(by_weight, 2)
-    ends = np.empty(2 * m, dtype=np.uint16 if n <= np.iinfo(np.uint16).max else np.int64)
-    ends[0::2] = u[by_weight]
-    ends[1::2] = v[by_weight]
-    order = np.argsort(ends, kind="stable")  # per member, best first
-    sorted_ends = ends[order]
-    first = np.flatnonzero(np.concatenate(([True], sorted_ends[1:] != sorted_ends[:-1])))
-    rank = np.arange(2 * m) - np.repeat(first, np.diff(np.concatenate((first, [2 * m]))))
+    by_weight = np.argsort(-w)
+    pos = np.empty(m, dtype=np.int64)
+    pos[by_weight] = np.arange(m, dtype=np.int64)
+    key = np.empty(2 * m, dtype=np.int64)
+    np.multiply(u, m, out=key[:m])
+    key[:m] += pos
+    np.multiply(v, m, out=key[m:])
+    key[m:] += pos
+    del pos
+    key.sort()
+    deg = np.bincount(u, minlength=n) + np.bincount(v, minlength=n)
+    start = np.cumsum(deg) - deg
+    take = np.minimum(deg, keep)
+    first = np.cumsum(take) - take
+    at = np.repeat(start - first, take) + np.arange(int(take.sum()), dtype=np.int64)
     mask = np.zeros(m, dtype=bool)
-    mask[edge[order[rank < keep]]] = True
+    mask[by_weight[key[at] % m]] = True
     return mask

@@ -6,6 +6,8 @@ import logging
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+from bot.matching.sizes import group_sizes
+
 logger = logging.getLogger(__name__)
 
 
@@ -13,9 +15,10 @@ class InvalidGrouping(ValueError):
     """A grouping that does not place every member exactly once in pairs (+ one trio)."""
 
 
-def check_groups(groups: Sequence[Sequence[str]], ids: Iterable[str]) -> None:
-    """Raise `InvalidGrouping` unless `groups` places each of `ids` exactly once, in pairs,
-    plus exactly one group of three when the count is odd (no groups for 0 or 1 member)."""
+def check_groups(groups: Sequence[Sequence[str]], ids: Iterable[str], group_size: int = 2) -> None:
+    """Raise `InvalidGrouping` unless `groups` places each of `ids` exactly once, in groups
+    of the sizes `sizes.group_sizes` gives (for pairs: pairs plus exactly one group of three
+    when the count is odd; no groups for 0 or 1 member)."""
     wanted = Counter(ids)
     if any(c > 1 for c in wanted.values()):
         raise InvalidGrouping("duplicate member ids")
@@ -30,6 +33,6 @@ def check_groups(groups: Sequence[Sequence[str]], ids: Iterable[str]) -> None:
         raise InvalidGrouping(f"members missing {missing[:5]} or placed wrongly {extra[:5]}")
     n = len(wanted)
     sizes = sorted(len(g) for g in groups)
-    expected = [2] * ((n - 3) // 2) + [3] if n % 2 else [2] * (n // 2)
+    expected = sorted(group_sizes(n, group_size))
     if sizes != expected:
         raise InvalidGrouping(f"group sizes {Counter(sizes)} for {n} members")

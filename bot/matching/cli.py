@@ -3,8 +3,10 @@
     warmintro match --input INSTANCE.json [--seed N] [--output GROUPS.json] [--verbose]
 
 Reads an instance (format in `bot.matching.instance`; "-" reads standard input) and writes
-``{"seed": N, "total_weight": W, "groups": [{"members": [...], "weight": w,
-"reasons": ["you're both into jazz", ...]}]}`` to standard output or GROUPS.json. The seed
+``{"seed": N, "total_weight": W, "violations": [{"rule": "different_team", "group": [...]}],
+"groups": [{"members": [...], "weight": w, "reasons": ["you're both into jazz", ...]}]}``
+to standard output or GROUPS.json (groups of the instance's ``group_size``; ``violations``
+lists each group that breaks a required rule or an exclusion, empty when none does). The seed
 defaults to 0, so a run is reproducible unless a seed is given. Bad input prints one line on
 standard error and exits with status 2; fewer than two members gives no groups and a "note".
 
@@ -40,7 +42,7 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog=PROG,
-        description="Group the members of an instance file into pairs (plus one trio when odd).",
+        description="Group the members of an instance file (pairs unless it sets group_size).",
     )
     parser.add_argument("--input", required=True, metavar="INSTANCE.json", help='"-" for stdin')
     parser.add_argument(
@@ -61,6 +63,9 @@ def result_json(result: Any, note: str | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {
         "seed": result.seed,
         "total_weight": round(result.total_weight, 6),
+        "violations": [
+            {"rule": v.rule, "group": list(v.group), "pairs": v.pairs} for v in result.violations
+        ],
         "groups": [
             {
                 "members": list(g.members),
@@ -101,7 +106,14 @@ def main(argv: list[str] | None = None) -> int:
     if len(instance.members) < 2:
         payload = result_json(MatchResult(seed=args.seed), NOTE_TOO_FEW)
     else:
-        result = match(instance.members, instance.history, instance.weights, seed=args.seed)
+        result = match(
+            instance.members,
+            instance.history,
+            instance.weights,
+            seed=args.seed,
+            group_size=instance.group_size,
+            rules=instance.rules,
+        )
         payload = result_json(result)
     text = render(payload)
     if args.output:

@@ -1,4 +1,5 @@
-"""The matching engine: who meets whom in a round (pairs, plus one trio when odd).
+"""The matching engine: who meets whom in a round (pairs, plus one trio when odd; groups of
+three to eight are planned by `groups`, see there).
 
 `match` maximises the total weight of the round's groups (a trio counts its three pairs),
 see DESIGN.md "Matching objective":
@@ -28,8 +29,10 @@ import numpy as np
 from bot.matching.candidates import CandidateParams, generate_candidates, prune
 from bot.matching.check import check_groups
 from bot.matching.features import Features, FloatArray, IntArray, build_features
+from bot.matching.groups import GroupParams, plan_groups_k
 from bot.matching.reasons import group_reasons
 from bot.matching.roundrobin import circle_order, circle_round
+from bot.matching.sizes import MAX_GROUP_SIZE, MIN_GROUP_SIZE
 from bot.matching.solver import (
     Matching,
     PairWeights,
@@ -38,7 +41,16 @@ from bot.matching.solver import (
     greedy_matching,
     max_weight_perfect_matching,
 )
-from bot.matching.types import Candidate, History, MatchedGroup, MatchResult, Weights
+from bot.matching.types import (
+    DEFAULT_RULES,
+    Candidate,
+    History,
+    MatchedGroup,
+    MatchResult,
+    Rules,
+    Violation,
+    Weights,
+)
 from bot.matching.weights import DEFAULT_WEIGHTS, PairScorer, last_met
 
 logger = logging.getLogger(__name__)
@@ -74,6 +86,7 @@ class EngineParams:
     weak_share: float = 0.25  # members in the weakest pairs get a second candidate search
     refine_passes: int = 1  # further searches among the weakest pairs of a solution...
     refine_limit: int = 3000  # ...for rounds up to this size (where they are cheap)
+    groups: GroupParams = field(default_factory=GroupParams)  # group sizes 3 and more
 
 
 def _dedupe_sorted(members: Sequence[Candidate]) -> list[Candidate]:
@@ -189,6 +202,8 @@ def _sparse_edges(
     n = feats.n
     cp = params.candidates
     u, v = generate_candidates(feats, seed, cp)
+    if feats.rules.hard:
+        u, v = _with_rule_ring(feats, seed, u, v)
     w = feats.pair_weights(u, v)
     keep = prune(n, u, v, w, cp.keep)
     u, v, w = u[keep], v[keep], w[keep]
@@ -196,6 +211,27 @@ def _sparse_edges(
         return u, v, w
     mate = np.array(greedy_matching(n, u, v, w))
     return _merge([(u, v, w), _weak_edges(feats, mate, seed + 1, params)], n)
+
+
+#: With required rules, each member also gets this many neighbours on each side in a ring
+#: ordered by location (partners that likely keep the rules, whatever the interests).
+RULE_RING = 8
+
+
+def _with_rule_ring(
+    feats: Features, seed: int, u: IntArray, v: IntArray
+) -> tuple[IntArray, IntArray]:
+    n = feats.n
+    rng = np.random.default_rng([seed, n, 0x5EED])
+    loc = feats.location if feats.location is not None else np.zeros(n, dtype=np.int64)
+    ring = np.lexsort((rng.random(n), loc))
+    us, vs = [u], [v]
+    for d in range(1, min(RULE_RING, n - 1) + 1):
+        a, b = ring, np.roll(ring, -d)
+        us.append(np.minimum(a, b))
+        vs.append(np.maximum(a, b))
+    keys = np.unique(np.concatenate(us) * n + np.concatenate(vs))
+    return keys // n, keys % n
 
 
 def _weak_edges(
@@ -518,31 +554,64 @@ def _total(feats: Features, groups: list[list[int]]) -> float:
     return float(_group_weights(feats, groups).sum())
 
 
+def _violations(
+    groups: Sequence[MatchedGroup], by_id: dict[str, Candidate], scorer: PairScorer
+) -> tuple[Violation, ...]:
+    """Each (rule, group) broken, with how many of the group's pairs break it."""
+    out: list[Violation] = []
+    for g in groups:
+        counts: dict[str, int] = {}
+        for a, b in combinations(g.members, 2):
+            for rule in scorer.broken(by_id[a], by_id[b]):
+                counts[rule] = counts.get(rule, 0) + 1
+        out.extend(Violation(rule, g.members, c) for rule, c in sorted(counts.items()))  # type: ignore[arg-type]
+    return tuple(out)
+
+
 def match(
     members: Sequence[Candidate],
     history: History = (),
     weights: Weights = DEFAULT_WEIGHTS,
     seed: int = 0,
     params: EngineParams = EngineParams(),
+    *,
+    group_size: int = 2,
+    rules: Rules = DEFAULT_RULES,
 ) -> MatchResult:
-    """Group `members` for one round: pairs, plus exactly one trio when the count is odd.
+    """Group `members` for one round into groups of `group_size` (see `sizes.group_sizes`:
+    for pairs, pairs plus exactly one trio when the count is odd), following `rules`.
 
-    Deterministic for (members, history, weights, seed), whatever the order of `members`.
-    Raises ValueError on duplicate ids.
+    Required rules and exclusions are broken as few times as possible (zero when a valid
+    grouping is found), then the weight is maximised; the result lists every group that
+    breaks a rule in `violations`. Deterministic for (members, history, weights, seed,
+    group_size, rules), whatever the order of `members`. Raises ValueError on duplicate ids
+    or a group size outside 2..8.
     """
+    if not MIN_GROUP_SIZE <= group_size <= MAX_GROUP_SIZE:
+        raise ValueError(f"group size must be {MIN_GROUP_SIZE}..{MAX_GROUP_SIZE}, got {group_size}")
     ordered = _dedupe_sorted(members)
     n = len(ordered)
-    logger.info("matching %d members (seed %d, %d past rounds)", n, seed, len(history))
+    logger.info(
+        "matching %d members in groups of %d (seed %d, %d past rounds)",
+        n,
+        group_size,
+        seed,
+        len(history),
+    )
     if n < 2:
         return MatchResult(seed=seed)
     met = last_met(history, (m.id for m in ordered))
-    feats = build_features(ordered, history, weights, met)
-    groups = plan_groups(feats, len(history), seed, params)
+    feats = build_features(ordered, history, weights, met, rules, group_size)
+    if group_size == 2:
+        groups = plan_groups(feats, len(history), seed, params)
+    else:
+        groups = plan_groups_k(feats, group_size, seed, params.groups)
     scorer = PairScorer(
         ordered,
         weights=weights,
         idf=dict(zip(feats.interest_names, feats.idf.tolist(), strict=True)),
         met=met,
+        rules=rules,
     )
     out = []
     for g in groups:
@@ -555,7 +624,10 @@ def match(
             )
         )
     out.sort(key=lambda g: (-g.weight, g.members))
-    check_groups([g.members for g in out], (m.id for m in ordered))
-    result = MatchResult(seed=seed, groups=tuple(out))
+    check_groups([g.members for g in out], (m.id for m in ordered), group_size)
+    broken = _violations(out, {m.id: m for m in ordered}, scorer) if rules.hard else ()
+    result = MatchResult(seed=seed, groups=tuple(out), violations=broken)
+    if broken:
+        logger.info("%d group(s) break a rule", len({v.group for v in broken}))
     logger.info("matched %d members into %d groups, total %.3f", n, len(out), result.total_weight)
     return result

@@ -39,7 +39,8 @@ def describe(reason: Reason, name: Callable[[str], str] = str) -> str:
         case "shared_interest":
             tags = join_words(reason.tags)
             if reason.members:
-                return f"{join_words([name(m) for m in reason.members])} are both into {tags}"
+                some = "both" if len(reason.members) == 2 else "all"
+                return f"{join_words([name(m) for m in reason.members])} are {some} into {tags}"
             return f"you're {everyone} into {tags}"
         case "give":
             giver = name(reason.giver or "someone")
@@ -47,6 +48,8 @@ def describe(reason: Reason, name: Callable[[str], str] = str) -> str:
             return f"{giver} can help {receiver} with {join_words(reason.tags)}"
         case "cross_team":
             return f"different teams ({', '.join(reason.teams)})"
+        case "same_location":
+            return f"you're {everyone} in {reason.location} — meet in person"
         case "first_meeting":
             return "first time you've been matched"
         case "met_before":

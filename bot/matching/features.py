@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from bot.matching.types import Candidate, History, Weights
-from bot.matching.weights import TIMEZONE_FREE_HOURS, last_met, previous_trio
+from bot.matching.types import DEFAULT_RULES, Candidate, History, Rules, Weights
+from bot.matching.weights import HARD_PENALTY, TIMEZONE_FREE_HOURS, last_met, previous_trio
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +59,9 @@ class TagTable:
         keys = self.keys[keep[self.keys // self.size]]
         return TagTable(ptr=ptr, tags=self.tags[on], keys=keys, size=self.size, dense=None)
 
+
+#: Pairs weighed at once by `Features.pair_weights` (bigger inputs go in chunks).
+PAIR_CHUNK = 1 << 21
 
 #: Membership tables up to this many member × tag cells are kept as a flat bool array.
 DENSE_TABLE_LIMIT = 1 << 25
@@ -141,7 +144,11 @@ class Features:
     tz: FloatArray  # nan when unset
     met_keys: IntArray  # sorted u * n + v (u < v) of pairs that met
     met_ago: IntArray  # rounds ago, aligned with met_keys
-    prev_trio: np.ndarray  # bool per member
+    prev_trio: np.ndarray  # bool per member (in an off-size group last round)
+    rules: Rules = DEFAULT_RULES
+    location: IntArray | None = None  # -1 when unset
+    manager: IntArray | None = None  # -1 when unset
+    excluded: IntArray | None = None  # sorted u * n + v (u < v) of excluded pairs
 
     @property
     def n(self) -> int:
@@ -176,6 +183,13 @@ class Features:
         """weight(u[k], v[k]) for every k (indices into `members`)."""
         u = np.asarray(u, dtype=np.int64)
         v = np.asarray(v, dtype=np.int64)
+        if len(u) > PAIR_CHUNK:  # bounded temporaries: the same values, less peak memory
+            return np.concatenate(
+                [
+                    self.pair_weights(u[i : i + PAIR_CHUNK], v[i : i + PAIR_CHUNK])
+                    for i in range(0, len(u), PAIR_CHUNK)
+                ]
+            )
         w = self.weights
         total = np.zeros(len(u), dtype=np.float64)
         if w.interest:
@@ -196,7 +210,44 @@ class Features:
             ago = self.rounds_ago(u, v)
             met = ago > 0
             total[met] -= w.repeat * np.power(w.repeat_decay, ago[met] - 1.0)
+        rules = self.rules
+        located = self.location is not None and rules.location_weight
+        if rules.same_location == "preferred" and located:
+            total += rules.location_weight * _same(self.location, u, v)
+        if rules.hard:
+            total -= HARD_PENALTY * self.violations(u, v)
         return total
+
+    def violations(self, u: IntArray, v: IntArray) -> IntArray:
+        """How many required rules (or exclusions) each pair breaks."""
+        u = np.asarray(u, dtype=np.int64)
+        v = np.asarray(v, dtype=np.int64)
+        out = np.zeros(len(u), dtype=np.int64)
+        rules = self.rules
+        if rules.different_team == "required":
+            out += _same(self.team, u, v)
+        if rules.different_manager == "required" and self.manager is not None:
+            out += _same(self.manager, u, v)
+        if rules.same_location == "required" and self.location is not None:
+            lu, lv = self.location[u], self.location[v]
+            out += (lu >= 0) & (lv >= 0) & (lu != lv)
+        if self.excluded is not None and len(self.excluded) and len(u):
+            out += _isin_sorted(self.excluded, self.pair_keys(u, v))
+        return out
+
+
+def _same(values: IntArray, u: IntArray, v: IntArray) -> np.ndarray:
+    """Whether both members of each pair have the attribute set, to the same value."""
+    a, b = values[u], values[v]
+    return (a >= 0) & (a == b)
+
+
+def _codes(values: Sequence[str | None]) -> IntArray:
+    """Each value's index among the sorted distinct values (-1 for None)."""
+    vocab = {t: i for i, t in enumerate(sorted({x for x in values if x is not None}))}
+    return np.fromiter(
+        (-1 if x is None else vocab[x] for x in values), dtype=np.int64, count=len(values)
+    )
 
 
 def build_features(
@@ -204,10 +255,13 @@ def build_features(
     history: History,
     weights: Weights,
     met: Mapping[tuple[str, str], int] | None = None,
+    rules: Rules = DEFAULT_RULES,
+    group_size: int = 2,
 ) -> Features:
     """Array form of `members`, which must already be sorted by id with unique ids.
 
-    `met` is `last_met(history, ids)` when the caller already has it.
+    `met` is `last_met(history, ids)` when the caller already has it. `prev_trio` marks who
+    was in a group of a size other than `group_size` in the last round.
     """
     n = len(members)
     index = {m.id: i for i, m in enumerate(members)}
@@ -240,8 +294,15 @@ def build_features(
     else:
         met_keys = np.zeros(0, dtype=np.int64)
         met_ago = np.zeros(0, dtype=np.int64)
-    trio = previous_trio(history)
+    trio = previous_trio(history, group_size)
     prev = np.fromiter((m.id in trio for m in members), dtype=bool, count=n)
+    excluded = None
+    if rules.exclude:
+        pairs = [(index[a], index[b]) for a, b in rules.exclude if a in index and b in index]
+        ex = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+        excluded = np.unique(ex.min(axis=1) * n + ex.max(axis=1))
+    if rules.different_team == "off":
+        weights = replace(weights, cross_team=0.0)
     return Features(
         members=tuple(members),
         weights=weights,
@@ -257,4 +318,8 @@ def build_features(
         met_keys=met_keys,
         met_ago=met_ago,
         prev_trio=prev,
+        rules=rules,
+        location=_codes([m.location for m in members]),
+        manager=_codes([m.manager for m in members]),
+        excluded=excluded,
     )

@@ -1,13 +1,23 @@
 """Reading and validating a matching instance (the input of ``warmintro match``).
 
 Format (only ``id`` is required on a member; ``history`` lists past rounds oldest first;
-``weights`` overrides the defaults of DESIGN.md)::
+``weights`` overrides the defaults of DESIGN.md; ``group_size`` (2–8, default 2) and
+``rules`` are optional)::
 
     {"members": [{"id": "U1", "interests": ["climbing"], "offers": ["python"],
-                  "wants": ["public speaking"], "team": "platform", "utc_offset_hours": 1}],
+                  "wants": ["public speaking"], "team": "platform", "utc_offset_hours": 1,
+                  "location": "Berlin", "manager": "U9"}],
      "history": [[["U1", "U2"], ["U3", "U4", "U5"]]],
      "weights": {"interest": 10, "give": 15, "cross_team": 5, "timezone": 2,
-                 "repeat": 100, "repeat_decay": 0.7}}
+                 "repeat": 100, "repeat_decay": 0.7},
+     "group_size": 4,
+     "rules": {"different_team": "required", "different_manager": "required",
+               "same_location": "required", "exclude": [["U1", "U2"]]}}
+
+Rules: ``different_team`` is "required", "preferred" (the default) or "off";
+``different_manager`` "required" or "off" (the default); ``same_location`` "required",
+"preferred" or "off" (the default); ``exclude`` a list of pairs of ids never to be grouped
+together (ids that are not members are ignored).
 
 Tags are normalised with `normalize_tag`; ids in history that are not members are ignored.
 Every problem raises `InstanceError` with a one-line message naming where it is.
@@ -23,8 +33,9 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from bot.matching.sizes import MAX_GROUP_SIZE
 from bot.matching.tags import normalize_tag
-from bot.matching.types import Candidate, Weights
+from bot.matching.types import DEFAULT_RULES, Candidate, Rules, Weights
 from bot.matching.weights import DEFAULT_WEIGHTS
 
 logger = logging.getLogger(__name__)
@@ -33,7 +44,14 @@ logger = logging.getLogger(__name__)
 MIN_UTC_OFFSET = -12.0
 MAX_UTC_OFFSET = 14.0
 
-_MEMBER_KEYS = frozenset({"id", "interests", "offers", "wants", "team", "utc_offset_hours"})
+_MEMBER_KEYS = frozenset(
+    {"id", "interests", "offers", "wants", "team", "utc_offset_hours", "location", "manager"}
+)
+_RULE_VALUES: dict[str, tuple[str, ...]] = {
+    "different_team": ("required", "preferred", "off"),
+    "different_manager": ("required", "off"),
+    "same_location": ("required", "preferred", "off"),
+}
 _WEIGHT_KEYS = tuple(f.name for f in fields(Weights))
 
 
@@ -46,6 +64,8 @@ class Instance:
     members: tuple[Candidate, ...]
     history: tuple[tuple[tuple[str, ...], ...], ...] = ()
     weights: Weights = DEFAULT_WEIGHTS
+    group_size: int = 2
+    rules: Rules = DEFAULT_RULES
 
 
 def _is_number(value: object) -> bool:
@@ -84,10 +104,7 @@ def _member(raw: object, where: str, seen: dict[str, str]) -> Candidate:
     unknown = sorted(set(raw) - _MEMBER_KEYS)
     if unknown:
         logger.warning("%s: ignoring unknown field(s) %s", where, ", ".join(unknown))
-    team = raw.get("team")
-    if team is not None and not isinstance(team, str):
-        raise InstanceError(f"{where}.team: must be a string or null, got {_describe(team)}")
-    team = (team.strip() or None) if team is not None else None
+    team = _label(raw, "team", where)
     offset = raw.get("utc_offset_hours")
     if offset is not None:
         if not _is_number(offset) or not math.isfinite(offset):
@@ -107,7 +124,67 @@ def _member(raw: object, where: str, seen: dict[str, str]) -> Candidate:
         wants=_tags(raw, "wants", where, seen),
         team=team,
         utc_offset_hours=offset,
+        location=_label(raw, "location", where),
+        manager=_label(raw, "manager", where),
     )
+
+
+def _label(raw: dict[str, Any], key: str, where: str) -> str | None:
+    """An optional string attribute (team, location, manager); blank means unset."""
+    value = raw.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InstanceError(f"{where}.{key}: must be a string or null, got {_describe(value)}")
+    return value.strip() or None
+
+
+def _group_size(raw: object) -> int:
+    if raw is None:
+        return 2
+    if not isinstance(raw, int) or isinstance(raw, bool) or not 2 <= raw <= MAX_GROUP_SIZE:
+        raise InstanceError(
+            f"group_size: must be a whole number from 2 to {MAX_GROUP_SIZE}, got {_describe(raw)}"
+        )
+    return raw
+
+
+def _rules(raw: object) -> Rules:
+    if raw is None:
+        return DEFAULT_RULES
+    if not isinstance(raw, dict):
+        raise InstanceError(f"rules: must be an object, got {_describe(raw)}")
+    known = (*_RULE_VALUES, "exclude")
+    unknown = sorted(set(raw) - set(known))
+    if unknown:
+        raise InstanceError(
+            f"rules: unknown key(s) {', '.join(unknown)} (known: {', '.join(known)})"
+        )
+    values: dict[str, Any] = {}
+    for key, allowed in _RULE_VALUES.items():
+        if key in raw:
+            value = raw[key]
+            if value not in allowed:
+                raise InstanceError(
+                    f"rules.{key}: must be one of {', '.join(allowed)}, got {_describe(value)}"
+                )
+            values[key] = value
+    exclude = raw.get("exclude")
+    if exclude is not None:
+        if not isinstance(exclude, list):
+            raise InstanceError(f"rules.exclude: must be a list of pairs, got {_describe(exclude)}")
+        pairs = []
+        for i, pair in enumerate(exclude):
+            ok = isinstance(pair, list) and len(pair) == 2
+            if not ok or not all(isinstance(p, str) and p for p in pair):
+                raise InstanceError(
+                    f"rules.exclude[{i}]: must be a pair of member ids, got {_describe(pair)}"
+                )
+            if pair[0] == pair[1]:
+                raise InstanceError(f"rules.exclude[{i}]: a member cannot avoid themselves")
+            pairs.append((pair[0], pair[1]))
+        values["exclude"] = frozenset(pairs)
+    return Rules(**values)
 
 
 def _history(raw: object) -> tuple[tuple[tuple[str, ...], ...], ...]:
@@ -178,6 +255,8 @@ def parse_instance(data: object) -> Instance:
         members=tuple(members),
         history=_history(data.get("history")),
         weights=_weights(data.get("weights")),
+        group_size=_group_size(data.get("group_size")),
+        rules=_rules(data.get("rules")),
     )
 
 
@@ -212,9 +291,20 @@ def instance_to_json(instance: Instance) -> dict[str, Any]:
             raw["team"] = m.team
         if m.utc_offset_hours is not None:
             raw["utc_offset_hours"] = m.utc_offset_hours
+        if m.location is not None:
+            raw["location"] = m.location
+        if m.manager is not None:
+            raw["manager"] = m.manager
         members.append(raw)
-    return {
+    out: dict[str, Any] = {
         "members": members,
         "history": [[list(g) for g in round_] for round_ in instance.history],
         "weights": {k: getattr(instance.weights, k) for k in _WEIGHT_KEYS},
     }
+    if instance.group_size != 2:
+        out["group_size"] = instance.group_size
+    rules = instance.rules
+    if rules != DEFAULT_RULES:
+        out["rules"] = {key: getattr(rules, key) for key in _RULE_VALUES}
+        out["rules"]["exclude"] = [list(p) for p in sorted(rules.exclude)]
+    return out

@@ -1,8 +1,10 @@
 """Why a group was matched, as structured `Reason`s, best first.
 
-Order (best first): shared interests (rarest first), who can help whom with what, different
-teams, first meeting or "last met N rounds ago", and a time-zone note. A term whose weight is
-zero in the program is not mentioned (except the meeting history, which is always useful).
+Order (best first): shared interests (rarest first; in groups of three or more, also those
+shared by some members only), who can help whom with what, different teams, the same
+location (when the program's `same_location` rule is on), first meeting or "last met N
+rounds ago", and a time-zone note. A term whose weight is zero in the program is not
+mentioned (except the meeting history, which is always useful).
 """
 
 from __future__ import annotations
@@ -22,8 +24,44 @@ def _rarest_first(tags: frozenset[str], scorer: PairScorer) -> tuple[str, ...]:
     return tuple(sorted(tags, key=lambda t: (-idf.get(t, 0.0), t)))
 
 
+def _shared_by_some(
+    group: Sequence[Candidate], everyone: frozenset[str], scorer: PairScorer
+) -> list[Reason]:
+    """Interests shared by several members of a group but not all: one reason per set of
+    members (bigger sets first, then in the group's order), tags rarest first."""
+    holders: dict[str, list[int]] = {}
+    for i, m in enumerate(group):
+        for t in m.interests - everyone:
+            holders.setdefault(t, []).append(i)
+    by_set: dict[tuple[int, ...], set[str]] = {}
+    for t, who in holders.items():
+        if len(who) >= 2:
+            by_set.setdefault(tuple(who), set()).add(t)
+    out = []
+    for who in sorted(by_set, key=lambda w: (-len(w), w)):
+        out.append(
+            Reason(
+                "shared_interest",
+                tags=_rarest_first(frozenset(by_set[who]), scorer),
+                members=tuple(group[i].id for i in who),
+                group_size=len(group),
+            )
+        )
+    return out
+
+
+def _common_location(group: Sequence[Candidate], scorer: PairScorer) -> str | None:
+    """The location everyone shares, when the program cares about location."""
+    if scorer.rules.same_location == "off":
+        return None
+    places = {m.location for m in group}
+    if len(places) == 1:
+        return next(iter(places))
+    return None
+
+
 def group_reasons(group: Sequence[Candidate], scorer: PairScorer) -> tuple[Reason, ...]:
-    """The reasons of one group (a pair or a trio), best first."""
+    """The reasons of one group (of any size), best first."""
     w = scorer.weights
     size = len(group)
     reasons: list[Reason] = []
@@ -38,17 +76,7 @@ def group_reasons(group: Sequence[Candidate], scorer: PairScorer) -> tuple[Reaso
                 Reason("shared_interest", tags=_rarest_first(everyone, scorer), group_size=size)
             )
         if size > 2:
-            for a, b in pairs:
-                some = (a.interests & b.interests) - everyone
-                if some:
-                    reasons.append(
-                        Reason(
-                            "shared_interest",
-                            tags=_rarest_first(some, scorer),
-                            members=(a.id, b.id),
-                            group_size=size,
-                        )
-                    )
+            reasons.extend(_shared_by_some(group, everyone, scorer))
 
     if w.give:
         gives: list[Reason] = []
@@ -73,6 +101,10 @@ def group_reasons(group: Sequence[Candidate], scorer: PairScorer) -> tuple[Reaso
         distinct = sorted({t for t in teams if t is not None})
         if all(t is not None for t in teams) and len(distinct) > 1:
             reasons.append(Reason("cross_team", teams=tuple(distinct), group_size=size))
+
+    location = _common_location(group, scorer)
+    if location is not None:
+        reasons.append(Reason("same_location", location=location, group_size=size))
 
     met = [
         (ago, a.id, b.id) for a, b in pairs if (ago := scorer.rounds_ago(a.id, b.id)) is not None

@@ -182,7 +182,7 @@ class _Graph:
         grow = grow[np.argsort(ends[grow].astype(small), kind="stable")]
         gptr = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.bincount(ends[grow], minlength=n), out=gptr[1:])
-        self.nbr = nbrs[grow].tolist()
+        self.nbr = nbrs[grow]  # numpy: a list of every edge end would cost far more memory
         self.ptr_list = gptr.tolist()
         self.loc = np.full(n, -1, dtype=np.int64)
         self.stamp = [0] * n
@@ -206,7 +206,7 @@ class _Graph:
             nodes.append(y)
             for z in (x, y):
                 lo = ptr[z]
-                for t in nbr[lo : min(ptr[z + 1], lo + fanout)]:
+                for t in nbr[lo : min(ptr[z + 1], lo + fanout)].tolist():
                     if stamp[t] != gen:
                         queue.append(t)
         return nodes
@@ -362,10 +362,15 @@ def max_weight_perfect_matching(
         return Matching(_fallback(n, u, v, w, pair_weights, params))
     # Duals of the relaxation: y_i + y_j >= w_ij, tight on its optimal edges.
     y = _duals(ptr, obj, val, prices)
-    lookup = dict(zip((u * n + v).tolist(), w.tolist(), strict=True))
+    del ptr, obj, val
+    # Weights of cycle edges by binary search (a dict of every edge costs far more memory).
+    keys = u * n + v
+    by_key = np.argsort(keys, kind="stable")
+    sorted_keys = keys[by_key]
 
     def weight(a: int, b: int) -> float:
-        return lookup[a * n + b if a < b else b * n + a]
+        key = a * n + b if a < b else b * n + a
+        return float(w[by_key[int(np.searchsorted(sorted_keys, key))]])
 
     mate, left = _round_cycles(n, sigma.tolist(), weight)
     logger.debug("rounding left %d members over", len(left))

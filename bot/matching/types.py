@@ -25,6 +25,8 @@ class Candidate:
     wants: frozenset[str] = frozenset()
     team: str | None = None
     utc_offset_hours: float | None = None
+    location: str | None = None
+    manager: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,8 +41,74 @@ class Weights:
     repeat_decay: float = 0.7
 
 
+TeamRule = Literal["required", "preferred", "off"]
+ManagerRule = Literal["required", "off"]
+LocationRule = Literal["required", "preferred", "off"]
+RuleName = Literal["different_team", "different_manager", "same_location", "exclude"]
+
+#: Weight of a pair in the same location when `same_location` is "preferred" (the same
+#: size as the default cross-team weight: a nudge, not a constraint).
+SAME_LOCATION_WEIGHT = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """A program's grouping rules (see bot/matching/README.md, "Rules").
+
+    - different_team: "preferred" (the default) adds `Weights.cross_team` per cross-team pair,
+      as always; "required" also makes two members of one team in a group a violation;
+      "off" ignores teams.
+    - different_manager: "required" makes two members with the same manager a violation.
+    - same_location: "required" makes two members of different locations a violation;
+      "preferred" adds `location_weight` per pair in the same location.
+    - exclude: pairs of ids never to be put in one group (a violation when they are).
+
+    A rule only judges pairs where both members have the attribute set. Violations count
+    pairs: the engine breaks as few as it can, then maximises the weight.
+    """
+
+    different_team: TeamRule = "preferred"
+    different_manager: ManagerRule = "off"
+    same_location: LocationRule = "off"
+    exclude: frozenset[tuple[str, str]] = frozenset()
+    location_weight: float = SAME_LOCATION_WEIGHT
+
+    def __post_init__(self) -> None:
+        # Pairs are kept in (smaller id, larger id) order, as `weights.pair_key` does.
+        pairs = frozenset((a, b) if a <= b else (b, a) for a, b in self.exclude if a != b)
+        object.__setattr__(self, "exclude", pairs)
+
+    @property
+    def hard(self) -> bool:
+        """Whether any rule is a hard constraint."""
+        return bool(
+            self.different_team == "required"
+            or self.different_manager == "required"
+            or self.same_location == "required"
+            or self.exclude
+        )
+
+
+DEFAULT_RULES = Rules()
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One group breaking one rule (`pairs` of its members break it)."""
+
+    rule: RuleName
+    group: tuple[str, ...]
+    pairs: int = 1
+
+
 ReasonKind = Literal[
-    "shared_interest", "give", "cross_team", "first_meeting", "met_before", "timezone"
+    "shared_interest",
+    "give",
+    "cross_team",
+    "first_meeting",
+    "met_before",
+    "timezone",
+    "same_location",
 ]
 
 
@@ -54,6 +122,7 @@ class Reason:
     - first_meeting: these people have never been grouped before
     - met_before: last grouped `rounds_ago` rounds ago
     - timezone: `hours` apart (only mentioned when it is a real difference)
+    - same_location: everyone is in `location` (can meet in person)
 
     `members` names the part of the group a reason is about when it is not the whole group
     (e.g. two people of a trio who share an interest); empty means everyone. `group_size` is
@@ -69,6 +138,7 @@ class Reason:
     hours: float | None = None
     members: tuple[str, ...] = ()
     group_size: int = 2
+    location: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +152,7 @@ class MatchedGroup:
 class MatchResult:
     seed: int
     groups: tuple[MatchedGroup, ...] = field(default_factory=tuple)
+    violations: tuple[Violation, ...] = ()
 
     @property
     def total_weight(self) -> float:

@@ -18,9 +18,9 @@ import logging
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from bot.matching.types import Candidate, History, Weights
+from bot.matching.types import DEFAULT_RULES, Candidate, History, Rules, Weights
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +29,11 @@ DEFAULT_WEIGHTS = Weights()
 
 #: Time-zone differences up to this many hours cost nothing.
 TIMEZONE_FREE_HOURS = 3.0
+
+#: What the engine charges itself for each pair breaking a required rule or an exclusion:
+#: far more than any grouping's weight can differ by, so it breaks as few as it can first.
+#: Reported weights never include it (violations are reported on their own).
+HARD_PENALTY = 1e6
 
 
 def pair_key(a: str, b: str) -> tuple[str, str]:
@@ -70,11 +75,16 @@ def last_met(history: History, ids: Iterable[str] | None = None) -> dict[tuple[s
     return out
 
 
-def previous_trio(history: History) -> frozenset[str]:
-    """Everyone who was in a group of three (or more) in the last round."""
+def previous_trio(history: History, group_size: int = 2) -> frozenset[str]:
+    """Everyone who was in an off-size group (not of `group_size`) in the last round.
+
+    For pairs (the default) that is everyone in a group of three or more.
+    """
     if not history:
         return frozenset()
-    return frozenset(p for g in history[-1] if len(g) >= 3 for p in g)
+    if group_size == 2:
+        return frozenset(p for g in history[-1] if len(g) >= 3 for p in g)
+    return frozenset(p for g in history[-1] if len(g) != group_size for p in g)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,8 +116,13 @@ class PairScorer:
         weights: Weights = DEFAULT_WEIGHTS,
         idf: Mapping[str, float] | None = None,
         met: Mapping[tuple[str, str], int] | None = None,
+        rules: Rules = DEFAULT_RULES,
     ) -> None:
+        if rules.different_team == "off":
+            weights = replace(weights, cross_team=0.0)
         self.weights = weights
+        self.rules = rules
+        self.location_weight = rules.location_weight if rules.same_location == "preferred" else 0.0
         self.idf: Mapping[str, float] = interest_idf(members) if idf is None else idf
         self.met: Mapping[tuple[str, str], int] = (
             last_met(history, (m.id for m in members)) if met is None else met
@@ -131,7 +146,33 @@ class PairScorer:
         return PairTerms(s, g, x, z, r)
 
     def weight(self, a: Candidate, b: Candidate) -> float:
-        return self.terms(a, b).weight(self.weights)
+        w = self.terms(a, b).weight(self.weights)
+        if self.location_weight and a.location is not None and a.location == b.location:
+            w += self.location_weight
+        return w
+
+    def broken(self, a: Candidate, b: Candidate) -> list[str]:
+        """The rules (required ones, and exclusions) that putting a and b together breaks."""
+        rules = self.rules
+        out = []
+        if rules.different_team == "required" and a.team is not None and a.team == b.team:
+            out.append("different_team")
+        if (
+            rules.different_manager == "required"
+            and a.manager is not None
+            and a.manager == b.manager
+        ):
+            out.append("different_manager")
+        if (
+            rules.same_location == "required"
+            and a.location is not None
+            and b.location is not None
+            and a.location != b.location
+        ):
+            out.append("same_location")
+        if rules.exclude and pair_key(a.id, b.id) in rules.exclude:
+            out.append("exclude")
+        return out
 
     def group_weight(self, group: Sequence[Candidate]) -> float:
         """A group's weight: the sum of its pairs' weights (a trio counts three pairs)."""
