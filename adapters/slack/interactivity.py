@@ -35,45 +35,17 @@ def exactly(pattern: re.Pattern[str]) -> re.Pattern[str]:
 
 
 def add_interactivity(app: AsyncApp, warm: WarmIntro) -> None:
-    form_button, message_button = _form_button(warm), _message_button(warm)
     for action in actions.ACTIONS:
-        listener = form_button if getattr(action, "opens_form", False) else message_button
-        app.action(exactly(action.pattern))(listener)
-    app.action(ANY)(message_button)  # not one of ours (any more): the core says it expired
+        app.action(exactly(action.pattern))(_button(warm, getattr(action, "opens_form", False)))
+    app.action(ANY)(_button(warm, False))  # not one of ours (any more): the core says it expired
     app.view(ANY)(_form_submitted(warm))
 
 
-def _form_button(warm: WarmIntro) -> Any:
+def _button(warm: WarmIntro, opens_form: bool) -> Any:
+    """The listener for one kind of button: answered in a dialog, or ephemerally."""
+
     @guarded
-    async def form_button(
-        ack: AsyncAck,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        context: dict[str, Any],
-        client: AsyncWebClient,
-    ) -> None:
-        await ack()
-        # Slack's trigger_id lasts 3 seconds: open the dialog before any other work.
-        opened = await client.views_open(trigger_id=body["trigger_id"], view=render.loading())
-        view_id, channel = opened["view"]["id"], button_channel(body) or ""
-        action_id = str(action.get("action_id") or "")
-        who = await actor_of(context)
-        try:
-            reply = await warm.action(who, action_id)
-        except Exception:  # the dialog is open: the failure is said there
-            logger.exception("button %r failed", action_id[:100])
-            failure = Reply(text_message(copy.SOMETHING_WENT_WRONG), ok=False)
-            await client.views_update(view_id=view_id, view=render.dialog(failure))
-            return
-        await client.views_update(view_id=view_id, view=render.dialog(reply, channel))
-        await _refresh_home(warm, body, client, context)
-
-    return form_button
-
-
-def _message_button(warm: WarmIntro) -> Any:
-    @guarded
-    async def message_button(
+    async def button(
         ack: AsyncAck,
         body: dict[str, Any],
         action: dict[str, Any],
@@ -82,33 +54,58 @@ def _message_button(warm: WarmIntro) -> Any:
         respond: AsyncRespond,
     ) -> None:
         await ack()
-        reply = await warm.action(await actor_of(context), str(action.get("action_id") or ""))
-        if reply.form is not None:  # a form from a button we didn't expect to open one
-            view = render.modal(reply.form, private_metadata=button_channel(body) or "")
-            await client.views_open(trigger_id=body["trigger_id"], view=view)
-        elif reply.message is not None:
-            # App Home has no response_url: `answer` says it in the person's DM
-            await answer(respond, reply, body, client)
-        await _refresh_home(warm, body, client, context)
+        action_id = str(action.get("action_id") or "")
+        if opens_form:
+            if not await _answer_in_dialog(warm, body, action_id, context, client):
+                return  # it failed, and the dialog says so
+        else:
+            reply = await warm.action(await actor_of(context), action_id)
+            await _answer(reply, body, client, respond)
+        if (body.get("view") or {}).get("type") == "home":
+            await publish_home(warm, client, await actor_of(context))
 
-    return message_button
+    return button
 
 
-async def _refresh_home(
-    warm: WarmIntro, body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
+async def _answer_in_dialog(
+    warm: WarmIntro,
+    body: dict[str, Any],
+    action_id: str,
+    context: dict[str, Any],
+    client: AsyncWebClient,
+) -> bool:
+    """Whether the core answered (False: it failed, and the dialog says so)."""
+    # Slack's trigger_id lasts 3 seconds: open the dialog before any other work.
+    opened = await client.views_open(trigger_id=body["trigger_id"], view=render.loading())
+    view_id = opened["view"]["id"]
+    who = await actor_of(context)
+    try:
+        reply = await warm.action(who, action_id)
+    except Exception:  # the dialog is open: the failure is said there
+        logger.exception("button %r failed", action_id[:100])
+        failure = Reply(text_message(copy.SOMETHING_WENT_WRONG), ok=False)
+        await client.views_update(view_id=view_id, view=render.dialog(failure))
+        return False
+    view = render.dialog(reply, button_channel(body) or "")
+    await client.views_update(view_id=view_id, view=view)
+    return True
+
+
+async def _answer(
+    reply: Reply, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
 ) -> None:
-    if (body.get("view") or {}).get("type") == "home":
-        await publish_home(warm, client, await actor_of(context))
+    if reply.form is not None:  # a form from a button we didn't expect to open one
+        view = render.modal(reply.form, private_metadata=button_channel(body) or "")
+        await client.views_open(trigger_id=body["trigger_id"], view=view)
+    elif reply.message is not None:
+        # App Home has no response_url: `answer` says it in the person's DM
+        await answer(respond, reply, body, client)
 
 
 def _form_submitted(warm: WarmIntro) -> Any:
     @guarded
     async def form(
-        ack: AsyncAck,
-        body: dict[str, Any],
-        view: dict[str, Any],
-        context: dict[str, Any],
-        client: AsyncWebClient,
+        ack: AsyncAck, view: dict[str, Any], context: dict[str, Any], client: AsyncWebClient
     ) -> None:
         kinds = {
             block["block_id"]: _field_kind(block)
