@@ -7,9 +7,15 @@ import asyncio
 import logging
 import random
 import sys
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported lazily below: `warmintro match` and `--help` stay fast
+    from bot.config import Settings
+    from bot.leadership import Leadership
+    from bot.scheduler import Ticker
+    from storage.engine import Database
 
 logger = logging.getLogger(__name__)
 
@@ -23,6 +29,20 @@ def main(argv: list[str] | None = None) -> int:
         from bot.matching.cli import main as match_main
 
         return match_main(argv[1:])
+    args = _parser().parse_args(argv)
+    command = args.command or "run"
+    if command == "demo":
+        return asyncio.run(run_demo(args.script, args.database))
+    if command == "db":
+        return asyncio.run(db_command(args.action))
+    if command == "tick":
+        return asyncio.run(tick_once())
+    platform = getattr(args, "platform", None)
+    port, host = getattr(args, "port", 3000), getattr(args, "host", "0.0.0.0")
+    return asyncio.run(serve_forever(platform, port, host))
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="warmintro", description="WarmIntro, the coffee-chat bot")
     sub = parser.add_subparsers(dest="command")
     for name, text in (("run", "run the bot on the configured platform (default)"),
@@ -38,20 +58,10 @@ def main(argv: list[str] | None = None) -> int:
     db.add_argument("action", choices=["upgrade", "current"])
     sub.add_parser("tick", help="run whatever is due once, then exit (for cron)")
     sub.add_parser("match", help="match an instance file offline (see `warmintro match -h`)")
-    args = parser.parse_args(argv)
-    command = args.command or "run"
-    if command == "demo":
-        return asyncio.run(run_demo(args.script, args.database))
-    if command == "db":
-        return asyncio.run(db_command(args.action))
-    if command == "tick":
-        return asyncio.run(tick_once())
-    platform = getattr(args, "platform", None)
-    port, host = getattr(args, "port", 3000), getattr(args, "host", "0.0.0.0")
-    return asyncio.run(serve_forever(platform, port, host))
+    return parser
 
 
-def _settings():  # type: ignore[no-untyped-def]
+def _settings() -> Settings:
     from bot.config import Settings
 
     return Settings()
@@ -100,14 +110,14 @@ async def serve_forever(platform: str | None, port: int, host: str = "0.0.0.0") 
     import signal
 
     from bot.bootstrap import configure_logging, open_database
-    from bot.leadership import Leadership, lead_then, lock_key
-    from bot.scheduler import start_ticking
 
     settings = _settings()
     if platform:
         settings.platform = platform  # type: ignore[assignment]
     chosen = settings.resolved_platform()
     if chosen == "console":
+        from adapters.console.run import run_console
+
         configure_logging("WARNING" if settings.log_level == "INFO" else settings.log_level)
         return await run_console(settings)
     configure_logging(settings.log_level)
@@ -116,50 +126,75 @@ async def serve_forever(platform: str | None, port: int, host: str = "0.0.0.0") 
         print(problem, file=sys.stderr)
         return 2
     database = await open_database(settings)
-    leaderships: list[Leadership] = []  # one active scheduler per platform across replicas
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    tasks = []
-    scheduler = None
+    serving = Serving(database)
     try:
-        if chosen in {"slack", "all"}:
-            from adapters.slack.app import SlackRuntime
-            from adapters.slack.server import run_slack
-
-            runtime = SlackRuntime(settings, database, socket_mode=bool(settings.slack_app_token))
-            leaderships.append(Leadership(database, lock_key("slack")))
-            scheduler = start_ticking(
-                lead_then(leaderships[-1], runtime.warm.tick), settings.tick_seconds
-            )
-            tasks.append(asyncio.create_task(run_slack(runtime, host, port, stop)))
-        if chosen in {"discord", "all"}:
-            from adapters.discord import run_discord
-
-            leaderships.append(Leadership(database, lock_key("discord")))
-            discord = run_discord(settings, database, leadership=leaderships[-1])
-            tasks.append(asyncio.create_task(discord))
-        done, _ = await asyncio.wait(
-            [*tasks, asyncio.create_task(stop.wait())], return_when=asyncio.FIRST_COMPLETED
-        )
-        for task in done:
-            if task.exception() is not None:
-                logger.error("platform stopped: %s", task.exception())
+        serving.start(settings, chosen, host, port, stop)
+        await serving.wait(stop)
     finally:
         stop.set()
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        if scheduler is not None:
-            await scheduler.stop()
-        for leadership in leaderships:
-            await leadership.release()
+        await serving.stop()
         await database.dispose()
     return 0
 
 
-def missing_settings(settings, chosen: str) -> str | None:  # type: ignore[no-untyped-def]
+class Serving:
+    """The platforms running in this process, each with its one-active-scheduler leadership."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self.tasks: list[asyncio.Task[None]] = []
+        self.leaderships: list[Leadership] = []  # one active scheduler per platform
+        self.scheduler: Ticker | None = None
+
+    def start(
+        self, settings: Settings, chosen: str, host: str, port: int, stop: asyncio.Event
+    ) -> None:
+        from bot.leadership import Leadership, lead_then, lock_key
+        from bot.scheduler import start_ticking
+
+        if chosen in {"slack", "all"}:
+            from adapters.slack.app import SlackRuntime
+            from adapters.slack.server import run_slack
+
+            runtime = SlackRuntime(
+                settings, self.database, socket_mode=bool(settings.slack_app_token)
+            )
+            self.leaderships.append(Leadership(self.database, lock_key("slack")))
+            self.scheduler = start_ticking(
+                lead_then(self.leaderships[-1], runtime.warm.tick), settings.tick_seconds
+            )
+            self.tasks.append(asyncio.create_task(run_slack(runtime, host, port, stop)))
+        if chosen in {"discord", "all"}:
+            from adapters.discord import run_discord
+
+            self.leaderships.append(Leadership(self.database, lock_key("discord")))
+            discord = run_discord(settings, self.database, leadership=self.leaderships[-1])
+            self.tasks.append(asyncio.create_task(discord))
+
+    async def wait(self, stop: asyncio.Event) -> None:
+        """Until a platform stops (its error is logged) or `stop` is set."""
+        done, _ = await asyncio.wait(
+            [*self.tasks, asyncio.create_task(stop.wait())], return_when=asyncio.FIRST_COMPLETED
+        )
+        for task in done:
+            if task.exception() is not None:
+                logger.error("platform stopped: %s", task.exception())
+
+    async def stop(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        if self.scheduler is not None:
+            await self.scheduler.stop()
+        for leadership in self.leaderships:
+            await leadership.release()
+
+
+def missing_settings(settings: Settings, chosen: str) -> str | None:
     """What's missing to run `chosen`, in words, or None."""
     if chosen in {"slack", "all"}:
         oauth = settings.slack_client_id and settings.slack_client_secret
@@ -181,64 +216,11 @@ def missing_settings(settings, chosen: str) -> str | None:  # type: ignore[no-un
     return None
 
 
-async def run_console(  # type: ignore[no-untyped-def]
-    settings,
-    script: list[str] | None = None,
-    clock=None,
-    echo: bool = False,
-    out: Callable[[str], None] = print,
-    rng: random.Random | None = None,
-) -> int:
-    """The console platform: interactive on stdin (real time, `/tick` to jump) or a script."""
-    from adapters.console.platform import ConsolePlatform, WorkspaceData
-    from adapters.console.session import ConsoleSession
-    from bot.bootstrap import build_app, open_database
-    from bot.clock import OffsetClock
-    from bot.scheduler import start_ticking
-
-    data = WorkspaceData.load(settings.console_workspace)
-    platform = ConsolePlatform(data, out)
-    clock = clock or OffsetClock()
-    database = await open_database(settings)
-    app = build_app(database, platform, clock, settings, rng)
-    session = ConsoleSession(app, platform, clock.advance, out)
-    scheduler = None
-    try:
-        if script is None:
-            scheduler = start_ticking(app.tick, settings.tick_seconds)
-            out("WarmIntro console — you are Maya in #coffee. /help for commands, /quit to leave.")
-            out("Start with: /add-bot #coffee, then /coffee join")
-            loop = asyncio.get_running_loop()
-            while not session.done:
-                if sys.stdin.isatty():
-                    sys.stdout.write(session.prompt)
-                    sys.stdout.flush()
-                line = await loop.run_in_executor(None, sys.stdin.readline)
-                if not line:
-                    break
-                await session.handle(line)
-        else:
-            for line in script:
-                if echo and line.strip() and not line.startswith("#"):
-                    shown = line.rstrip()
-                    if len(shown) > 120:
-                        shown = f"{shown[:60]}… ({len(shown):,} characters)"
-                    out(f"\n{session.prompt}{shown}")
-                await session.handle(line)
-                if session.done:
-                    break
-    finally:
-        if scheduler is not None:
-            await scheduler.stop()
-        await app.close()
-        await database.dispose()
-    return 0
-
-
 async def run_demo(script: Path | None, database_url: str | None) -> int:
     import tempfile
     from importlib import resources
 
+    from adapters.console.run import run_console
     from bot.bootstrap import configure_logging
     from bot.clock import FakeClock
 

@@ -1,10 +1,12 @@
-"""The discord.py client: events and interactions in, calls to the `WarmIntro` facade out.
+"""The discord.py client: gateway events in, calls to the `WarmIntro` facade out.
 
-    gateway event / interaction ──▶ WarmIntroClient ──▶ WarmIntro (core) ──▶ Reply
-                                         │                     │
-                                         ▼                     ▼ outbox
-                              ephemeral response        DiscordPlatform ──▶ REST
+    slash command ─▶ tree ─▶ CoffeeGroup ──┐
+    button press ─▶ RoutedButton ──────────┼─▶ Router ─▶ WarmIntro (core) ─▶ Reply
+    form submit ─▶ on_interaction ─────────┘     │                 │ outbox
+                                   ephemeral answer ◀┘     DiscordPlatform ──▶ REST
 
+The client builds the `Router` and hands it to the command group and the button class, so
+nothing reaches back through `interaction.client`. DMs and server events go to the core here.
 Intents: `guilds` and `dm_messages` only (DM text arrives without the privileged
 message-content intent). `DISCORD_MEMBERS_INTENT` adds *Server Members* for instant removal.
 """
@@ -13,44 +15,27 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections import OrderedDict
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import discord
 from discord import app_commands
+from discord.http import HTTPClient
 
+from adapters.discord import custom_ids
 from adapters.discord.commands import add_commands
-from adapters.discord.components import (
-    FAILED,
-    ActionButton,
-    FormModal,
-    answer_deferred,
-    answer_within_budget,
-    guarded,
-    parse_form_custom_id,
-    render_reply,
-    send_text,
-    submitted_values,
-)
+from adapters.discord.components import FAILED, guarded, render_reply, send_text
 from adapters.discord.options import DiscordOptions, parse_guild_ids
-from adapters.discord.render import decode_custom_id
+from adapters.discord.roles import RoleSync
+from adapters.discord.router import GuildMemory, Router
 from adapters.discord.routing import RoutedHTTPClient, Routes
 from bot import copy
 from bot.app import WarmIntro
 from bot.config import Settings
 from bot.core import Actor
-from bot.messages import Reply
 
 logger = logging.getLogger(__name__)
 
-JOIN_ACTION = "program:join"
-NOT_READY = "WarmIntro is starting up — try again in a moment."
-EXPIRED = copy.BUTTON_EXPIRED
-_GUILDS_REMEMBERED = 50_000
 _DM_HISTORY = 25
-
-CommandWork = Callable[[WarmIntro, Actor], Awaitable[Reply]]
 
 
 def intents_for(options: DiscordOptions) -> discord.Intents:
@@ -62,8 +47,12 @@ def intents_for(options: DiscordOptions) -> discord.Intents:
 
 
 class WarmIntroTree(app_commands.CommandTree["WarmIntroClient"]):
+    def __init__(self, client: WarmIntroClient, routes: Routes) -> None:
+        super().__init__(client)
+        self.routes = routes
+
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
-        self.client.routes.activate()
+        self.routes.activate()
         return True
 
     async def on_error(
@@ -87,23 +76,35 @@ class WarmIntroClient(discord.Client):
         self.guild_ids = parse_guild_ids(settings.discord_guild_ids)
         client_options.setdefault("intents", intents_for(self.options))
         client_options.setdefault("allowed_mentions", discord.AllowedMentions.none())
-        super().__init__(**client_options)
         self.routes = Routes(settings.discord_api_url, settings.discord_gateway_url)
+        super().__init__(**client_options)  # sets `http`: see its setter below
+        self.guild_memory = GuildMemory()
+        self.router = Router(
+            self.routes, self.guild_memory, RoleSync(self, self.options.member_role)
+        )
+        self.tree = WarmIntroTree(self, self.routes)
+        add_commands(self.tree, self.router)
+        self.add_dynamic_items(self.router.button_class())
+
+    @property  # type: ignore[override]
+    def http(self) -> HTTPClient:
+        return self._routed_http
+
+    @http.setter
+    def http(self, http: HTTPClient) -> None:
+        """discord.py builds its HTTP client in `Client.__init__` and hands it to its connection
+        state; this client swaps in one with its own REST base and gateway right there."""
         if self.routes.api_base or self.routes.gateway:
-            self.http = RoutedHTTPClient.replacing(
-                self.http, self.routes.api_base, self.routes.gateway
-            )
-            self._connection.http = self.http
-        self.app: WarmIntro | None = None
-        self.tree = WarmIntroTree(self)  # after the HTTP swap: the tree keeps `self.http`
-        add_commands(self.tree)
-        self.add_dynamic_items(ActionButton)
-        # user id → the guild they last dealt with us in (to place their DMs)
-        self._guild_of: OrderedDict[int, int] = OrderedDict()
+            http = RoutedHTTPClient.replacing(http, self.routes.api_base, self.routes.gateway)
+        self._routed_http = http
+
+    @property
+    def app(self) -> WarmIntro | None:
+        return self.router.app
 
     def attach(self, app: WarmIntro) -> None:
         """Dispatch events and interactions to `app` from now on."""
-        self.app = app
+        self.router.app = app
 
     # --- lifecycle ----------------------------------------------------------------------------
 
@@ -140,104 +141,12 @@ class WarmIntroClient(discord.Client):
     async def on_ready(self) -> None:  # also after a reconnect: nothing here may repeat work
         logger.info("connected as %s to %s servers", self.user, len(self.guilds))
 
-    # --- interactions -------------------------------------------------------------------------
-
-    def actor_for(
-        self, interaction: discord.Interaction[Any], guild_hint: str | None = None
-    ) -> Actor | None:
-        """Who acted, where: the program channel (a thread's parent), Manage Server = admin."""
-        user = interaction.user
-        if interaction.guild_id is not None:
-            channel = interaction.channel
-            if isinstance(channel, discord.Thread):
-                channel_id = channel.parent_id
-            else:
-                channel_id = channel.id if channel is not None else None
-            self.remember_guild(user.id, interaction.guild_id)
-            return Actor(
-                workspace_id=str(interaction.guild_id),
-                user_id=str(user.id),
-                channel_id=str(channel_id) if channel_id else None,
-                is_admin=interaction.permissions.manage_guild,
-                display_name=user.display_name,
-            )
-        if guild_hint:  # a button or form in a DM: the guild came in its custom id
-            return Actor(str(guild_hint), str(user.id), None, False, user.display_name)
-        return None
-
-    async def handle_command(
-        self, interaction: discord.Interaction[Any], work: CommandWork
-    ) -> Reply | None:
-        """A slash command: defer, ask the core, follow up ephemerally."""
-        self.routes.activate()
-        app, actor = self.app, self.actor_for(interaction)
-        if app is None or actor is None:
-            await send_text(interaction, NOT_READY)
-            return None
-        return await guarded(
-            interaction,
-            f"command from {actor.user_id}",
-            lambda: answer_deferred(interaction, actor, lambda: work(app, actor)),
-        )
-
-    async def handle_button(
-        self, interaction: discord.Interaction[Any], action_id: str, guild_id: str | None
-    ) -> None:
-        self.routes.activate()
-        app, actor = self.app, self.actor_for(interaction, guild_id)
-        if app is None or actor is None:
-            await send_text(interaction, NOT_READY if app is None else EXPIRED)
-            return
-        reply = await guarded(
-            interaction,
-            f"button {action_id[:100]!r} from {actor.user_id}",
-            lambda: answer_within_budget(interaction, actor, lambda: app.action(actor, action_id)),
-        )
-        if reply is not None and action_id == JOIN_ACTION and reply.ok:
-            await self.sync_role(actor, joined=True)
+    # --- interactions (commands and buttons are routed by the tree and the dynamic item) ---
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
-        """A form submitted that this process didn't open (after a restart, on another
-        replica, or after the modal's timeout): answer it from the payload alone."""
-        if interaction.type is not discord.InteractionType.modal_submit:
-            return
-        data: dict[str, Any] = interaction.data or {}  # type: ignore[assignment]
-        custom_id = str(data.get("custom_id") or "")
-        parsed = parse_form_custom_id(custom_id)
-        store = getattr(getattr(self._connection, "_view_store", None), "_modals", None)
-        if store is None or custom_id in store:
-            return  # a live modal handles it
-        if parsed is None:  # no form of ours: still, the person gets an answer
-            await send_text(interaction, copy.FORM_EXPIRED)
-            return
-        form_id, guild_id = parsed
-        app, actor = self.app, self.actor_for(interaction, guild_id)
-        if app is None or actor is None:
-            await send_text(interaction, NOT_READY)
-            return
-        values = submitted_values(data)
-        await guarded(
-            interaction,
-            f"form {form_id[:40]!r} from {actor.user_id}",
-            lambda: answer_deferred(
-                interaction, actor, lambda: app.form_submitted(actor, form_id, values)
-            ),
-        )
-
-    async def handle_form(self, interaction: discord.Interaction[Any], modal: FormModal) -> None:
-        self.routes.activate()
-        app, actor = self.app, self.actor_for(interaction, modal.guild_id)
-        if app is None or actor is None:
-            await send_text(interaction, NOT_READY)
-            return
-        values = modal.values()
-        await guarded(
-            interaction,
-            f"form {modal.form.form_id[:40]!r} from {actor.user_id}",
-            lambda: answer_deferred(
-                interaction, actor, lambda: app.form_submitted(actor, modal.form.form_id, values)
-            ),
-        )
+        """Every form submit, answered from its payload (so any process can answer it)."""
+        if interaction.type is discord.InteractionType.modal_submit:
+            await self.router.form_submitted(interaction)
 
     async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
         """Any event handler that raised: the log gets the traceback; a person who was waiting
@@ -267,13 +176,11 @@ class WarmIntroClient(discord.Client):
             )
             return
         actor = Actor(str(guild_id), str(author.id), None, False, author.display_name)
-        try:
-            reply = await self.app.direct_message(actor, text)
-        except Exception:
-            logger.exception("DM from %s failed", author.id)
-            await message.channel.send(FAILED, allowed_mentions=discord.AllowedMentions.none())
-            return
-        if reply.message is not None:
+        app = self.app
+        reply = await guarded(
+            message.channel, f"DM from {author.id}", lambda: app.direct_message(actor, text)
+        )
+        if reply is not None and reply.message is not None:
             for kwargs in render_reply(reply.message, str(guild_id)):
                 await message.channel.send(**kwargs)
 
@@ -296,11 +203,7 @@ class WarmIntroClient(discord.Client):
     # --- which server a DM is about -----------------------------------------------------------
 
     def remember_guild(self, user_id: int | str, guild_id: int | str) -> None:
-        key = int(user_id)
-        self._guild_of[key] = int(guild_id)
-        self._guild_of.move_to_end(key)
-        while len(self._guild_of) > _GUILDS_REMEMBERED:
-            self._guild_of.popitem(last=False)
+        self.guild_memory.remember(user_id, guild_id)
 
     async def guild_for_dm(self, user_id: int, channel: discord.abc.Messageable) -> int | None:
         """The server a DM from `user_id` is about.
@@ -308,15 +211,17 @@ class WarmIntroClient(discord.Client):
         The last server they used WarmIntro in (this process); else the server named in the
         buttons of our latest DM to them (survives restarts); else our only server.
         """
-        if user_id in self._guild_of:
-            return self._guild_of[user_id]
+        known = self.guild_memory.get(user_id)
+        if known is not None:
+            return known
         try:
             async for earlier in channel.history(limit=_DM_HISTORY):
                 if self.user is None or earlier.author.id != self.user.id:
                     continue
                 for row in earlier.components:
                     for child in getattr(row, "children", ()):
-                        _, guild = decode_custom_id(getattr(child, "custom_id", None) or "")
+                        custom_id = getattr(child, "custom_id", None) or ""
+                        _, guild = custom_ids.decode_button(custom_id)
                         if guild is not None:
                             self.remember_guild(user_id, guild)
                             return int(guild)
@@ -325,32 +230,6 @@ class WarmIntroClient(discord.Client):
         if len(self.guilds) == 1:
             return self.guilds[0].id
         return None
-
-    # --- optional role sync -------------------------------------------------------------------
-
-    async def sync_role(self, actor: Actor, joined: bool) -> None:
-        """Give (or take) `DISCORD_MEMBER_ROLE` to someone who joined (or left) a program."""
-        wanted = self.options.member_role
-        if not wanted:
-            return
-        guild = self.get_guild(int(actor.workspace_id))
-        if guild is None:
-            return
-        role = guild.get_role(int(wanted)) if wanted.isdigit() else None
-        role = role or discord.utils.get(guild.roles, name=wanted)
-        if role is None:
-            logger.warning("role sync: no role %r in guild %s", wanted, guild.id)
-            return
-        reason = "WarmIntro: joined the coffee chats" if joined else "WarmIntro: left"
-        try:
-            if joined:
-                await self.http.add_role(guild.id, int(actor.user_id), role.id, reason=reason)
-            else:
-                await self.http.remove_role(guild.id, int(actor.user_id), role.id, reason=reason)
-        except discord.HTTPException as exc:
-            logger.warning(
-                "role sync failed (the bot needs Manage Roles, above %r): %s", role.name, exc
-            )
 
 
 class ShardedWarmIntroClient(WarmIntroClient, discord.AutoShardedClient):

@@ -4,6 +4,7 @@ Options become the core's command dataclasses (`bot.commands`) and go to `WarmIn
 free-text options (topics, pause length, team, time zone) go through the core's own parser via
 `WarmIntro.coffee`, so Discord and Slack accept exactly the same words. `/coffee setup` maps to
 `WarmIntro.setup_program` with the core's config keys. Everything runs in servers only.
+`CoffeeGroup` holds the subcommands; the `Router` it is built with takes them to the core.
 """
 
 from __future__ import annotations
@@ -11,21 +12,16 @@ from __future__ import annotations
 import logging
 from dataclasses import fields
 from functools import cache
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 from zoneinfo import available_timezones
 
 import discord
 from discord import app_commands
 
+from adapters.discord.router import Router
 from bot import commands as cmd
 from bot import copy
-from bot.app import WarmIntro
-from bot.core import Actor
 from bot.matching.types import Weights
-from bot.messages import Reply
-
-if TYPE_CHECKING:
-    from adapters.discord.client import WarmIntroClient, WarmIntroTree
 
 logger = logging.getLogger(__name__)
 
@@ -67,34 +63,50 @@ async def complete_time(
     return [app_commands.Choice(name=t, value=t) for t in times[:MAX_CHOICES]]
 
 
-def _client(interaction: discord.Interaction[Any]) -> WarmIntroClient:
-    return interaction.client
+class CoffeeGroup(
+    app_commands.Group,
+    name="coffee",
+    description="Coffee chats: pair up, learn something",
+    guild_only=True,
+):
+    """`/coffee …`: one method per subcommand."""
 
+    def __init__(self, router: Router) -> None:
+        super().__init__()
+        self.router = router
+        for name, what in (
+            ("interests", "What you're into"),
+            ("offer", "What you can help others with"),
+            ("learn", "What you'd like to learn"),
+        ):
+            self.add_command(self._tags_command(name, what))
 
-async def _run(interaction: discord.Interaction[Any], command: cmd.CoffeeCommand) -> Reply | None:
-    return await _client(interaction).handle_command(
-        interaction, lambda app, actor: app.run(actor, command)
+    async def _run(
+        self, interaction: discord.Interaction[Any], command: cmd.CoffeeCommand, **kw: Any
+    ) -> None:
+        await self.router.command(interaction, lambda app, actor: app.run(actor, command), **kw)
+
+    async def _text(
+        self, interaction: discord.Interaction[Any], name: str, value: str | None
+    ) -> None:
+        """A subcommand with free text, parsed by the core exactly as on Slack."""
+        text = f"{name} {value.strip()}" if value and value.strip() else name
+        await self.router.command(interaction, lambda app, actor: app.coffee(actor, text))
+
+    def _tags_command(self, name: str, what: str) -> app_commands.Command[Any, Any, None]:
+        @app_commands.command(name=name, description=f"{what}: a few topics, separated by commas")
+        @app_commands.describe(topics="e.g. climbing, jazz, python; `clear` empties; empty shows")
+        async def tags(
+            interaction: discord.Interaction[Any],
+            topics: app_commands.Range[str, 1, 1000] | None = None,
+        ) -> None:
+            await self._text(interaction, name, topics)
+
+        return tags
+
+    @app_commands.command(
+        name="setup", description="Start coffee chats in this channel (Manage Server)"
     )
-
-
-async def _text(interaction: discord.Interaction[Any], name: str, value: str | None) -> None:
-    """A subcommand with free text, parsed by the core exactly as on Slack."""
-    text = f"{name} {value.strip()}" if value and value.strip() else name
-    await _client(interaction).handle_command(
-        interaction, lambda app, actor: app.coffee(actor, text)
-    )
-
-
-async def _setup(app: WarmIntro, actor: Actor, settings: dict[str, str], name: str | None) -> Reply:
-    return await app.setup_program(actor, settings, name)
-
-
-def add_commands(tree: WarmIntroTree) -> None:
-    coffee = app_commands.Group(
-        name="coffee", description="Coffee chats: pair up, learn something", guild_only=True
-    )
-
-    @coffee.command(name="setup", description="Start coffee chats in this channel (Manage Server)")
     @app_commands.describe(
         cadence="How often rounds run",
         day="The day rounds start",
@@ -106,6 +118,7 @@ def add_commands(tree: WarmIntroTree) -> None:
     @app_commands.rename(thanks_channel="thanks-channel")
     @app_commands.autocomplete(time=complete_time, timezone=complete_timezone)
     async def setup(
+        self,
         interaction: discord.Interaction[Any],
         cadence: Cadence | None = None,
         day: Weekday | None = None,
@@ -124,67 +137,65 @@ def add_commands(tree: WarmIntroTree) -> None:
         }
         settings = {key: value for key, value in given.items() if value is not None}
         name = getattr(interaction.channel, "name", None)
-        client = _client(interaction)
-        await client.handle_command(
-            interaction, lambda app, actor: _setup(app, actor, settings, name)
+        await self.router.command(
+            interaction, lambda app, actor: app.setup_program(actor, settings, name)
         )
 
-    @coffee.command(name="join", description="Join the coffee chats of this channel")
-    async def join(interaction: discord.Interaction[Any]) -> None:
-        reply = await _run(interaction, cmd.Join())
-        await _sync_role(interaction, reply, joined=True)
+    @app_commands.command(name="join", description="Join the coffee chats of this channel")
+    async def join(self, interaction: discord.Interaction[Any]) -> None:
+        await self._run(interaction, cmd.Join(), joins=True)
 
-    @coffee.command(name="leave", description="Stop being matched in this channel")
-    async def leave(interaction: discord.Interaction[Any]) -> None:
-        reply = await _run(interaction, cmd.Leave())
-        await _sync_role(interaction, reply, joined=False)
+    @app_commands.command(name="leave", description="Stop being matched in this channel")
+    async def leave(self, interaction: discord.Interaction[Any]) -> None:
+        await self._run(interaction, cmd.Leave(), joins=False)
 
-    @coffee.command(name="pause", description="Take a break: 2w, 10 days, until 2026-12-24")
+    @app_commands.command(name="pause", description="Take a break: 2w, 10 days, until 2026-12-24")
     @app_commands.describe(length="How long (leave empty to pause until you resume)")
     async def pause(
-        interaction: discord.Interaction[Any], length: app_commands.Range[str, 1, 40] | None = None
+        self,
+        interaction: discord.Interaction[Any],
+        length: app_commands.Range[str, 1, 40] | None = None,
     ) -> None:
-        await _text(interaction, "pause", length)
+        await self._text(interaction, "pause", length)
 
-    @coffee.command(name="resume", description="Be matched again after a pause")
-    async def resume(interaction: discord.Interaction[Any]) -> None:
-        await _run(interaction, cmd.Resume())
+    @app_commands.command(name="resume", description="Be matched again after a pause")
+    async def resume(self, interaction: discord.Interaction[Any]) -> None:
+        await self._run(interaction, cmd.Resume())
 
-    for name, what in (
-        ("interests", "What you're into"),
-        ("offer", "What you can help others with"),
-        ("learn", "What you'd like to learn"),
-    ):
-        coffee.add_command(_tags_command(name, what))
-
-    @coffee.command(name="team", description="Your team (cross-team pairs are preferred)")
+    @app_commands.command(name="team", description="Your team (cross-team pairs are preferred)")
     @app_commands.describe(name="Your team's name; `clear` to remove it; empty to show it")
     async def team(
-        interaction: discord.Interaction[Any], name: app_commands.Range[str, 1, 60] | None = None
+        self,
+        interaction: discord.Interaction[Any],
+        name: app_commands.Range[str, 1, 60] | None = None,
     ) -> None:
-        await _text(interaction, "team", name)
+        await self._text(interaction, "team", name)
 
-    @coffee.command(name="timezone", description="Your time zone, e.g. Europe/Berlin or UTC+2")
+    @app_commands.command(
+        name="timezone", description="Your time zone, e.g. Europe/Berlin or UTC+2"
+    )
     @app_commands.describe(zone="A zone name or UTC offset; empty to show yours")
     @app_commands.autocomplete(zone=complete_timezone)
     async def timezone(
-        interaction: discord.Interaction[Any], zone: app_commands.Range[str, 1, 64] | None = None
+        self,
+        interaction: discord.Interaction[Any],
+        zone: app_commands.Range[str, 1, 64] | None = None,
     ) -> None:
-        await _text(interaction, "timezone", zone)
+        await self._text(interaction, "timezone", zone)
 
-    @coffee.command(name="status", description="Your profile, current match and next round")
-    async def status(interaction: discord.Interaction[Any]) -> None:
-        await _run(interaction, cmd.Status())
+    @app_commands.command(name="status", description="Your profile, current match and next round")
+    async def status(self, interaction: discord.Interaction[Any]) -> None:
+        await self._run(interaction, cmd.Status())
 
-    @coffee.command(name="history", description="Who you've met")
-    async def history(interaction: discord.Interaction[Any]) -> None:
-        await _run(interaction, cmd.History())
+    @app_commands.command(name="history", description="Who you've met")
+    async def history(self, interaction: discord.Interaction[Any]) -> None:
+        await self._run(interaction, cmd.History())
 
-    @coffee.command(name="stats", description="How this program is doing")
-    async def stats(interaction: discord.Interaction[Any]) -> None:
-        await _run(interaction, cmd.Stats())
+    @app_commands.command(name="stats", description="How this program is doing")
+    async def stats(self, interaction: discord.Interaction[Any]) -> None:
+        await self._run(interaction, cmd.Stats())
 
-    @coffee.command(name="config", description="Program settings (admins)")
+    @app_commands.command(name="config", description="Program settings (admins)")
     @app_commands.describe(
         key="The setting; leave empty to see them all",
         value="The new value; leave empty to see the current one",
@@ -192,6 +203,7 @@ def add_commands(tree: WarmIntroTree) -> None:
     )
     @app_commands.choices(key=[app_commands.Choice(name=k, value=k) for k in CONFIG_KEYS])
     async def config(
+        self,
         interaction: discord.Interaction[Any],
         key: str | None = None,
         value: app_commands.Range[str, 1, 500] | None = None,
@@ -199,57 +211,38 @@ def add_commands(tree: WarmIntroTree) -> None:
     ) -> None:
         if channel is not None:
             value = f"<#{channel.id}>"
-        await _run(interaction, cmd.Config(key, value if key else None))
+        await self._run(interaction, cmd.Config(key, value if key else None))
 
-    @coffee.command(name="preview", description="The next round's groups, not saved (admins)")
-    async def preview(interaction: discord.Interaction[Any]) -> None:
-        await _run(interaction, cmd.Preview())
+    @app_commands.command(name="preview", description="The next round's groups, not saved (admins)")
+    async def preview(self, interaction: discord.Interaction[Any]) -> None:
+        await self._run(interaction, cmd.Preview())
 
-    @coffee.command(name="match-now", description="Start the next round now (admins)")
+    @app_commands.command(name="match-now", description="Start the next round now (admins)")
     @app_commands.describe(confirm="Yes, start another round though one started minutes ago")
-    async def match_now(interaction: discord.Interaction[Any], confirm: bool = False) -> None:
-        await _run(interaction, cmd.MatchNow(confirmed=confirm))
+    async def match_now(self, interaction: discord.Interaction[Any], confirm: bool = False) -> None:
+        await self._run(interaction, cmd.MatchNow(confirmed=confirm))
 
-    @coffee.command(name="forget-me", description="Delete everything WarmIntro knows about you")
+    @app_commands.command(
+        name="forget-me", description="Delete everything WarmIntro knows about you"
+    )
     @app_commands.describe(confirm="Yes, delete it all (it can't be undone)")
-    async def forget_me(interaction: discord.Interaction[Any], confirm: bool = False) -> None:
-        await _run(interaction, cmd.ForgetMe(confirmed=confirm))
+    async def forget_me(self, interaction: discord.Interaction[Any], confirm: bool = False) -> None:
+        await self._run(interaction, cmd.ForgetMe(confirmed=confirm))
 
-    @coffee.command(name="help", description="What WarmIntro can do")
+    @app_commands.command(name="help", description="What WarmIntro can do")
     @app_commands.describe(command="One command to explain")
     @app_commands.choices(
         command=[app_commands.Choice(name=k, value=k) for k in copy.HELP_ORDER[:MAX_CHOICES]]
     )
-    async def help_(interaction: discord.Interaction[Any], command: str | None = None) -> None:
-        await _run(interaction, cmd.Help(command))
-
-    tree.add_command(coffee)
-    tree.add_command(_thanks_command())
-
-
-def _tags_command(name: str, what: str) -> app_commands.Command[Any, Any, None]:
-    @app_commands.command(name=name, description=f"{what}: a few topics, separated by commas")
-    @app_commands.describe(topics="e.g. climbing, jazz, python; `clear` empties; empty shows")
-    async def tags(
-        interaction: discord.Interaction[Any],
-        topics: app_commands.Range[str, 1, 1000] | None = None,
+    async def help_(
+        self, interaction: discord.Interaction[Any], command: str | None = None
     ) -> None:
-        await _text(interaction, name, topics)
-
-    return tags
+        await self._run(interaction, cmd.Help(command))
 
 
-async def _sync_role(
-    interaction: discord.Interaction[Any], reply: Reply | None, joined: bool
-) -> None:
-    client = _client(interaction)
-    if reply is not None and reply.ok and client.options.member_role:
-        actor = client.actor_for(interaction)
-        if actor is not None:
-            await client.sync_role(actor, joined)
+def thanks_command(router: Router) -> app_commands.Command[Any, Any, None]:
+    """`/thanks @person … message`: posted publicly (or sent privately)."""
 
-
-def _thanks_command() -> app_commands.Command[Any, Any, None]:
     @app_commands.command(name="thanks", description="Thank people: posted publicly (or privately)")
     @app_commands.describe(
         person="Who you're thanking",
@@ -274,8 +267,11 @@ def _thanks_command() -> app_commands.Command[Any, Any, None]:
         people = (person, person2, person3, person4, person5)
         recipients = tuple(dict.fromkeys(str(p.id) for p in people if p is not None))
         command = cmd.Thanks(recipients, message, private)
-        await _client(interaction).handle_command(
-            interaction, lambda app, actor: app.send_thanks(actor, command)
-        )
+        await router.command(interaction, lambda app, actor: app.send_thanks(actor, command))
 
     return thanks
+
+
+def add_commands(tree: app_commands.CommandTree[Any], router: Router) -> None:
+    tree.add_command(CoffeeGroup(router))
+    tree.add_command(thanks_command(router))

@@ -1,10 +1,11 @@
 """Buttons, the form modal, and answering interactions within Discord's three seconds.
 
-Every button WarmIntro sends is an `ActionButton`: a `DynamicItem` whose template matches any
-custom id, so a press is routed to `WarmIntro.action` whatever message it sits on — across
-restarts, shards and replicas, with no view kept in memory. A `Reply` with a form becomes a
-`FormModal` (user select, paragraph input, checkbox) whose submit goes to
-`WarmIntro.form_submitted`.
+Every button WarmIntro sends is an `ActionButton`: a `DynamicItem` whose template (named groups
+`action` and `guild`, see `custom_ids`) matches any custom id. Views only carry the buttons to
+Discord (`ButtonRow`: discord.py keeps nothing for them); a press is routed by the client's own
+subclass of `ActionButton` (`Router.button_class`) whatever message it sits on — across
+restarts, shards and replicas. A `Reply` with a form becomes a `FormModal`; every submit is
+answered from its payload alone (`submitted_values`), in this process or another.
 
 Acknowledging: slash commands and modal submits are deferred (ephemeral, "thinking…") at once
 and answered with a follow-up. A button press may have to open a modal, which must be the
@@ -16,13 +17,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import re
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import discord
 
+from adapters.discord import custom_ids
 from adapters.discord.render import (
     MAX_BUTTONS,
     MAX_LABEL,
@@ -33,17 +34,12 @@ from adapters.discord.render import (
     allowed_mentions,
     button_style,
     clip,
-    decode_custom_id,
-    encode_custom_id,
     render_text,
     split_content,
 )
 from bot import copy
 from bot.core import Actor
-from bot.messages import Form, Message, Reply
-
-if TYPE_CHECKING:
-    from adapters.discord.client import WarmIntroClient
+from bot.messages import Form, FormField, Message, Reply
 
 logger = logging.getLogger(__name__)
 
@@ -54,14 +50,27 @@ FAILED = copy.SOMETHING_WENT_WRONG
 MAX_SELECT = 10
 
 Work = Callable[[], Awaitable[Reply]]
+Answerable = discord.Interaction[Any] | discord.abc.Messageable
 T = TypeVar("T")
 
 
+class ButtonRow(discord.ui.View):
+    """A message's buttons, only as they are sent. Presses are routed by the client's own
+    `ActionButton` subclass (`Router.button_class`), so this view is finished from the start:
+    discord.py keeps nothing for it (and never registers the unrouted `ActionButton`)."""
+
+    def __init__(self) -> None:
+        super().__init__(timeout=None)
+
+    def is_finished(self) -> bool:
+        return True
+
+
 def build_view(message: Message, dm_guild: str | None = None) -> discord.ui.View | None:
-    """The message's buttons as a view of `ActionButton`s (none are kept in memory)."""
+    """The message's buttons as a view of `ActionButton`s."""
     if not message.buttons:
         return None
-    view = discord.ui.View(timeout=None)
+    view = ButtonRow()
     for button in message.buttons[:MAX_BUTTONS]:
         view.add_item(
             ActionButton.make(button.action_id, button.label, button_style(button), dm_guild)
@@ -85,8 +94,10 @@ def render_reply(message: Message, dm_guild: str | None) -> list[dict[str, Any]]
     return out
 
 
-class ActionButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"(?s).+"):
-    """Any button WarmIntro sent: its custom id is the core's action id (+ guild in DMs)."""
+class ActionButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=custom_ids.BUTTON):
+    """Any button WarmIntro sent: the core's action id, and the guild for a button in a DM.
+
+    This class only builds buttons; the client registers a subclass that routes presses."""
 
     def __init__(self, custom_id: str, label: str | None = None, style: Any = None) -> None:
         super().__init__(
@@ -96,12 +107,13 @@ class ActionButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"(?
                 style=style or discord.ButtonStyle.secondary,
             )
         )
+        self.action_id, self.guild_id = custom_ids.decode_button(custom_id)
 
     @classmethod
     def make(
         cls, action_id: str, label: str, style: discord.ButtonStyle, dm_guild: str | None
     ) -> ActionButton:
-        return cls(encode_custom_id(action_id, dm_guild), label, style)
+        return cls(custom_ids.encode_button(action_id, dm_guild), label, style)
 
     @classmethod
     async def from_custom_id(
@@ -112,30 +124,6 @@ class ActionButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"(?
         /,
     ) -> ActionButton:
         return cls(match.group(0))
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        client: WarmIntroClient = interaction.client
-        action_id, guild_id = decode_custom_id(self.item.custom_id or "")
-        await client.handle_button(interaction, action_id, guild_id)
-
-
-FORM_PREFIX = "wi-form"
-
-
-def form_custom_id(form_id: str, guild_id: str) -> str:
-    """`wi-form|<form id>|<guild>|<nonce>`: enough to answer the submit in any process."""
-    custom_id = f"{FORM_PREFIX}|{form_id}|{guild_id}|{os.urandom(4).hex()}"
-    if len(custom_id) > 100:
-        raise ValueError(f"form id too long: {form_id[:40]}")
-    return custom_id
-
-
-def parse_form_custom_id(custom_id: str) -> tuple[str, str] | None:
-    """(form id, guild id) from a modal's custom id, or None when it isn't one of ours."""
-    parts = custom_id.split("|")
-    if len(parts) != 4 or parts[0] != FORM_PREFIX:
-        return None
-    return parts[1], parts[2]
 
 
 def submitted_values(data: dict[str, Any]) -> dict[str, Any]:
@@ -163,76 +151,61 @@ def submitted_values(data: dict[str, Any]) -> dict[str, Any]:
 
 
 class FormModal(discord.ui.Modal):
-    """A core `Form` as a Discord modal. Field names are the component custom ids."""
+    """A core `Form` as a Discord modal. Field names are the component custom ids.
+
+    It only shows the form: every submit — to this process or another, before or after a
+    restart — is answered from its payload by the client (`Router.form_submitted`)."""
 
     def __init__(self, form: Form, guild_id: str) -> None:
         super().__init__(
             title=clip(form.title, MAX_MODAL_TITLE),
             timeout=FORM_TIMEOUT,
-            custom_id=form_custom_id(form.form_id, guild_id),
+            custom_id=custom_ids.encode_form(form.form_id, guild_id),
         )
         self.form = form
         self.guild_id = guild_id
-        self.inputs: dict[str, discord.ui.Item[Any]] = {}
         for field in form.fields[:MAX_MODAL_COMPONENTS]:
-            component: discord.ui.Item[Any]
-            if field.kind == "users":
-                initial = [discord.Object(int(u)) for u in field.initial or () if str(u).isdigit()]
-                component = discord.ui.UserSelect(
-                    custom_id=field.name,
-                    min_values=1,
-                    max_values=MAX_SELECT,
-                    default_values=initial[:MAX_SELECT],
-                )
-            elif field.kind == "checkbox":
-                component = discord.ui.Checkbox(custom_id=field.name, default=bool(field.initial))
-            else:  # the core validates what comes back, so nothing is required here
-                initial = str(field.initial) if field.initial else ""
-                # Never less room than the current value needs (up to Discord's cap).
-                limit = min(max(field.max_length or MAX_TEXT_INPUT, len(initial)), MAX_TEXT_INPUT)
-                component = discord.ui.TextInput(
-                    custom_id=field.name,
-                    style=discord.TextStyle.paragraph if limit > 100 else discord.TextStyle.short,
-                    max_length=limit,
-                    default=initial[:limit] or None,
-                    required=False,
-                )
-            self.inputs[field.name] = component
             self.add_item(
-                discord.ui.Label(text=clip(field.label, MAX_MODAL_LABEL), component=component)
+                discord.ui.Label(text=clip(field.label, MAX_MODAL_LABEL), component=_input(field))
             )
 
-    def values(self) -> dict[str, Any]:
-        """What was submitted: user ids for user selects, text, booleans for checkboxes."""
-        out: dict[str, Any] = {}
-        for name, component in self.inputs.items():
-            if isinstance(component, discord.ui.UserSelect):
-                out[name] = [str(user.id) for user in component.values]
-            elif isinstance(component, discord.ui.Checkbox):
-                out[name] = bool(component.value)
-            elif isinstance(component, discord.ui.TextInput):
-                out[name] = component.value
-        return out
-
-    async def on_submit(self, interaction: discord.Interaction[Any], /) -> None:
-        client: WarmIntroClient = interaction.client
-        await client.handle_form(interaction, self)
-
-    async def on_error(self, interaction: discord.Interaction[Any], error: Exception, /) -> None:
-        logger.error("form %s failed", self.form.form_id, exc_info=error)
-        await send_text(interaction, FAILED)
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        return False  # the client answers the submit from its payload
 
 
-async def guarded(
-    interaction: discord.Interaction[Any], what: str, work: Callable[[], Awaitable[T]]
-) -> T | None:
-    """Run an interaction's work; if it raises, log the traceback and tell the person, once:
-    as the response if none was sent yet, else as an ephemeral follow-up."""
+def _input(field: FormField) -> discord.ui.Item[Any]:
+    if field.kind == "users":
+        initial = [discord.Object(int(u)) for u in field.initial or () if str(u).isdigit()]
+        return discord.ui.UserSelect(
+            custom_id=field.name,
+            min_values=1,
+            max_values=MAX_SELECT,
+            default_values=initial[:MAX_SELECT],
+        )
+    if field.kind == "checkbox":
+        return discord.ui.Checkbox(custom_id=field.name, default=bool(field.initial))
+    # the core validates what comes back, so nothing is required here
+    initial = str(field.initial) if field.initial else ""
+    # Never less room than the current value needs (up to Discord's cap).
+    limit = min(max(field.max_length or MAX_TEXT_INPUT, len(initial)), MAX_TEXT_INPUT)
+    return discord.ui.TextInput(
+        custom_id=field.name,
+        style=discord.TextStyle.paragraph if limit > 100 else discord.TextStyle.short,
+        max_length=limit,
+        default=initial[:limit] or None,
+        required=False,
+    )
+
+
+async def guarded(target: Answerable, what: str, work: Callable[[], Awaitable[T]]) -> T | None:
+    """Run the work of an interaction (or a DM); if it raises, log the traceback and tell the
+    person, once: as the response if none was sent yet, else as an ephemeral follow-up (in a
+    DM, as a message)."""
     try:
         return await work()
     except Exception:
         logger.exception("%s failed", what)
-        await send_text(interaction, FAILED)
+        await send_text(target, FAILED)
         return None
 
 
@@ -253,18 +226,18 @@ async def send_reply(interaction: discord.Interaction[Any], reply: Reply, actor:
             await interaction.response.send_message(ephemeral=True, **kwargs)
 
 
-async def send_text(interaction: discord.Interaction[Any], text: str) -> None:
+async def send_text(target: Answerable, text: str) -> None:
+    """A short answer: to an interaction ephemerally, or into a DM channel."""
+    mentions = allowed_mentions()
     try:
-        if interaction.response.is_done():
-            await interaction.followup.send(
-                text, ephemeral=True, allowed_mentions=allowed_mentions()
-            )
+        if not isinstance(target, discord.Interaction):
+            await target.send(text, allowed_mentions=mentions)
+        elif target.response.is_done():
+            await target.followup.send(text, ephemeral=True, allowed_mentions=mentions)
         else:
-            await interaction.response.send_message(
-                text, ephemeral=True, allowed_mentions=allowed_mentions()
-            )
+            await target.response.send_message(text, ephemeral=True, allowed_mentions=mentions)
     except discord.DiscordException:
-        logger.warning("could not tell %s: %s", interaction.user.id, text[:60])
+        logger.warning("could not say %r", text[:60])
 
 
 async def answer_deferred(interaction: discord.Interaction[Any], actor: Actor, work: Work) -> Reply:

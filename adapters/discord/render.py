@@ -6,8 +6,7 @@ neutralised and every `@everyone`, `@here`, `<@…>` and `<@&…>` gets a zero-w
 renders as text. The real guarantee is `allowed_mentions`, which lets only the message's
 intended users be pinged, whatever the text says.
 
-Button custom ids are the core's action ids. Interactions in DMs carry no guild, so buttons sent
-by DM get the guild appended (`checkin:12:met|1234…`); `decode_custom_id` splits it off again.
+Button and form custom ids (the core's ids in Discord's envelope) are built in `custom_ids`.
 """
 
 from __future__ import annotations
@@ -27,13 +26,11 @@ MAX_CONTENT = 2000  # Discord's limit for message content
 MAX_PARTS = 5  # messages one core message may become (beyond: "…and N more lines")
 MAX_BUTTONS = 25  # 5 rows of 5
 MAX_LABEL = 80  # button label
-MAX_CUSTOM_ID = 100
 MAX_MODAL_TITLE = 45
 MAX_MODAL_LABEL = 45  # a label around a modal component
 MAX_MODAL_COMPONENTS = 5
 MAX_TEXT_INPUT = 4000  # value (and so max_length) of a text input
 MENTION_LENGTH = 25  # `<@&` + a 20-digit snowflake + `>`
-GUILD_SEPARATOR = "|"
 
 _BOLD = re.compile(r"(?<![\w*\\])\*(?=\S)([^*\n`]+?)(?<=\S)\*(?![\w*])")
 _BRACKET = re.compile(r"(?<!\\)([\[\]])")
@@ -133,22 +130,6 @@ def allowed_mentions(user_ids: Iterable[str] = ()) -> discord.AllowedMentions:
     """Only these users may be pinged: never @everyone, @here or a role."""
     users = [discord.Object(int(u)) for u in dict.fromkeys(user_ids) if str(u).isdigit()]
     return discord.AllowedMentions(everyone=False, roles=False, users=users, replied_user=False)
-
-
-def encode_custom_id(action_id: str, guild_id: str | None = None) -> str:
-    """A button's custom id: the action id, plus the guild when the button lives in a DM."""
-    custom_id = f"{action_id}{GUILD_SEPARATOR}{guild_id}" if guild_id else action_id
-    if len(custom_id) > MAX_CUSTOM_ID:
-        raise ValueError(f"custom id too long for Discord: {custom_id[:40]}…")
-    return custom_id
-
-
-def decode_custom_id(custom_id: str) -> tuple[str, str | None]:
-    """(action id, guild id or None) from a custom id made by `encode_custom_id`."""
-    action, sep, guild = custom_id.rpartition(GUILD_SEPARATOR)
-    if sep and guild.isdigit():
-        return action, guild
-    return custom_id, None
 
 
 def button_style(button: Button) -> discord.ButtonStyle:

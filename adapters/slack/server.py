@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -16,10 +17,33 @@ logger = logging.getLogger(__name__)
 
 MAX_BODY = 1024 * 1024  # Slack payloads are small; refuse anything huge
 
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
 
 def web_app(runtime: SlackRuntime) -> web.Application:
     """One endpoint for events, commands and interactivity; OAuth pages; a health check."""
+    app = web.Application(client_max_size=MAX_BODY)
+    app.router.add_post(EVENTS_PATH, _dispatcher(runtime))
+    app.router.add_get("/healthz", _health_check(runtime))
+    flow = runtime.bolt.oauth_flow
+    if runtime.oauth and flow is not None:
 
+        async def install(request: web.Request) -> web.Response:
+            return await to_aiohttp_response(
+                await flow.handle_installation(await to_bolt_request(request))
+            )
+
+        async def redirect(request: web.Request) -> web.Response:
+            return await to_aiohttp_response(
+                await flow.handle_callback(await to_bolt_request(request))
+            )
+
+        app.router.add_get(INSTALL_PATH, install)
+        app.router.add_get(REDIRECT_PATH, redirect)
+    return app
+
+
+def _dispatcher(runtime: SlackRuntime) -> Handler:
     secret = runtime.settings.slack_signing_secret
 
     async def dispatch(request: web.Request) -> web.Response:
@@ -50,6 +74,10 @@ def web_app(runtime: SlackRuntime) -> web.Application:
             return _refuse(400, "malformed request")
         return await to_aiohttp_response(bolt_response)
 
+    return dispatch
+
+
+def _health_check(runtime: SlackRuntime) -> Handler:
     async def healthz(_request: web.Request) -> web.Response:
         try:
             async with runtime.warm.core.db.engine.connect() as conn:
@@ -59,25 +87,7 @@ def web_app(runtime: SlackRuntime) -> web.Application:
             return web.json_response({"ok": False, "database": "unavailable"}, status=503)
         return web.json_response({"ok": True})
 
-    app = web.Application(client_max_size=MAX_BODY)
-    app.router.add_post(EVENTS_PATH, dispatch)
-    app.router.add_get("/healthz", healthz)
-    flow = runtime.bolt.oauth_flow
-    if runtime.oauth and flow is not None:
-
-        async def install(request: web.Request) -> web.Response:
-            return await to_aiohttp_response(
-                await flow.handle_installation(await to_bolt_request(request))
-            )
-
-        async def redirect(request: web.Request) -> web.Response:
-            return await to_aiohttp_response(
-                await flow.handle_callback(await to_bolt_request(request))
-            )
-
-        app.router.add_get(INSTALL_PATH, install)
-        app.router.add_get(REDIRECT_PATH, redirect)
-    return app
+    return healthz
 
 
 def _content_type(request: web.Request) -> str | None:

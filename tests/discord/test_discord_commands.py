@@ -224,11 +224,11 @@ async def test_a_dm_finds_its_server_from_the_buttons_of_our_last_dm(
     try:
         await srv.command("maya", "coffee setup")
         await srv.command("li", "coffee join")
-        srv.client._guild_of.clear()  # as after a restart
+        srv.client.guild_memory.clear()  # as after a restart
         [answer] = await srv.dm("li", "chess")
         assert "**2/3**" in answer["content"]
         # Someone we never wrote to, in two servers: pointed to the commands instead.
-        srv.client._guild_of.clear()
+        srv.client.guild_memory.clear()
         other.members[srv["sam"].id] = srv["sam"]
         [hint] = await srv.dm("sam", "hello")
         assert "I'm WarmIntro" in hint["content"]

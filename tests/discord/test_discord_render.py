@@ -6,11 +6,10 @@ import discord
 import pytest
 
 from adapters.discord.components import FormModal, build_view, render_reply
+from adapters.discord.custom_ids import decode_button, decode_form, encode_button, encode_form
 from adapters.discord.render import (
     allowed_mentions,
     bot_markup,
-    decode_custom_id,
-    encode_custom_id,
     escape_user_text,
     nonce_for,
     render_text,
@@ -75,13 +74,13 @@ def test_allowed_mentions_only_the_intended_users() -> None:
 
 
 def test_custom_ids_carry_the_guild_only_for_dms() -> None:
-    assert encode_custom_id("checkin:12:met") == "checkin:12:met"
-    assert encode_custom_id("checkin:12:met", "9876") == "checkin:12:met|9876"
-    assert decode_custom_id("checkin:12:met|9876") == ("checkin:12:met", "9876")
-    assert decode_custom_id("thanks:start:12") == ("thanks:start:12", None)
-    assert decode_custom_id("odd|id") == ("odd|id", None)
+    assert encode_button("checkin:12:met") == "checkin:12:met"
+    assert encode_button("checkin:12:met", "9876") == "checkin:12:met|9876"
+    assert decode_button("checkin:12:met|9876") == ("checkin:12:met", "9876")
+    assert decode_button("thanks:start:12") == ("thanks:start:12", None)
+    assert decode_button("odd|id") == ("odd|id", None)
     with pytest.raises(ValueError):
-        encode_custom_id("x" * 100, "1")
+        encode_button("x" * 100, "1")
 
 
 def test_long_messages_are_split_at_line_breaks() -> None:
@@ -129,7 +128,7 @@ async def test_forms_become_modals() -> None:
     )
     kinds = [c["component"]["type"] for c in payload["components"]]
     assert kinds == [5, 4, 23]  # user select, paragraph text, checkbox
-    assert modal.values() == {"recipients": [], "message": "", "private": False}
+    # Submits are read from their payload (`submitted_values`, below), never from the modal.
 
 
 def test_every_masked_link_on_a_line_is_defused() -> None:
@@ -140,15 +139,11 @@ def test_every_masked_link_on_a_line_is_defused() -> None:
 
 
 def test_a_form_submit_can_be_answered_from_its_payload_alone() -> None:
-    from adapters.discord.components import (
-        form_custom_id,
-        parse_form_custom_id,
-        submitted_values,
-    )
+    from adapters.discord.components import submitted_values
 
-    custom_id = form_custom_id("thanks:7", "1234")
-    assert parse_form_custom_id(custom_id) == ("thanks:7", "1234")
-    assert parse_form_custom_id("someone-else:thing") is None
+    custom_id = encode_form("thanks:7", "1234")
+    assert decode_form(custom_id) == ("thanks:7", "1234")
+    assert decode_form("someone-else:thing") is None
     payload = {
         "custom_id": custom_id,
         "components": [

@@ -17,7 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select, update
 
 from adapters.slack import limits, render
-from adapters.slack.app import home_view
+from adapters.slack.home import home_view
 from bot.core import Actor
 from bot.messages import Button, Form, FormField, Message, Reply, UserRef, UserText
 from storage.models import Member, Profile

@@ -251,11 +251,7 @@ async def make_scene(
 async def test_kill_9_mid_round_on_sqlite(tmp_path: Path, history: bool) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'warmintro.db'}"
     db = Database(create_engine(url, immediate=False))  # a reader: never holds the write lock
-    try:
-        async with make_scene(url, db, tmp_path / "serve.log") as scene:
-            await run_round_with_two_crashes(scene, history)
-    finally:
-        await db.dispose()
+    await crash_twice(url, db, tmp_path, history)
 
 
 @pytest.mark.postgres
@@ -265,7 +261,10 @@ async def test_kill_9_mid_round_on_postgres(
 ) -> None:
     base, schema = pg_schema
     url = f"{base}?search_path={schema}&application_name=wi_{schema}"
-    db = pg_database(base, schema)
+    await crash_twice(url, pg_database(base, schema), tmp_path, history)
+
+
+async def crash_twice(url: str, db: Database, tmp_path: Path, history: bool) -> None:
     try:
         async with make_scene(url, db, tmp_path / "serve.log") as scene:
             await run_round_with_two_crashes(scene, history)
