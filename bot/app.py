@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from bot import commands as cmd
 from bot import copy, inbound, interview, thanks
+from bot import keys as key_of
 from bot.checkins import record_answer
 from bot.core import Actor, Core, UnknownUser
 from bot.forget import forget
@@ -30,6 +31,7 @@ from bot.rounds import (
     start_round,
     sync_pool,
 )
+from bot.states import DeliveryKind
 from bot.text import MAX_TAGS, InputError, check_tag, clean_team, parse_tags
 from storage.models import Member, Program
 from storage.repo import Repo
@@ -264,8 +266,8 @@ class WarmIntro:
             program.cadence, program.weekday, program.local_time, program.timezone
         )
         item = Outgoing(
-            f"welcome:{program.id}:{now.isoformat()}",
-            "welcome",
+            key_of.welcome(program.id, now),
+            DeliveryKind.WELCOME,
             ChannelTarget(program.channel_id),
             copy.welcome(
                 program.channel_id,
@@ -455,7 +457,9 @@ class WarmIntro:
         else:
             membership.left_at = None
             membership.joined_at = now
-        key = await interview.start(self.core, repo, member, program.channel_id, f"p{program.id}")
+        key = await interview.start(
+            self.core, repo, member, program.channel_id, key_of.interview_suffix(program.id)
+        )
         return False, [key] if key else []
 
     async def _leave(self, repo: Repo, actor: Actor, member: Member) -> Reply:

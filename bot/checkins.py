@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot import copy
+from bot import keys as key_of
 from bot.outbox import Outgoing, enqueue
 from bot.ports import DirectTarget
+from bot.states import DeliveryKind, GroupOutcome
 from storage.models import CheckinAnswer, Group, Member, Program, Round
 from storage.repo import Repo
 
@@ -18,7 +20,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 # A group's outcome is the most hopeful answer any member gave.
-RANK = {"skipped": 0, "scheduled": 1, "met": 2}
+RANK = {GroupOutcome.SKIPPED: 0, GroupOutcome.SCHEDULED: 1, GroupOutcome.MET: 2}
 
 
 @dataclass(slots=True)
@@ -50,7 +52,7 @@ async def record_answer(
     answers = await repo.group_answers(group_id)
     group.outcome = max(answers, key=lambda a: RANK[a]) if answers else answer
     keys: list[str] = []
-    if answer == "met" and previous != "met":
+    if answer == GroupOutcome.MET and previous != GroupOutcome.MET:
         round_ = await repo.s.get_one(Round, group.round_id)
         program = await repo.s.get_one(Program, round_.program_id)
         others = await repo.members_by_ids(ids)
@@ -60,8 +62,10 @@ async def record_answer(
                 continue
             rest = [others[o].external_id for o in ids if o != mid and o in others]
             item = Outgoing(
-                key=f"r{round_.id}:g{group_id}:thanks_nudge:{person.external_id}",
-                kind="thanks_nudge",
+                key=key_of.group_member_message(
+                    round_.id, group_id, DeliveryKind.THANKS_NUDGE, person.external_id
+                ),
+                kind=DeliveryKind.THANKS_NUDGE,
                 target=DirectTarget(person.external_id, program.channel_id),
                 message=copy.thanks_nudge(group_id, rest),
                 due_at=now,

@@ -28,7 +28,9 @@ from typing import Any
 from sqlalchemy import String, cast, delete, func, or_, select, update
 
 from bot import copy
+from bot import keys as key_of
 from bot.outbox import redact, withdraw
+from bot.states import DeliveryStatus
 from storage.models import Delivery, Member, Program, ThanksNote, ThanksRecipient
 from storage.repo import Repo
 
@@ -127,7 +129,7 @@ async def _forget_thanks(repo: Repo, member: Member, traces: Traces) -> list[str
             await repo.s.execute(
                 delete(Delivery).where(
                     Delivery.workspace_id == member.workspace_id,
-                    Delivery.key.startswith(f"thanks:{note.id}:", autoescape=True),
+                    Delivery.key.startswith(key_of.thanks_prefix(note.id), autoescape=True),
                 )
             )
             await repo.s.execute(delete(ThanksNote).where(ThanksNote.id == note.id))
@@ -139,11 +141,11 @@ async def _forget_thanks(repo: Repo, member: Member, traces: Traces) -> list[str
 async def _unthank(repo: Repo, note: ThanksNote, member: Member) -> list[str]:
     """A note someone else wrote to them (and maybe others): its post no longer names them."""
     post = (
-        await repo.s.execute(select(Delivery).where(Delivery.key == f"thanks:{note.id}:post"))
+        await repo.s.execute(select(Delivery).where(Delivery.key == key_of.thanks_post(note.id)))
     ).scalar_one_or_none()
-    if post is None or post.status == "sending":
+    if post is None or post.status == DeliveryStatus.SENDING:
         return []
-    if post.status != "pending":
+    if post.status != DeliveryStatus.PENDING:
         redact(post, WHY)
         return []
     ids = (
@@ -157,7 +159,7 @@ async def _unthank(repo: Repo, note: ThanksNote, member: Member) -> list[str]:
     sender = people.pop(note.from_member_id, None)
     others = [m.external_id for m in people.values()]
     if sender is None or not others:
-        post.status = "cancelled"
+        post.status = DeliveryStatus.CANCELLED
         redact(post, WHY)
         return []
     post.payload = copy.thanks_public(sender.external_id, others, note.text).to_dict()
@@ -191,15 +193,15 @@ async def _sweep(repo: Repo, workspace_id: int, traces: Traces) -> None:
             or traces.id_in_json(row.target)
             or traces.id_in_json(row.payload)
         )
-        if row.status == "pending" and not by_id:
+        if row.status == DeliveryStatus.PENDING and not by_id:
             continue  # a name alone may be a namesake's: what is still due to others goes out
         if not (by_id or traces.in_json(row.payload)):
             continue
-        if row.status == "sending":
+        if row.status == DeliveryStatus.SENDING:
             logger.warning("delivery %s names a forgotten member but is in flight", row.id)
             continue
-        if row.status == "pending":
-            row.status = "cancelled"
+        if row.status == DeliveryStatus.PENDING:
+            row.status = DeliveryStatus.CANCELLED
         if traces.in_ref(row.key):
             row.key = f"forgotten:{row.id}"
         redact(row, WHY)

@@ -14,9 +14,11 @@ import logging
 from typing import TYPE_CHECKING
 
 from bot import copy
+from bot import keys as key_of
 from bot.messages import Message
 from bot.outbox import Outgoing, enqueue
 from bot.ports import DirectTarget
+from bot.states import DeliveryKind
 from bot.text import InputError, parse_tags
 from storage.models import ConversationState, Member
 from storage.repo import Repo
@@ -54,10 +56,10 @@ async def start(
     intro = copy.interview_intro(channel_id)
     question = copy.interview_question(step, STEPS.index(step) + 1)
     message = Message(intro.lines + question.lines, question.buttons)
-    key = f"interview:{member.id}:{key_suffix}"
+    key = key_of.interview(member.id, key_suffix)
     item = Outgoing(
         key,
-        "interview",
+        DeliveryKind.INTERVIEW,
         DirectTarget(member.external_id, channel_id),
         message,
         now,

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import delete, select
 
 from bot import copy
+from bot import keys as key_of
 from bot.intros import intro_message
 from bot.messages import Message
 from bot.ports import (
@@ -42,6 +43,7 @@ from bot.ports import (
     target_from_dict,
     target_to_dict,
 )
+from bot.states import CHECKIN_KINDS, DeliveryKind, DeliveryStatus, GroupOutcome, RoundStatus
 from storage.engine import is_transient
 from storage.models import Delivery, Group, GroupMember, Member, Program, Round, Workspace
 from storage.repo import Repo
@@ -61,7 +63,7 @@ RECORD_TRIES = 5
 RECORD_BACKOFF = 0.05  # seconds, ×4 each try
 
 # Kinds sent into the group's conversation once the intro has opened it.
-GROUP_CONVERSATION_KINDS = {"checkin_midway", "checkin_end"}
+GROUP_CONVERSATION_KINDS = set(CHECKIN_KINDS)
 # Reasons that mean the person is gone for good (not just unreachable by DM).
 GONE_REASONS = {"user_not_found", "user_disabled", "account_inactive", "left_server"}
 
@@ -90,7 +92,7 @@ async def enqueue(repo: Repo, workspace_id: int, item: Outgoing, now: datetime) 
             recipient=item.recipient,
             target=target_to_dict(item.target),
             payload=item.message.to_dict(),
-            status="pending",
+            status=DeliveryStatus.PENDING,
             due_at=item.due_at,
             attempts=0,
             created_at=now,
@@ -259,7 +261,7 @@ class Outbox:
             row = await repo.s.get_one(Delivery, delivery_id, populate_existing=True)
             target = await self._resolve_target(repo, row)
             if target is None:
-                row.status = "cancelled"
+                row.status = DeliveryStatus.CANCELLED
                 row.error = "no longer needed"
                 return None
             workspace = await repo.s.get_one(Workspace, row.workspace_id)
@@ -278,7 +280,7 @@ class Outbox:
         target = target_from_dict(row.target)
         if row.kind in GROUP_CONVERSATION_KINDS and row.group_id is not None:
             group = await repo.group(row.group_id)
-            if group is None or group.outcome in {"met", "skipped"}:
+            if group is None or group.outcome in {GroupOutcome.MET, GroupOutcome.SKIPPED}:
                 return None  # they already answered; don't nag
             if group.conversation_ref:
                 return ConversationTarget(SentRef.decode(group.conversation_ref).conversation_id)
@@ -290,7 +292,7 @@ class Outbox:
         row = await repo.s.get_one(
             Delivery, delivery_id, with_for_update=True, populate_existing=True
         )
-        if row.status != "sending" or row.attempts != claimed.attempts:
+        if row.status != DeliveryStatus.SENDING or row.attempts != claimed.attempts:
             if row.attempts == claimed.attempts:  # our own earlier try committed after all
                 logger.info("delivery %s: result already recorded", delivery_id)
                 return None
@@ -311,12 +313,12 @@ class Outbox:
             row = await self._fenced(repo, delivery_id, claimed)
             if row is None:
                 return
-            row.status = "sent"
+            row.status = DeliveryStatus.SENT
             row.platform_ref = ref.encode()
             row.sent_at = self.core.now()
             if risky:
                 row.duplicate_risk = True
-            if claimed.kind == "intro" and claimed.group_id is not None:
+            if claimed.kind == DeliveryKind.INTRO and claimed.group_id is not None:
                 group = await repo.group(claimed.group_id)
                 if group is not None:
                     group.conversation_ref = ref.encode()
@@ -346,11 +348,11 @@ class Outbox:
             if in_doubt and row.in_doubt_since is None:
                 row.in_doubt_since = row.claimed_at or self.core.now()
             if retryable and attempts < MAX_ATTEMPTS:
-                row.status = "pending"
+                row.status = DeliveryStatus.PENDING
                 row.due_at = self.core.now() + backoff(attempts)
                 logger.warning("delivery %s: %s; retry #%s later", delivery_id, reason, attempts)
             else:
-                row.status = "failed"
+                row.status = DeliveryStatus.FAILED
                 logger.error("delivery %s failed for good: %s", delivery_id, reason)
 
     async def _unavailable(
@@ -384,10 +386,14 @@ class Outbox:
                 for member in lost:
                     member.deactivated = True
             target = claimed.target
-            if isinstance(target, GroupTarget) and claimed.kind == "intro" and row.group_id:
+            if (
+                isinstance(target, GroupTarget)
+                and claimed.kind == DeliveryKind.INTRO
+                and row.group_id
+            ):
                 follow_up += await self._regroup(repo, row, target, gone, lost, exc, now)
             else:
-                row.status = "failed"
+                row.status = DeliveryStatus.FAILED
                 closed = exc.reason == DMS_CLOSED and isinstance(target, DirectTarget)
                 if closed and target.fallback_channel_id:  # type: ignore[union-attr]
                     follow_up += await self._tell_dms_closed(repo, row, target, now)  # type: ignore[arg-type]
@@ -399,8 +405,8 @@ class Outbox:
         """Say so in the program channel (no content, at most once a day per person)."""
         assert target.fallback_channel_id is not None
         item = Outgoing(
-            key=f"dms_closed:{target.user_id}:{now:%Y-%m-%d}",
-            kind="dms_closed",
+            key=key_of.dms_closed(target.user_id, now),
+            kind=DeliveryKind.DMS_CLOSED,
             target=ChannelTarget(target.fallback_channel_id),
             message=copy.dms_closed(target.user_id),
             due_at=now,
@@ -432,17 +438,19 @@ class Outbox:
             # Nothing was sent: send the same row again, to those who are still here.
             row.target = target_to_dict(GroupTarget(remaining, target.channel_id, target.title))
             row.payload = (await intro_for(repo, row.group_id)).to_dict()
-            row.status = "pending"
+            row.status = DeliveryStatus.PENDING
             row.in_doubt_since = None  # the conversation was never opened: nothing was posted
             row.error = f"re-sent without {', '.join(sorted(gone))} ({exc.reason})"
             follow_up.append(row.key)
         else:
-            row.status = "failed"
+            row.status = DeliveryStatus.FAILED
             await repo.cancel_pending(group_id=row.group_id)  # no group, no check-ins
             for user in remaining:
                 item = Outgoing(
-                    key=f"r{row.round_id}:g{row.group_id}:partner_unavailable:{user}",
-                    kind="partner_unavailable",
+                    key=key_of.group_member_message(
+                        row.round_id, row.group_id, DeliveryKind.PARTNER_UNAVAILABLE, user
+                    ),
+                    kind=DeliveryKind.PARTNER_UNAVAILABLE,
                     target=DirectTarget(user, target.channel_id),
                     message=copy.partner_unavailable(target.channel_id or ""),
                     due_at=now,
@@ -510,9 +518,13 @@ async def withdraw(repo: Repo, member: Member, now: datetime) -> list[str]:
             .all()
         )
         for row in deliveries:
-            if row.status == "sending":
+            if row.status == DeliveryStatus.SENDING:
                 continue  # in flight: the platform has it or is about to
-            if row.status == "pending" and row.kind == "intro" and len(others) >= 2:
+            if (
+                row.status == DeliveryStatus.PENDING
+                and row.kind == DeliveryKind.INTRO
+                and len(others) >= 2
+            ):
                 users = tuple(people[m].external_id for m in others if m in people)
                 target = target_from_dict(row.target)
                 if isinstance(target, GroupTarget):
@@ -524,14 +536,16 @@ async def withdraw(repo: Repo, member: Member, now: datetime) -> list[str]:
                 row.error = None
                 keys.append(row.key)
                 continue
-            if row.status == "pending":
-                row.status = "cancelled"
+            if row.status == DeliveryStatus.PENDING:
+                row.status = DeliveryStatus.CANCELLED
             redact(row, "a member asked to be forgotten")
-        if status == "open" and len(others) == 1 and others[0] in people:
+        if status == RoundStatus.OPEN and len(others) == 1 and others[0] in people:
             partner = people[others[0]].external_id
             item = Outgoing(
-                key=f"r{round_id}:g{group_id}:partner_unavailable:{partner}",
-                kind="partner_unavailable",
+                key=key_of.group_member_message(
+                    round_id, group_id, DeliveryKind.PARTNER_UNAVAILABLE, partner
+                ),
+                kind=DeliveryKind.PARTNER_UNAVAILABLE,
                 target=DirectTarget(partner, channel),
                 message=copy.partner_unavailable(channel),
                 due_at=now,

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select, update
 
 from bot import copy, interview
+from bot import keys as key_of
 from bot.cadence import checkin_times, next_round_time
 from bot.core import UnknownUser
 from bot.intros import intro_message, reason_to_json, render_reasons
@@ -20,6 +21,7 @@ from bot.matching.tags import normalize_tags
 from bot.matching.types import Candidate, MatchResult, Weights
 from bot.outbox import Outbox, Outgoing, enqueue
 from bot.ports import DirectTarget, GroupTarget, PlatformError
+from bot.states import CHECKIN_KINDS, DeliveryKind, RoundStatus
 from storage.models import Group, GroupMember, Member, Program, Round
 from storage.repo import Repo
 
@@ -142,7 +144,7 @@ async def sync_pool(core: Core, program_id: int, *, deliver: bool = True) -> Poo
             exc,
         )
         known = None
-    keys: list[str] = []
+    to_send: list[str] = []
     async with core.repo() as repo:
         program = await repo.program(program_id)
         assert program is not None
@@ -164,13 +166,15 @@ async def sync_pool(core: Core, program_id: int, *, deliver: bool = True) -> Poo
             if member.is_bot or member.deactivated:
                 continue
             await repo.add_membership(program_id, member.id, now)
-            key = await interview.start(core, repo, member, channel, f"p{program_id}")
+            key = await interview.start(
+                core, repo, member, channel, key_of.interview_suffix(program_id)
+            )
             if key:
-                keys.append(key)
+                to_send.append(key)
     core.pool_synced[program_id] = now
-    if keys and deliver:
-        await Outbox(core).flush(keys)
-    return PoolSync(keys)
+    if to_send and deliver:
+        await Outbox(core).flush(to_send)
+    return PoolSync(to_send)
 
 
 async def _channel_members(
@@ -305,9 +309,9 @@ async def _save_round(
     repo: Repo, program: Program, plan: Plan, now: datetime, ends: datetime, due_at: datetime
 ) -> Started:
     for previous in await repo.open_rounds(program.id):
-        previous.status = "closed"
+        previous.status = RoundStatus.CLOSED
         # Its remaining check-ins are moot; intros and nudges still waiting on a retry go out.
-        for kind in ("checkin_midway", "checkin_end"):
+        for kind in CHECKIN_KINDS:
             await repo.cancel_pending(round_id=previous.id, kind=kind)
     round_ = Round(
         program_id=program.id,
@@ -315,14 +319,14 @@ async def _save_round(
         due_at=due_at,
         started_at=now,
         ends_at=ends,
-        status="open",
+        status=RoundStatus.OPEN,
         seed=plan.seed,
         total_weight=plan.result.total_weight,
     )
     repo.s.add(round_)
     await repo.s.flush()
     midway, end = checkin_times(now, ends)
-    keys: list[str] = []
+    sent_first: list[str] = []
     ws = program.workspace_id
     external = {mid: m.external_id for mid, m in plan.members.items()}
     names = {mid: m.display_name for mid, m in plan.members.items()}
@@ -342,22 +346,22 @@ async def _save_round(
             repo.s.add(GroupMember(group_id=group.id, member_id=mid))
         users = tuple(external[m] for m in member_ids)
         target = GroupTarget(users, program.channel_id, f"Coffee round {plan.number}")
-        base = f"r{round_.id}:g{group.id}"
         intro = intro_message(program, group, plan.seed, member_ids, external, names)
         for kind, when, message in (
-            ("intro", now, intro),
-            ("checkin_midway", midway, copy.checkin("midway", group.id)),
-            ("checkin_end", end, copy.checkin("end", group.id)),
+            (DeliveryKind.INTRO, now, intro),
+            (DeliveryKind.CHECKIN_MIDWAY, midway, copy.checkin("midway", group.id)),
+            (DeliveryKind.CHECKIN_END, end, copy.checkin("end", group.id)),
         ):
-            item = Outgoing(f"{base}:{kind}", kind, target, message, when, round_.id, group.id)
+            key = key_of.group_message(round_.id, group.id, kind)
+            item = Outgoing(key, kind, target, message, when, round_.id, group.id)
             await enqueue(repo, ws, item, now)
-            if kind == "intro":
-                keys.append(item.key)
+            if kind == DeliveryKind.INTRO:
+                sent_first.append(item.key)
     for mid in set(plan.members) - placed:  # a lone member: say so, never drop them silently
         user = external[mid]
         item = Outgoing(
-            f"r{round_.id}:alone:{user}",
-            "alone",
+            key_of.alone(round_.id, user),
+            DeliveryKind.ALONE,
             DirectTarget(user, program.channel_id),
             copy.alone_this_round(program.channel_id),
             now,
@@ -366,7 +370,7 @@ async def _save_round(
             user,
         )
         await enqueue(repo, ws, item, now)
-        keys.append(item.key)
+        sent_first.append(item.key)
     logger.info(
         "program %s: round %s saved (id %s, seed %s, %s groups)",
         program.id,
@@ -375,7 +379,7 @@ async def _save_round(
         plan.seed,
         len(plan.result.groups),
     )
-    return Started(round_.id, plan.number, len(plan.result.groups), keys)
+    return Started(round_.id, plan.number, len(plan.result.groups), sent_first)
 
 
 async def run_due_rounds(core: Core) -> list[Started]:

@@ -7,11 +7,13 @@ from datetime import datetime
 
 from bot import commands as cmd
 from bot import copy, inbound
+from bot import keys as key_of
 from bot.core import Actor, Core, UnknownUser
 from bot.messages import Form, FormField, Reply
 from bot.outbox import Outbox, Outgoing, enqueue
 from bot.ports import ChannelTarget, DirectTarget
 from bot.replies import Rejected, error
+from bot.states import DeliveryKind
 from bot.text import InputError, check_length
 from storage.models import Delivery, Member, ThanksNote, Workspace
 
@@ -108,14 +110,14 @@ async def _send(
         keys = []
         if public and channel:
             item = Outgoing(
-                f"thanks:{note.id}:post", "thanks_post", ChannelTarget(channel),
+                key_of.thanks_post(note.id), DeliveryKind.THANKS_POST, ChannelTarget(channel),
                 copy.thanks_public(actor.user_id, ids, command.text), now,
             )  # fmt: skip
             await enqueue(repo, ws.id, item, now)
             keys.append(item.key)
         for user in ids:
             item = Outgoing(
-                f"thanks:{note.id}:dm:{user}", "thanks_dm",
+                key_of.thanks_dm(note.id, user), DeliveryKind.THANKS_DM,
                 DirectTarget(user, program.channel_id if program else None),
                 copy.thanks_dm(actor.user_id, command.text, public, channel), now,
                 recipient=user,
@@ -125,7 +127,7 @@ async def _send(
         note_id = note.id
     await outbox.flush(keys)
     async with core.repo() as repo:
-        posted = await repo.delivery_ids_by_key([f"thanks:{note_id}:post"])
+        posted = await repo.delivery_ids_by_key([key_of.thanks_post(note_id)])
         if posted:
             row = await repo.s.get(Delivery, posted[0])
             stored = await repo.s.get(ThanksNote, note_id)

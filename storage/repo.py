@@ -12,6 +12,7 @@ from sqlalchemy import and_, case, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.states import DeliveryStatus, GroupOutcome, RoundStatus
 from storage.models import (
     CheckinAnswer,
     ConversationState,
@@ -208,7 +209,7 @@ class Repo:
         return (await self.s.execute(stmt)).scalar_one_or_none()
 
     async def open_rounds(self, program_id: int) -> list[Round]:
-        stmt = select(Round).where(Round.program_id == program_id, Round.status == "open")
+        stmt = select(Round).where(Round.program_id == program_id, Round.status == RoundStatus.OPEN)
         return list((await self.s.execute(stmt)).scalars())
 
     async def round_groups(self, round_id: int) -> list[tuple[Group, list[int]]]:
@@ -274,7 +275,7 @@ class Repo:
             select(Group, Round)
             .join(GroupMember, GroupMember.group_id == Group.id)
             .join(Round, Round.id == Group.round_id)
-            .where(GroupMember.member_id == member_id, Round.status == "open")
+            .where(GroupMember.member_id == member_id, Round.status == RoundStatus.OPEN)
             .order_by(Round.started_at.desc())
             .limit(1)
         )
@@ -297,7 +298,7 @@ class Repo:
         mine = select(GroupMember.group_id).where(GroupMember.member_id == member_id)
         stmt = select(func.count(func.distinct(GroupMember.member_id))).where(
             GroupMember.group_id.in_(
-                select(Group.id).where(Group.id.in_(mine), Group.outcome == "met")
+                select(Group.id).where(Group.id.in_(mine), Group.outcome == GroupOutcome.MET)
             ),
             GroupMember.member_id != member_id,
         )
@@ -337,8 +338,8 @@ class Repo:
             .where(
                 Workspace.platform == platform,
                 or_(
-                    and_(Delivery.status == "pending", Delivery.due_at <= now),
-                    and_(Delivery.status == "sending", Delivery.lease_until < now),
+                    and_(Delivery.status == DeliveryStatus.PENDING, Delivery.due_at <= now),
+                    and_(Delivery.status == DeliveryStatus.SENDING, Delivery.lease_until < now),
                 ),
             )
             .order_by(Delivery.due_at, Delivery.id)
@@ -357,7 +358,7 @@ class Repo:
         stmt = (
             select(Delivery.id, Delivery.claimed_by, Delivery.attempts)
             .join(Workspace, Workspace.id == Delivery.workspace_id)
-            .where(Workspace.platform == platform, Delivery.status == "sending")
+            .where(Workspace.platform == platform, Delivery.status == DeliveryStatus.SENDING)
             .order_by(Delivery.due_at, Delivery.id)
         )
         return [(i, w, a) for i, w, a in (await self.s.execute(stmt)).all()]
@@ -377,14 +378,16 @@ class Repo:
         claim may have posted it.
         """
         claimable = [
-            and_(Delivery.status == "pending", Delivery.due_at <= now),
-            and_(Delivery.status == "sending", Delivery.lease_until < now),
+            and_(Delivery.status == DeliveryStatus.PENDING, Delivery.due_at <= now),
+            and_(Delivery.status == DeliveryStatus.SENDING, Delivery.lease_until < now),
         ]
         if takeover is not None:
-            claimable.append(and_(Delivery.status == "sending", Delivery.attempts == takeover))
+            claimable.append(
+                and_(Delivery.status == DeliveryStatus.SENDING, Delivery.attempts == takeover)
+            )
         doubt = case(
             (
-                Delivery.status == "sending",
+                Delivery.status == DeliveryStatus.SENDING,
                 func.coalesce(Delivery.in_doubt_since, Delivery.claimed_at, Delivery.due_at),
             ),
             else_=Delivery.in_doubt_since,
@@ -393,7 +396,7 @@ class Repo:
             update(Delivery)
             .where(Delivery.id == delivery_id, or_(*claimable))
             .values(
-                status="sending",
+                status=DeliveryStatus.SENDING,
                 lease_until=lease_until,
                 attempts=Delivery.attempts + 1,
                 claimed_by=worker,
@@ -412,11 +415,13 @@ class Repo:
         return int((await self.s.execute(stmt)).scalar_one())
 
     async def cancel_pending(self, **where: Any) -> int:
-        stmt = update(Delivery).where(Delivery.status == "pending")
+        stmt = update(Delivery).where(Delivery.status == DeliveryStatus.PENDING)
         for column, value in where.items():
             stmt = stmt.where(getattr(Delivery, column) == value)
         result = await self.s.execute(
-            stmt.values(status="cancelled").execution_options(synchronize_session=False)
+            stmt.values(status=DeliveryStatus.CANCELLED).execution_options(
+                synchronize_session=False
+            )
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
 
@@ -452,7 +457,9 @@ class Repo:
         ).scalar_one()
         met = (
             await self.s.execute(
-                select(func.count()).select_from(group_q.where(Group.outcome == "met").subquery())
+                select(func.count()).select_from(
+                    group_q.where(Group.outcome == GroupOutcome.MET).subquery()
+                )
             )
         ).scalar_one()
         answered = (
