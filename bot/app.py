@@ -15,6 +15,17 @@ from zoneinfo import ZoneInfo
 from bot import commands as cmd
 from bot import copy, inbound, interview, thanks
 from bot import keys as key_of
+from bot.actions import (
+    Checkin,
+    CheckinAnswer,
+    EditProfile,
+    JoinProgram,
+    ProfileForm,
+    SkipQuestion,
+    StartThanks,
+    decode_action,
+    decode_form,
+)
 from bot.checkins import record_answer
 from bot.core import Actor, Core, UnknownUser
 from bot.forget import forget
@@ -112,31 +123,27 @@ class WarmIntro:
         return Reply(message) if message else reply(copy.DM_HINT)
 
     async def action(self, actor: Actor, action_id: str) -> Reply:
-        """A button was pressed. Action ids are the ones in `copy` (`checkin:12:met`, …)."""
+        """A button was pressed; `bot.actions` reads its id (`checkin:12:met`, …)."""
         checked = inbound.clean_actor(actor)
         if checked is None:
             return error(copy.BAD_REQUEST)
         actor = checked
-        parts = inbound.action_parts(action_id) or [""]
-        number = inbound.bounded_id(parts[1]) if len(parts) == 3 else None
+        pressed = decode_action(action_id)
         try:
-            if parts[0] == "checkin" and len(parts) == 3 and number is not None:
-                return await self._checkin(actor, number, parts[2])
-            if parts[:2] == ["thanks", "start"] and len(parts) == 3:
-                group = inbound.bounded_id(parts[2])
-                if group is not None:
-                    return await thanks.form(self.core, actor, group)
-            if parts[:2] == ["interview", "skip"] and len(parts) == 3:
-                known = await self.core.known_users(actor.workspace_id, [actor.user_id])
-                async with self.core.repo() as repo:
-                    member = await self.core.actor_member(repo, actor, known)
-                    return Reply(await interview.skip(self.core, repo, member, parts[2]))
-            if parts == ["program", "join"]:
-                return await self.run(actor, cmd.Join())
-            if parts == ["profile", "edit"]:
-                return await self._profile_form(actor)
-        except ValueError:
-            pass
+            match pressed:
+                case Checkin(group_id=group_id, answer=answer):
+                    return await self._checkin(actor, group_id, answer)
+                case StartThanks(group_id=group_id):
+                    return await thanks.form(self.core, actor, group_id)
+                case SkipQuestion(step=step):
+                    known = await self.core.known_users(actor.workspace_id, [actor.user_id])
+                    async with self.core.repo() as repo:
+                        member = await self.core.actor_member(repo, actor, known)
+                        return Reply(await interview.skip(self.core, repo, member, step))
+                case JoinProgram():
+                    return await self.run(actor, cmd.Join())
+                case EditProfile():
+                    return await self._profile_form(actor)
         except UnknownUser as exc:
             return error(copy.unknown_user(exc.user_id))
         logger.warning("unknown action %r from %s", str(action_id)[:100], actor.user_id)
@@ -148,11 +155,12 @@ class WarmIntro:
         if checked is None:
             return error(copy.BAD_REQUEST)
         actor = checked
-        if not inbound.form_id_ok(form_id) or not isinstance(values, dict):
+        submitted = decode_form(form_id)
+        if submitted is None or not isinstance(values, dict):
             return error(copy.FORM_EXPIRED)
         if len(values) > inbound.MAX_FORM_VALUES or inbound.any_unsafe(values):
             return error(copy.UNSAFE_TEXT)
-        if form_id == "profile":
+        if isinstance(submitted, ProfileForm):
             return await self._save_profile_form(actor, values)
         raw = values.get("recipients") or ()
         recipients = tuple(str(u) for u in (raw if isinstance(raw, list | tuple) else (raw,)))
@@ -164,9 +172,8 @@ class WarmIntro:
         if len(text) > 2000:
             return error(copy.too_long(len(text)))
         private = bool(values.get("private"))
-        _, _, group = form_id.partition(":")
         command = cmd.Thanks(recipients, text, private)
-        return await thanks.send(self.core, self.outbox, actor, command, inbound.bounded_id(group))
+        return await thanks.send(self.core, self.outbox, actor, command, submitted.group_id)
 
     async def bot_added(
         self, workspace_id: str, channel_id: str, added_by: str | None, name: str | None = None
@@ -689,9 +696,7 @@ class WarmIntro:
 
     # --- check-ins and thanks -----------------------------------------------------------------
 
-    async def _checkin(self, actor: Actor, group_id: int, answer: str) -> Reply:
-        if answer not in copy.CHECKIN_ANSWERS:
-            return error("That button has expired.")
+    async def _checkin(self, actor: Actor, group_id: int, answer: CheckinAnswer) -> Reply:
         known = await self.core.known_users(actor.workspace_id, [actor.user_id])
         async with self.core.repo() as repo:
             member = await self.core.actor_member(repo, actor, known)
@@ -710,7 +715,7 @@ class WarmIntro:
             ),
             FormField("team", labels["team"], "text", current["team"] or None, 60),
         )
-        return Reply(form=Form("profile", copy.PROFILE_FORM_TITLE, fields, "Save"))
+        return Reply(form=Form(ProfileForm().encode(), copy.PROFILE_FORM_TITLE, fields, "Save"))
 
     async def _save_profile_form(self, actor: Actor, values: dict[str, Any]) -> Reply:
         """The profile form: every field at once; also completes the interview."""

@@ -12,6 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.actions import (
+    Checkin,
+    CheckinAnswer,
+    EditProfile,
+    JoinProgram,
+    SkipQuestion,
+    StartThanks,
+)
 from bot.messages import (
     Button,
     ChannelRef,
@@ -245,7 +253,7 @@ def welcome(channel_id: str, purpose: str | None, schedule: str, pool_is_channel
         ),
         ("`/coffee pause` for a break · `/coffee leave` to stop · `/coffee help` for more.",),
     ]
-    return Message(tuple(lines), buttons=(Button("program:join", "Join", "primary"),))
+    return Message(tuple(lines), buttons=(Button(JoinProgram().encode(), "Join", "primary"),))
 
 
 def describe_schedule(cadence: str, weekday: int, local_time: str, tz: str) -> str:
@@ -307,8 +315,8 @@ def interview_question(step: str, number: int) -> Message:
     return Message(
         ((f"*{number}/3* " + INTERVIEW_QUESTIONS[step],),),
         buttons=(
-            Button("profile:edit", "Answer in a form", "primary"),
-            Button(f"interview:skip:{step}", "Skip"),
+            Button(EditProfile().encode(), "Answer in a form", "primary"),
+            Button(SkipQuestion(step).encode(), "Skip"),
         ),
     )
 
@@ -384,9 +392,9 @@ def intro(
 
 def checkin_buttons(group_id: int) -> tuple[Button, ...]:
     return (
-        Button(f"checkin:{group_id}:scheduled", "We've scheduled it"),
-        Button(f"checkin:{group_id}:met", "We met", "primary"),
-        Button(f"checkin:{group_id}:skipped", "Can't this time"),
+        Button(Checkin(group_id, CheckinAnswer.SCHEDULED).encode(), "We've scheduled it"),
+        Button(Checkin(group_id, CheckinAnswer.MET).encode(), "We met", "primary"),
+        Button(Checkin(group_id, CheckinAnswer.SKIPPED).encode(), "Can't this time"),
     )
 
 
@@ -434,7 +442,7 @@ def thanks_nudge(group_id: int, others: Sequence[str]) -> Message:
                 "! If they taught you something or made your day, a thank-you goes a long way.",
             ),
         ),
-        buttons=(Button(f"thanks:start:{group_id}", "Send thanks", "primary"),),
+        buttons=(Button(StartThanks(group_id).encode(), "Send thanks", "primary"),),
     )
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from bot import commands as cmd
 from bot import copy, inbound
 from bot import keys as key_of
+from bot.actions import ThanksForm
 from bot.core import Actor, Core, UnknownUser
 from bot.messages import Form, FormField, Reply
 from bot.outbox import Outbox, Outgoing, enqueue
@@ -31,7 +32,7 @@ async def form(core: Core, actor: Actor, group_id: int) -> Reply:
         others = await repo.members_by_ids([i for i in ids if i != member.id])
     initial = [m.external_id for m in others.values()]
     form = Form(
-        form_id=f"thanks:{group_id}",
+        form_id=ThanksForm(group_id).encode(),
         title=copy.THANKS_FORM_TITLE,
         fields=(
             FormField("recipients", "Who would you like to thank?", "users", initial),
