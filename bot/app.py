@@ -29,8 +29,9 @@ from bot.actions import (
 from bot.checkins import record_answer
 from bot.core import Actor, Core, UnknownUser
 from bot.forget import forget
+from bot.ledger import Outgoing, enqueue
 from bot.messages import Form, FormField, Message, Reply, text_message
-from bot.outbox import Outbox, Outgoing, enqueue
+from bot.outbox import Outbox
 from bot.ports import ChannelTarget
 from bot.program_settings import apply_setting, reschedule, settings_rows
 from bot.replies import Rejected, error, reply
@@ -45,7 +46,7 @@ from bot.rounds import (
 from bot.states import DeliveryKind
 from bot.text import MAX_TAGS, InputError, check_tag, clean_team, parse_tags
 from storage.models import Member, Program
-from storage.repo import Repo
+from storage.uow import UnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -113,13 +114,13 @@ class WarmIntro:
         except InputError as exc:
             return error(exc.line)
         known = await self.core.known_users(actor.workspace_id, [actor.user_id])
-        async with self.core.repo() as repo:
-            ws = await self.core.workspace(repo, actor.workspace_id)
+        async with self.core.uow() as uow:
+            ws = await self.core.workspace(uow, actor.workspace_id)
             try:
-                member = await self.core.member(repo, ws, actor.user_id, known)
+                member = await self.core.member(uow, ws, actor.user_id, known)
             except UnknownUser:
                 return error(copy.unknown_user(actor.user_id))
-            message = await interview.answer(self.core, repo, member, text)
+            message = await interview.answer(self.core, uow, member, text)
         return Reply(message) if message else reply(copy.DM_HINT)
 
     async def action(self, actor: Actor, action_id: str) -> Reply:
@@ -137,9 +138,9 @@ class WarmIntro:
                     return await thanks.form(self.core, actor, group_id)
                 case SkipQuestion(step=step):
                     known = await self.core.known_users(actor.workspace_id, [actor.user_id])
-                    async with self.core.repo() as repo:
-                        member = await self.core.actor_member(repo, actor, known)
-                        return Reply(await interview.skip(self.core, repo, member, step))
+                    async with self.core.uow() as uow:
+                        member = await self.core.actor_member(uow, actor, known)
+                        return Reply(await interview.skip(self.core, uow, member, step))
                 case JoinProgram():
                     return await self.run(actor, cmd.Join())
                 case EditProfile():
@@ -183,8 +184,8 @@ class WarmIntro:
             return
         if name is not None:
             name = inbound.strip_unsafe(name)[: inbound.MAX_NAME]
-        async with self.core.repo() as repo:
-            program, key = await self._open_program(repo, workspace_id, channel_id, added_by, name)
+        async with self.core.uow() as uow:
+            program, key = await self._open_program(uow, workspace_id, channel_id, added_by, name)
         if key:
             await self.outbox.flush([key])
             # Where the channel is the pool (Slack), its members are in from the start.
@@ -211,10 +212,10 @@ class WarmIntro:
             return error(copy.NOT_ADMIN)
         try:
             known = await self.core.known_users(actor.workspace_id, [actor.user_id])
-            async with self.core.repo() as repo:
-                await self.core.actor_member(repo, actor, known)
+            async with self.core.uow() as uow:
+                await self.core.actor_member(uow, actor, known)
                 program, key = await self._open_program(
-                    repo, actor.workspace_id, actor.channel_id, actor.user_id, name,
+                    uow, actor.workspace_id, actor.channel_id, actor.user_id, name,
                     welcome=False,
                 )  # fmt: skip
                 for config_key, value in settings.items():
@@ -223,7 +224,7 @@ class WarmIntro:
                     except InputError as exc:
                         raise Rejected(error(exc.line, copy.USAGE["config"])) from None
                 reschedule(program, self.core.now())
-                key = await self._welcome(repo, program)
+                key = await self._welcome(uow, program)
                 rows = settings_rows(program)
         except Rejected as exc:
             return exc.reply
@@ -232,7 +233,7 @@ class WarmIntro:
 
     async def _open_program(
         self,
-        repo: Repo,
+        uow: UnitOfWork,
         workspace_id: str,
         channel_id: str,
         added_by: str | None,
@@ -241,8 +242,8 @@ class WarmIntro:
     ) -> tuple[Program, str | None]:
         """Create or re-activate the program of a channel; returns it and the welcome's key."""
         now = self.core.now()
-        ws = await self.core.workspace(repo, workspace_id)
-        program = await repo.program_by_channel(ws.id, channel_id)
+        ws = await self.core.workspace(uow, workspace_id)
+        program = await uow.programs.by_channel(ws.id, channel_id)
         if program is None:
             program = Program(
                 workspace_id=ws.id,
@@ -258,16 +259,16 @@ class WarmIntro:
                 last_round_number=0,
                 created_at=now,
             )
-            repo.s.add(program)
+            uow.programs.add(program)
         elif program.active:
             return program, None
         program.active = True
         program.added_by = program.added_by or added_by
         reschedule(program, now)
-        await repo.s.flush()
-        return program, (await self._welcome(repo, program) if welcome else None)
+        await uow.flush()
+        return program, (await self._welcome(uow, program) if welcome else None)
 
-    async def _welcome(self, repo: Repo, program: Program) -> str:
+    async def _welcome(self, uow: UnitOfWork, program: Program) -> str:
         now = self.core.now()
         schedule = copy.describe_schedule(
             program.cadence, program.weekday, program.local_time, program.timezone
@@ -284,14 +285,14 @@ class WarmIntro:
             ),
             now,
         )
-        await enqueue(repo, program.workspace_id, item, now)
+        await enqueue(uow, program.workspace_id, item, now)
         return item.key
 
     async def bot_removed(self, workspace_id: str, channel_id: str) -> None:
         if not _ids_ok(workspace_id, channel_id):
             return
-        async with self.core.repo() as repo:
-            program = await self.core.program_at(repo, workspace_id, channel_id)
+        async with self.core.uow() as uow:
+            program = await self.core.program_at(uow, workspace_id, channel_id)
             if program is not None:
                 program.active = False
                 logger.info("program %s paused: bot removed from %s", program.id, channel_id)
@@ -301,36 +302,36 @@ class WarmIntro:
         if not _ids_ok(workspace_id, channel_id, user_id):
             return
         known = await self.core.known_users(workspace_id, [user_id])
-        async with self.core.repo() as repo:
-            program = await self.core.program_at(repo, workspace_id, channel_id)
+        async with self.core.uow() as uow:
+            program = await self.core.program_at(uow, workspace_id, channel_id)
             if program is None:
                 return
-            ws = await self.core.workspace(repo, workspace_id)
-            if await repo.opted_out(ws.id, [user_id]):
+            ws = await self.core.workspace(uow, workspace_id)
+            if await uow.members.opted_out(ws.id, [user_id]):
                 return  # they asked to be forgotten; only their own /coffee join brings them back
             try:
-                member = await self.core.member(repo, ws, user_id, known)
+                member = await self.core.member(uow, ws, user_id, known)
             except UnknownUser:
                 logger.warning("member_joined: unknown user %s", user_id)
                 return
             if member.is_bot:
                 return
-            _, keys = await self._join(repo, program, member)
+            _, keys = await self._join(uow, program, member)
         await self.outbox.flush(keys)
 
     async def member_left(self, workspace_id: str, channel_id: str, user_id: str) -> None:
         """Someone left a program channel: out of the next round at once."""
         if not _ids_ok(workspace_id, channel_id, user_id):
             return
-        async with self.core.repo() as repo:
-            program = await self.core.program_at(repo, workspace_id, channel_id)
+        async with self.core.uow() as uow:
+            program = await self.core.program_at(uow, workspace_id, channel_id)
             if program is None:
                 return
-            ws = await self.core.workspace(repo, workspace_id)
-            member = await repo.find_member(ws.id, user_id)
+            ws = await self.core.workspace(uow, workspace_id)
+            member = await uow.members.find(ws.id, user_id)
             if member is None:
                 return
-            membership = await repo.membership(program.id, member.id)
+            membership = await uow.programs.membership(program.id, member.id)
             if membership is not None and membership.left_at is None:
                 membership.left_at = self.core.now()
 
@@ -338,14 +339,14 @@ class WarmIntro:
         """Someone left the workspace or server: out of every program there at once."""
         if not _ids_ok(workspace_id, user_id):
             return
-        async with self.core.repo() as repo:
-            ws = await repo.find_workspace(self.core.platform.name, workspace_id)
-            member = await repo.find_member(ws.id, user_id) if ws else None
+        async with self.core.uow() as uow:
+            ws = await uow.workspaces.find(self.core.platform.name, workspace_id)
+            member = await uow.members.find(ws.id, user_id) if ws else None
             if member is None:
                 return
             now = self.core.now()
-            for program in await repo.member_programs(member.id):
-                membership = await repo.membership(program.id, member.id)
+            for program in await uow.programs.of_member(member.id):
+                membership = await uow.programs.membership(program.id, member.id)
                 if membership is not None:
                     membership.left_at = now
 
@@ -354,19 +355,19 @@ class WarmIntro:
         pause. Their data stays until people ask to be forgotten."""
         if not _ids_ok(workspace_id):
             return
-        async with self.core.repo() as repo:
-            ws = await repo.find_workspace(self.core.platform.name, workspace_id)
+        async with self.core.uow() as uow:
+            ws = await uow.workspaces.find(self.core.platform.name, workspace_id)
             if ws is None:
                 return
-            for program in await repo.workspace_programs(ws.id):
+            for program in await uow.programs.in_workspace(ws.id):
                 program.active = False
         logger.info("workspace %s uninstalled: programs paused", workspace_id)
 
     async def profile(self, actor: Actor) -> dict[str, Any]:
         """What the person told us (for a platform's profile editor, e.g. Slack's App Home)."""
         known = await self.core.known_users(actor.workspace_id, [actor.user_id])
-        async with self.core.repo() as repo:
-            member = await self.core.actor_member(repo, actor, known)
+        async with self.core.uow() as uow:
+            member = await self.core.actor_member(uow, actor, known)
             p = member.profile
             return {
                 "interests": list(p.interests or []),
@@ -377,13 +378,13 @@ class WarmIntro:
 
     async def is_member(self, actor: Actor) -> bool:
         """Whether `actor` is in the program of `actor.channel_id`."""
-        async with self.core.repo() as repo:
-            program = await self.core.channel_program(repo, actor)
-            ws = await repo.find_workspace(self.core.platform.name, actor.workspace_id)
-            member = await repo.find_member(ws.id, actor.user_id) if ws else None
+        async with self.core.uow() as uow:
+            program = await self.core.channel_program(uow, actor)
+            ws = await uow.workspaces.find(self.core.platform.name, actor.workspace_id)
+            member = await uow.members.find(ws.id, actor.user_id) if ws else None
             if program is None or member is None:
                 return False
-            membership = await repo.membership(program.id, member.id)
+            membership = await uow.programs.membership(program.id, member.id)
             return membership is not None and membership.left_at is None
 
     async def close(self, grace_seconds: float = 30.0) -> None:
@@ -407,13 +408,13 @@ class WarmIntro:
             return await self._preview(actor)
         keys: list[str] = []
         known = await self.core.known_users(actor.workspace_id, [actor.user_id])
-        async with self.core.repo() as repo:
-            member = await self.core.actor_member(repo, actor, known)
+        async with self.core.uow() as uow:
+            member = await self.core.actor_member(uow, actor, known)
             match command:
                 case cmd.Join():
-                    reply, keys = await self._join_command(repo, actor, member)
+                    reply, keys = await self._join_command(uow, actor, member)
                 case cmd.Leave():
-                    reply = await self._leave(repo, actor, member)
+                    reply = await self._leave(uow, actor, member)
                 case cmd.Pause(until=until):
                     reply = self._pause(member, until, actor)
                 case cmd.Resume():
@@ -425,15 +426,15 @@ class WarmIntro:
                 case cmd.SetTimezone(zone=zone, offset_hours=offset):
                     reply = self._set_timezone(member, zone, offset)
                 case cmd.Status():
-                    reply = await self._status(repo, member)
+                    reply = await self._status(uow, member)
                 case cmd.History():
-                    reply = await self._history(repo, member)
+                    reply = await self._history(uow, member)
                 case cmd.Stats():
-                    reply = await self._stats(repo, actor, member)
+                    reply = await self._stats(uow, actor, member)
                 case cmd.Config(key=key, value=value):
-                    reply = await self._config(repo, actor, key, value)
+                    reply = await self._config(uow, actor, key, value)
                 case cmd.ForgetMe(confirmed=confirmed):
-                    reply, keys = await self._forget(repo, member, confirmed)
+                    reply, keys = await self._forget(uow, member, confirmed)
                 case _:
                     reply = error("Not implemented yet.")
         if keys:
@@ -441,39 +442,43 @@ class WarmIntro:
         return reply
 
     async def _join_command(
-        self, repo: Repo, actor: Actor, member: Member
+        self, uow: UnitOfWork, actor: Actor, member: Member
     ) -> tuple[Reply, list[str]]:
-        program = await self.core.command_program(repo, actor, member, require_channel=True)
+        program = await self.core.command_program(uow, actor, member, require_channel=True)
         if program is None:
             return error(copy.NOT_A_PROGRAM if actor.channel_id else copy.NEED_PROGRAM_CHANNEL), []
         if not program.active:
             return error("The coffee chats here are paused by an admin right now."), []
-        await repo.clear_opt_out(member.workspace_id, member.external_id)  # they chose to come back
-        already, keys = await self._join(repo, program, member)
+        await uow.members.clear_opt_out(
+            member.workspace_id, member.external_id
+        )  # they chose to come back
+        already, keys = await self._join(uow, program, member)
         tz = program.timezone
         return Reply(copy.joined(program.channel_id, program.next_round_at, tz, already)), keys
 
-    async def _join(self, repo: Repo, program: Program, member: Member) -> tuple[bool, list[str]]:
+    async def _join(
+        self, uow: UnitOfWork, program: Program, member: Member
+    ) -> tuple[bool, list[str]]:
         now = self.core.now()
         member.deactivated = False  # they're here and acting: whatever we knew is outdated
-        membership = await repo.membership(program.id, member.id)
+        membership = await uow.programs.membership(program.id, member.id)
         if membership is not None and membership.left_at is None:
             return True, []
         if membership is None:
-            await repo.add_membership(program.id, member.id, now)
+            await uow.programs.add_membership(program.id, member.id, now)
         else:
             membership.left_at = None
             membership.joined_at = now
         key = await interview.start(
-            self.core, repo, member, program.channel_id, key_of.interview_suffix(program.id)
+            self.core, uow, member, program.channel_id, key_of.interview_suffix(program.id)
         )
         return False, [key] if key else []
 
-    async def _leave(self, repo: Repo, actor: Actor, member: Member) -> Reply:
-        program = await self.core.command_program(repo, actor, member)
+    async def _leave(self, uow: UnitOfWork, actor: Actor, member: Member) -> Reply:
+        program = await self.core.command_program(uow, actor, member)
         if program is None:
             return error(copy.NOT_IN_PROGRAM_LEAVE)
-        membership = await repo.membership(program.id, member.id)
+        membership = await uow.programs.membership(program.id, member.id)
         if membership is None or membership.left_at is not None:
             return error(copy.NOT_IN_PROGRAM_LEAVE)
         membership.left_at = self.core.now()
@@ -527,8 +532,8 @@ class WarmIntro:
         profile.updated_at = self.core.now()
         return reply(copy.timezone_saved(zone, offset or 0.0))
 
-    async def _status(self, repo: Repo, member: Member) -> Reply:
-        programs = await repo.member_programs(member.id)
+    async def _status(self, uow: UnitOfWork, member: Member) -> Reply:
+        programs = await uow.programs.of_member(member.id)
         profile = member.profile
         now = self.core.now()
         paused = None
@@ -538,11 +543,11 @@ class WarmIntro:
                 if profile.paused_until.year >= 9999
                 else "until " + copy.when(profile.paused_until, self._tz(member), with_time=False)
             )
-        current = await repo.current_group_for(member.id)
+        current = await uow.rounds.current_group_for(member.id)
         partners = None
         if current is not None:
-            ids = (await repo.group_member_ids([current[0].id]))[current[0].id]
-            people = await repo.members_by_ids([i for i in ids if i != member.id])
+            ids = (await uow.rounds.member_ids([current[0].id]))[current[0].id]
+            people = await uow.members.by_ids([i for i in ids if i != member.id])
             partners = [people[i].external_id for i in ids if i in people]
         upcoming = [p for p in programs if p.active and p.next_round_at]
         next_round = None
@@ -566,14 +571,14 @@ class WarmIntro:
                 tz_label,
                 partners,
                 next_round,
-                await repo.colleagues_met(member.id),
+                await uow.rounds.colleagues_met(member.id),
             )
         )
 
-    async def _history(self, repo: Repo, member: Member) -> Reply:
-        rows = await repo.member_history(member.id, 10)
-        groups = await repo.group_member_ids([g.id for _, g in rows])
-        everyone = await repo.members_by_ids(sorted({m for ids in groups.values() for m in ids}))
+    async def _history(self, uow: UnitOfWork, member: Member) -> Reply:
+        rows = await uow.rounds.member_history(member.id, 10)
+        groups = await uow.rounds.member_ids([g.id for _, g in rows])
+        everyone = await uow.members.by_ids(sorted({m for ids in groups.values() for m in ids}))
         out = []
         for round_, group in rows:
             partners = [
@@ -585,14 +590,14 @@ class WarmIntro:
             out.append((day, partners, group.outcome))
         return Reply(copy.history_message(out))
 
-    async def _stats(self, repo: Repo, actor: Actor, member: Member) -> Reply:
-        program = await self.core.command_program(repo, actor, member)
+    async def _stats(self, uow: UnitOfWork, actor: Actor, member: Member) -> Reply:
+        program = await self.core.command_program(uow, actor, member)
         if program is None:
             return error(copy.NOT_A_PROGRAM)
-        active = await repo.active_members(program.id)
+        active = await uow.programs.active_members(program.id)
         now = self.core.now()
         paused = sum(1 for m in active if m.profile.paused_until and m.profile.paused_until > now)
-        stats = await repo.program_stats(program.id)
+        stats = await uow.rounds.stats(program.id)
         return Reply(
             copy.stats_message(
                 program.channel_id,
@@ -602,12 +607,14 @@ class WarmIntro:
                 stats["groups"],
                 stats["met"],
                 stats["answered"],
-                await repo.thanks_count(program.id),
+                await uow.thanks.count(program.id),
             )
         )
 
-    async def _config(self, repo: Repo, actor: Actor, key: str | None, value: str | None) -> Reply:
-        program = await self.core.channel_program(repo, actor)
+    async def _config(
+        self, uow: UnitOfWork, actor: Actor, key: str | None, value: str | None
+    ) -> Reply:
+        program = await self.core.channel_program(uow, actor)
         if program is None:
             return error(copy.NOT_A_PROGRAM)
         if not self.core.is_admin(actor, program):
@@ -625,12 +632,14 @@ class WarmIntro:
             return error(exc.line, copy.USAGE["config"])
         return reply(copy.config_saved(key, shown))
 
-    async def _forget(self, repo: Repo, member: Member, confirmed: bool) -> tuple[Reply, list[str]]:
+    async def _forget(
+        self, uow: UnitOfWork, member: Member, confirmed: bool
+    ) -> tuple[Reply, list[str]]:
         if not confirmed:
             return reply(copy.FORGET_ME_CONFIRM), []
         now = self.core.now()
-        await repo.set_opt_out(member.workspace_id, member.external_id, now)
-        keys = await forget(repo, member, now)  # out of their groups; partners told; no traces
+        await uow.members.set_opt_out(member.workspace_id, member.external_id, now)
+        keys = await forget(uow, member, now)  # out of their groups; partners told; no traces
         logger.info("member %s deleted their data", member.id)
         return reply(copy.FORGOTTEN), keys
 
@@ -638,9 +647,9 @@ class WarmIntro:
 
     async def _admin_program(self, actor: Actor) -> Program | Reply:
         known = await self.core.known_users(actor.workspace_id, [actor.user_id])
-        async with self.core.repo() as repo:
-            await self.core.actor_member(repo, actor, known)
-            program = await self.core.channel_program(repo, actor)
+        async with self.core.uow() as uow:
+            await self.core.actor_member(uow, actor, known)
+            program = await self.core.channel_program(uow, actor)
             if program is None:
                 return error(copy.NOT_A_PROGRAM)
             if not self.core.is_admin(actor, program):
@@ -665,9 +674,9 @@ class WarmIntro:
         program = await self._admin_program(actor)
         if isinstance(program, Reply):
             return program
-        async with self.core.repo() as repo:
-            last = await repo.last_round(program.id)
-            current = await repo.program(program.id)
+        async with self.core.uow() as uow:
+            last = await uow.rounds.last(program.id)
+            current = await uow.programs.get(program.id)
             seen = current.last_round_number if current else 0  # the round this one follows
         if not confirmed and last is not None:
             ago = (self.core.now() - last.started_at).total_seconds()
@@ -698,9 +707,9 @@ class WarmIntro:
 
     async def _checkin(self, actor: Actor, group_id: int, answer: CheckinAnswer) -> Reply:
         known = await self.core.known_users(actor.workspace_id, [actor.user_id])
-        async with self.core.repo() as repo:
-            member = await self.core.actor_member(repo, actor, known)
-            result = await record_answer(self.core, repo, member, group_id, answer)
+        async with self.core.uow() as uow:
+            member = await self.core.actor_member(uow, actor, known)
+            result = await record_answer(self.core, uow, member, group_id, answer)
         if result.keys:
             await self.outbox.flush(result.keys)
         return Reply(text_message(result.text), ok=result.ok)
@@ -727,15 +736,15 @@ class WarmIntro:
         except InputError as exc:
             return error(exc.line)
         known = await self.core.known_users(actor.workspace_id, [actor.user_id])
-        async with self.core.repo() as repo:
-            member = await self.core.actor_member(repo, actor, known)
+        async with self.core.uow() as uow:
+            member = await self.core.actor_member(uow, actor, known)
             profile = member.profile
             for name, items in tags.items():
                 setattr(profile, name, items)
             if team is not None:
                 profile.team = team or None
             profile.updated_at = self.core.now()
-            await interview.finish(self.core, repo, member)
+            await interview.finish(self.core, uow, member)
             return Reply(copy.interview_done(profile.interests, profile.offers, profile.wants))
 
     async def send_thanks(self, actor: Actor, command: cmd.Thanks) -> Reply:

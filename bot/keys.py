@@ -50,3 +50,8 @@ def thanks_post(note_id: int) -> str:
 
 def thanks_dm(note_id: int, user: str) -> str:
     return f"{thanks_prefix(note_id)}dm:{user}"
+
+
+def forgotten(delivery_id: int) -> str:
+    """A redacted row's key, when its old key named a person who asked to be forgotten."""
+    return f"forgotten:{delivery_id}"

@@ -9,21 +9,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select, update
-
 from bot import copy, interview
 from bot import keys as key_of
 from bot.cadence import checkin_times, next_round_time
 from bot.core import UnknownUser
 from bot.intros import intro_message, reason_to_json, render_reasons
+from bot.ledger import Outgoing, enqueue
 from bot.matching.engine import match
 from bot.matching.tags import normalize_tags
 from bot.matching.types import Candidate, MatchResult, Weights
-from bot.outbox import Outbox, Outgoing, enqueue
+from bot.outbox import Outbox
 from bot.ports import DirectTarget, GroupTarget, PlatformError
 from bot.states import CHECKIN_KINDS, DeliveryKind, RoundStatus
-from storage.models import Group, GroupMember, Member, Program, Round
-from storage.repo import Repo
+from storage.models import Group, Member, Program, Round
+from storage.uow import UnitOfWork
 
 if TYPE_CHECKING:
     from bot.core import Core
@@ -109,8 +108,8 @@ async def sync_pool(core: Core, program_id: int, *, deliver: bool = True) -> Poo
     nothing changes: the stored membership stands, and the result says since when.
     `deliver`: send the interviews now (else the caller flushes `keys`).
     """
-    async with core.repo() as repo:
-        program = await repo.program(program_id)
+    async with core.uow() as uow:
+        program = await uow.programs.get(program_id)
         if program is None:
             return PoolSync()
         workspace, channel = program.workspace.external_id, program.channel_id
@@ -132,8 +131,8 @@ async def sync_pool(core: Core, program_id: int, *, deliver: bool = True) -> Poo
     if current is None:
         return PoolSync()
     now = core.now()
-    async with core.repo() as repo:
-        known_ids = await repo.program_member_external_ids(program_id)
+    async with core.uow() as uow:
+        known_ids = await uow.programs.member_external_ids(program_id)
     # Profiles of newcomers are fetched now, outside the transaction below.
     try:
         known = await core.known_users(workspace, sorted(current - known_ids))
@@ -145,29 +144,29 @@ async def sync_pool(core: Core, program_id: int, *, deliver: bool = True) -> Poo
         )
         known = None
     to_send: list[str] = []
-    async with core.repo() as repo:
-        program = await repo.program(program_id)
+    async with core.uow() as uow:
+        program = await uow.programs.get(program_id)
         assert program is not None
-        for member in await repo.active_members(program_id):
+        for member in await uow.programs.active_members(program_id):
             if member.external_id not in current:
-                membership = await repo.membership(program_id, member.id)
+                membership = await uow.programs.membership(program_id, member.id)
                 if membership is not None:
                     membership.left_at = now
                     logger.info("member %s left channel %s", member.external_id, channel)
-        newcomers = current - await repo.program_member_external_ids(program_id)
+        newcomers = current - await uow.programs.member_external_ids(program_id)
         if known is None:
             newcomers = set()
-        newcomers -= await repo.opted_out(program.workspace_id, newcomers)  # said forget-me
+        newcomers -= await uow.members.opted_out(program.workspace_id, newcomers)  # said forget-me
         for user_id in sorted(newcomers):
             try:
-                member = await core.member(repo, program.workspace, user_id, known)
+                member = await core.member(uow, program.workspace, user_id, known)
             except UnknownUser:
                 continue
             if member.is_bot or member.deactivated:
                 continue
-            await repo.add_membership(program_id, member.id, now)
+            await uow.programs.add_membership(program_id, member.id, now)
             key = await interview.start(
-                core, repo, member, channel, key_of.interview_suffix(program_id)
+                core, uow, member, channel, key_of.interview_suffix(program_id)
             )
             if key:
                 to_send.append(key)
@@ -211,9 +210,12 @@ async def _channel_members(
 async def _known_as_of(core: Core, program_id: int) -> datetime:
     """Since when the stored membership is known to be right: the last sync or the last
     join/leave we recorded, whichever is later (the program's creation if neither)."""
-    async with core.repo() as repo:
-        program = await repo.program(program_id)
-        moments = [await repo.membership_changed_at(program_id), core.pool_synced.get(program_id)]
+    async with core.uow() as uow:
+        program = await uow.programs.get(program_id)
+        moments = [
+            await uow.programs.membership_changed_at(program_id),
+            core.pool_synced.get(program_id),
+        ]
         if program is not None:
             moments.append(program.created_at)
     return max(m for m in moments if m is not None)
@@ -221,12 +223,12 @@ async def _known_as_of(core: Core, program_id: int) -> datetime:
 
 async def plan_round(core: Core, program_id: int, seed: int | None = None) -> Plan | None:
     """Match the program's eligible members (nothing is saved)."""
-    async with core.repo() as repo:
-        program = await repo.program(program_id)
+    async with core.uow() as uow:
+        program = await uow.programs.get(program_id)
         if program is None:
             return None
-        members = await repo.eligible_members(program_id, core.now())
-        history = await repo.history(program_id, HISTORY_ROUNDS)
+        members = await uow.programs.eligible_members(program_id, core.now())
+        history = await uow.rounds.history(program_id, HISTORY_ROUNDS)
         number = program.last_round_number + 1
         weights = program_weights(program)
     if seed is None:
@@ -272,8 +274,8 @@ async def start_round(
     if not plan.members:
         return None
     now = core.now()
-    async with core.repo() as repo:
-        program = await repo.program(program_id)
+    async with core.uow() as uow:
+        program = await uow.programs.get(program_id)
         if program is None:
             return None
         following = next_round_time(
@@ -281,24 +283,11 @@ async def start_round(
         )
         # Compare-and-set on the round counter (and the schedule slot): racing callers serialise
         # on this row, and every one but the first finds it changed and backs off.
-        guard = update(Program).where(
-            Program.id == program_id, Program.last_round_number == plan.number - 1
-        )
-        if scheduled_for is not None:
-            guard = guard.where(Program.next_round_at == scheduled_for)
-        claimed = await repo.s.execute(
-            guard.values(last_round_number=plan.number, next_round_at=following).execution_options(
-                synchronize_session=False
-            )
-        )
-        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        elsewhere = await uow.programs.claim_round(program, plan.number, following, scheduled_for)
+        if elsewhere is not None:
             logger.info("program %s round %s: already started elsewhere", program_id, plan.number)
-            last = await repo.s.execute(
-                select(Program.last_round_number).where(Program.id == program_id)
-            )
-            return AlreadyStarted(last.scalar_one())
-        await repo.s.refresh(program)
-        saved = await _save_round(repo, program, plan, now, following, scheduled_for or now)
+            return AlreadyStarted(elsewhere)
+        saved = await _save_round(uow, program, plan, now, following, scheduled_for or now)
     started = Started(saved.round_id, saved.number, saved.groups, pool.keys + saved.keys, pool)
     if started.keys and deliver:
         await Outbox(core).flush(started.keys)
@@ -306,13 +295,13 @@ async def start_round(
 
 
 async def _save_round(
-    repo: Repo, program: Program, plan: Plan, now: datetime, ends: datetime, due_at: datetime
+    uow: UnitOfWork, program: Program, plan: Plan, now: datetime, ends: datetime, due_at: datetime
 ) -> Started:
-    for previous in await repo.open_rounds(program.id):
+    for previous in await uow.rounds.open(program.id):
         previous.status = RoundStatus.CLOSED
         # Its remaining check-ins are moot; intros and nudges still waiting on a retry go out.
         for kind in CHECKIN_KINDS:
-            await repo.cancel_pending(round_id=previous.id, kind=kind)
+            await uow.deliveries.cancel_pending(round_id=previous.id, kind=kind)
     round_ = Round(
         program_id=program.id,
         number=plan.number,
@@ -323,8 +312,7 @@ async def _save_round(
         seed=plan.seed,
         total_weight=plan.result.total_weight,
     )
-    repo.s.add(round_)
-    await repo.s.flush()
+    await uow.rounds.add(round_)
     midway, end = checkin_times(now, ends)
     sent_first: list[str] = []
     ws = program.workspace_id
@@ -333,17 +321,14 @@ async def _save_round(
     placed: set[int] = set()
     for position, matched in enumerate(plan.result.groups):
         member_ids = [int(x) for x in matched.members]
-        placed.update(member_ids)
+        placed |= set(member_ids)
         group = Group(
             round_id=round_.id,
             position=position,
             weight=matched.weight,
             reasons=[reason_to_json(r) for r in matched.reasons],
         )
-        repo.s.add(group)
-        await repo.s.flush()
-        for mid in member_ids:
-            repo.s.add(GroupMember(group_id=group.id, member_id=mid))
+        await uow.rounds.add_group(group, member_ids)
         users = tuple(external[m] for m in member_ids)
         target = GroupTarget(users, program.channel_id, f"Coffee round {plan.number}")
         intro = intro_message(program, group, plan.seed, member_ids, external, names)
@@ -354,7 +339,7 @@ async def _save_round(
         ):
             key = key_of.group_message(round_.id, group.id, kind)
             item = Outgoing(key, kind, target, message, when, round_.id, group.id)
-            await enqueue(repo, ws, item, now)
+            await enqueue(uow, ws, item, now)
             if kind == DeliveryKind.INTRO:
                 sent_first.append(item.key)
     for mid in set(plan.members) - placed:  # a lone member: say so, never drop them silently
@@ -369,7 +354,7 @@ async def _save_round(
             None,
             user,
         )
-        await enqueue(repo, ws, item, now)
+        await enqueue(uow, ws, item, now)
         sent_first.append(item.key)
     logger.info(
         "program %s: round %s saved (id %s, seed %s, %s groups)",
@@ -387,9 +372,9 @@ async def run_due_rounds(core: Core) -> list[Started]:
 
     A round that fails (the database, a bug) stays due and is tried again at the next tick.
     """
-    async with core.repo() as repo:
+    async with core.uow() as uow:
         due = [
-            (p.id, p.next_round_at) for p in await repo.due_programs(core.now(), core.platform.name)
+            (p.id, p.next_round_at) for p in await uow.programs.due(core.now(), core.platform.name)
         ]
     started = []
     for program_id, scheduled_for in due:
@@ -408,8 +393,8 @@ async def run_due_rounds(core: Core) -> list[Started]:
 async def _skip_schedule(core: Core, program_id: int, scheduled_for: datetime | None) -> None:
     """Nobody to match: move the schedule on so we don't retry every tick."""
     now = core.now()
-    async with core.repo() as repo:
-        program = await repo.program(program_id)
+    async with core.uow() as uow:
+        program = await uow.programs.get(program_id)
         if program is None or program.next_round_at != scheduled_for:
             return
         program.next_round_at = next_round_time(

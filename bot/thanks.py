@@ -10,13 +10,14 @@ from bot import copy, inbound
 from bot import keys as key_of
 from bot.actions import ThanksForm
 from bot.core import Actor, Core, UnknownUser
+from bot.ledger import Outgoing, enqueue
 from bot.messages import Form, FormField, Reply
-from bot.outbox import Outbox, Outgoing, enqueue
+from bot.outbox import Outbox
 from bot.ports import ChannelTarget, DirectTarget
 from bot.replies import Rejected, error
 from bot.states import DeliveryKind
 from bot.text import InputError, check_length
-from storage.models import Delivery, Member, ThanksNote, Workspace
+from storage.models import Member, ThanksNote
 
 logger = logging.getLogger(__name__)
 
@@ -24,12 +25,12 @@ logger = logging.getLogger(__name__)
 async def form(core: Core, actor: Actor, group_id: int) -> Reply:
     """The 'Send thanks' dialog, prefilled with the rest of the group."""
     known = await core.known_users(actor.workspace_id, [actor.user_id])
-    async with core.repo() as repo:
-        member = await core.actor_member(repo, actor, known)
-        ids = (await repo.group_member_ids([group_id])).get(group_id, [])
+    async with core.uow() as uow:
+        member = await core.actor_member(uow, actor, known)
+        ids = (await uow.rounds.member_ids([group_id])).get(group_id, [])
         if member.id not in ids:
             return error("That button isn't for you.")
-        others = await repo.members_by_ids([i for i in ids if i != member.id])
+        others = await uow.members.by_ids([i for i in ids if i != member.id])
     initial = [m.external_id for m in others.values()]
     form = Form(
         form_id=ThanksForm(group_id).encode(),
@@ -72,18 +73,18 @@ async def _send(
     group_id: int | None,
 ) -> Reply:
     known = await core.known_users(actor.workspace_id, [actor.user_id, *command.recipients])
-    async with core.repo() as repo:
+    async with core.uow() as uow:
         try:
-            sender = await core.actor_member(repo, actor, known)
+            sender = await core.actor_member(uow, actor, known)
         except UnknownUser as exc:
             raise Rejected(error(copy.unknown_user(exc.user_id))) from None
-        ws = await repo.s.get_one(Workspace, sender.workspace_id)
+        ws = await uow.workspaces.get(sender.workspace_id)
         recipients: list[Member] = []
         for user_id in command.recipients:
             if user_id == actor.user_id:
                 raise Rejected(error(copy.THANKS_SELF))
             try:
-                member = await core.member(repo, ws, user_id, known)
+                member = await core.member(uow, ws, user_id, known)
             except UnknownUser:
                 unknown = error(copy.unknown_user("@" + user_id), copy.USAGE["thanks"])
                 raise Rejected(unknown) from None
@@ -92,11 +93,11 @@ async def _send(
             if member not in recipients:
                 recipients.append(member)
         # From the thanks form: the program the group met in. Otherwise: where it was typed.
-        program = await repo.group_program(group_id) if group_id else None
-        program = program or await core.command_program(repo, actor, sender)
+        program = await uow.rounds.program_of_group(group_id) if group_id else None
+        program = program or await core.command_program(uow, actor, sender)
         public = not command.private
         channel = (program.thanks_channel_id or program.channel_id) if program else None
-        note = await repo.add_thanks(
+        note = await uow.thanks.add(
             ThanksNote(
                 workspace_id=ws.id,
                 program_id=program.id if program else None,
@@ -114,7 +115,7 @@ async def _send(
                 key_of.thanks_post(note.id), DeliveryKind.THANKS_POST, ChannelTarget(channel),
                 copy.thanks_public(actor.user_id, ids, command.text), now,
             )  # fmt: skip
-            await enqueue(repo, ws.id, item, now)
+            await enqueue(uow, ws.id, item, now)
             keys.append(item.key)
         for user in ids:
             item = Outgoing(
@@ -123,15 +124,13 @@ async def _send(
                 copy.thanks_dm(actor.user_id, command.text, public, channel), now,
                 recipient=user,
             )  # fmt: skip
-            await enqueue(repo, ws.id, item, now)
+            await enqueue(uow, ws.id, item, now)
             keys.append(item.key)
         note_id = note.id
     await outbox.flush(keys)
-    async with core.repo() as repo:
-        posted = await repo.delivery_ids_by_key([key_of.thanks_post(note_id)])
-        if posted:
-            row = await repo.s.get(Delivery, posted[0])
-            stored = await repo.s.get(ThanksNote, note_id)
-            if row is not None and stored is not None and row.platform_ref:
-                stored.posted_ref = row.platform_ref
+    async with core.uow() as uow:
+        row = await uow.deliveries.by_key(key_of.thanks_post(note_id))
+        stored = await uow.thanks.get(note_id)
+        if row is not None and stored is not None and row.platform_ref:
+            stored.posted_ref = row.platform_ref
     return Reply(copy.thanks_sent(ids, public, channel))
