@@ -33,17 +33,22 @@ class CommandError(Exception):
 
     `line` is a message line: whatever the person typed in it is a `UserText` span, so the
     answer never echoes typed text as the bot's own copy. `message` is its plain text (logs,
-    tests). `unknown` marks an unknown subcommand (answered with the list of commands).
+    tests).
     """
 
-    def __init__(
-        self, message: str | Line, usage: str | None = None, *, unknown: bool = False
-    ) -> None:
+    def __init__(self, message: str | Line, usage: str | None = None) -> None:
         self.line: Line = (message,) if isinstance(message, str) else tuple(message)
         self.message = render_line_plain(self.line)
         super().__init__(self.message)
         self.usage = usage
-        self.unknown = unknown
+
+
+class UnknownSubcommand(CommandError):
+    """`/coffee <word>` where no command is called `word` (answered with the list of commands)."""
+
+    def __init__(self, word: str) -> None:
+        super().__init__(copy.unknown_subcommand(word), copy.USAGE["help"])
+        self.word = word
 
 
 @dataclass(frozen=True)
@@ -243,7 +248,7 @@ def parse_coffee(text: str, today: date) -> CoffeeCommand:
             return _CONFIRMABLE[name]()
     except InputError as exc:
         raise CommandError(exc.line, usage) from None
-    raise CommandError(copy.unknown_subcommand(words[0]), copy.USAGE["help"], unknown=True)
+    raise UnknownSubcommand(words[0])
 
 
 def parse_thanks(text: str) -> Thanks:
@@ -270,12 +275,12 @@ def parse_thanks(text: str) -> Thanks:
             recipients.append(user_id)
         tokens.pop(0)
     if not recipients:
-        raise CommandError("Who would you like to thank? Mention them first.", usage)
+        raise CommandError(copy.THANKS_MENTION_FIRST, usage)
     message = " ".join(tokens).strip()
     if not message:
-        raise CommandError("Add a few words about what you're thankful for.", usage)
+        raise CommandError(copy.THANKS_ADD_WORDS, usage)
     try:
-        check_length(message, "Your note")
+        check_length(message, copy.YOUR_NOTE)
     except InputError as exc:
         raise CommandError(exc.line, usage) from None
     return Thanks(tuple(recipients), message, private)

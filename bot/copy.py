@@ -167,6 +167,7 @@ def left(channel_id: str) -> Message:
 
 
 NOT_IN_PROGRAM_LEAVE = "You're not in the coffee chats here, so there's nothing to leave."
+PROGRAM_PAUSED = "The coffee chats here are paused by an admin right now."
 
 
 def paused(until: datetime | None, tz: str) -> str:
@@ -176,6 +177,16 @@ def paused(until: datetime | None, tz: str) -> str:
 
 
 RESUMED = "Welcome back! You'll be in the next round."
+NO_TIMEZONE = "No time zone set."
+
+
+def paused_label(until: datetime, tz: str) -> str:
+    """How `/coffee status` says how long a pause lasts."""
+    if until.year >= 9999:
+        return "until you resume"
+    return "until " + when(until, tz, with_time=False)
+
+
 NOT_PAUSED = "You weren't paused — you're in the next round already."
 
 TAG_LABELS = {
@@ -695,7 +706,18 @@ def thanks_sent(recipients: Sequence[str], public: bool, channel_id: str | None)
 
 
 THANKS_FORM_TITLE = "Send thanks"
+THANKS_FORM_LABELS = {
+    "recipients": "Who would you like to thank?",
+    "message": "What are you thankful for?",
+    "private": "Send privately (only they see it)",
+}
+THANKS_PICK_SOMEONE = "Pick at least one person to thank."
+THANKS_ADD_WORDS = "Add a few words about what you're thankful for."
+THANKS_MENTION_FIRST = "Who would you like to thank? Mention them first."
+YOUR_NOTE = "Your note"  # how a too-long thank-you note is named
+NOT_YOUR_BUTTON = "That button isn't for you."
 PROFILE_FORM_TITLE = "Your coffee profile"
+PROFILE_FORM_SUBMIT = "Save"
 PROFILE_LABELS = {
     "interests": "What are you into? (comma-separated)",
     "offers": "What could you help a colleague with?",

@@ -128,6 +128,11 @@ class Core:
             member.display_name = actor.display_name
         return member
 
+    async def find_member(self, uow: UnitOfWork, workspace_id: str, user_id: str) -> Member | None:
+        """A stored member (never created, never looked up on the platform)."""
+        ws = await uow.workspaces.find(self.platform.name, workspace_id)
+        return await uow.members.find(ws.id, user_id) if ws else None
+
     async def program_at(
         self, uow: UnitOfWork, workspace_id: str, channel_id: str
     ) -> Program | None:
