@@ -9,13 +9,14 @@ own go through the outbox and the `Platform` port.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import date
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from bot import commands as cmd
-from bot import copy, inbound
+from bot import inbound, wording
 from bot.actions import (
     Checkin,
     EditProfile,
@@ -29,12 +30,28 @@ from bot.actions import (
 from bot.core import Actor, Core, UnknownUser
 from bot.messages import Message, Reply
 from bot.outbox import Outbox
-from bot.replies import error
+from bot.replies import Rejected, error
 from bot.rounds import run_due_rounds, sync_pool
 from bot.text import MAX_TAGS, InputError, check_tag, clean_team
 from bot.usecases import HANDLERS, Context, checkins, membership, profile, programs, thanks
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+P = ParamSpec("P")
+
+
+def _answering(entry: Callable[P, Awaitable[Reply]]) -> Callable[P, Awaitable[Reply]]:
+    """An entry point whose checks refuse by raising `Rejected`: the refusal is the reply."""
+
+    @functools.wraps(entry)
+    async def answer(*args: P.args, **kwargs: P.kwargs) -> Reply:
+        try:
+            return await entry(*args, **kwargs)
+        except Rejected as exc:
+            return exc.reply
+
+    return answer
 
 
 class WarmIntro:
@@ -51,7 +68,7 @@ class WarmIntro:
         try:
             answer = await use_case(ctx)
         except UnknownUser as exc:
-            return error(copy.unknown_user(exc.user_id))
+            return error(wording.unknown_user(exc.user_id))
         except InputError as exc:
             return error(exc.line)
         await ctx.flush()
@@ -59,70 +76,46 @@ class WarmIntro:
 
     # --- what people type and press ------------------------------------------------------------
 
+    @_answering
     async def coffee(self, actor: Actor, text: str) -> Reply:
         """`/coffee <text>`."""
-        checked = inbound.clean_actor(actor)
-        if checked is None:
-            return error(copy.BAD_REQUEST)
-        if len(text) <= cmd.MAX_TEXT and inbound.unsafe(text):
-            return error(copy.UNSAFE_TEXT)
-        try:
-            command = cmd.parse_coffee(text, self._today(checked))
-        except cmd.UnknownSubcommand as exc:
-            return Reply(Message((exc.line, *copy.help_message().lines[1:2])), ok=False)
-        except cmd.CommandError as exc:
-            return error(exc.line, exc.usage)
+        checked = _admit(actor)
+        today = self._today(checked)
+        command = _parsed(text, lambda typed: cmd.parse_coffee(typed, today))
         return await self.run(checked, command)
 
+    @_answering
     async def run(self, actor: Actor, command: cmd.CoffeeCommand) -> Reply:
         """Run a parsed `/coffee` command (Discord builds these from slash-command options)."""
-        checked = inbound.clean_actor(actor)
-        if checked is None:
-            return error(copy.BAD_REQUEST)
-        if inbound.any_unsafe(command):
-            return error(copy.UNSAFE_TEXT)
-        try:
-            command = _checked(command)
-        except InputError as exc:
-            return error(exc.line)
-        handler = HANDLERS[type(command)]
-        return await self._as(checked, lambda ctx: handler(ctx, command))
+        checked = _admit(actor, command)
+        return await self._as(checked, lambda ctx: _dispatch(ctx, command))
 
+    @_answering
     async def thanks(self, actor: Actor, text: str) -> Reply:
         """`/thanks @person … message [--private]`."""
-        if len(text) <= cmd.MAX_TEXT and inbound.unsafe(text):
-            return error(copy.UNSAFE_TEXT, copy.USAGE["thanks"])
-        try:
-            command = cmd.parse_thanks(text)
-        except cmd.CommandError as exc:
-            return error(exc.line, exc.usage)
+        command = _parsed(text, cmd.parse_thanks, wording.USAGE["thanks"])
         return await self.send_thanks(actor, command)
 
+    @_answering
     async def send_thanks(self, actor: Actor, command: cmd.Thanks) -> Reply:
         """`/thanks` (or the thanks form): post it, tell the recipients."""
-        checked = inbound.clean_actor(actor)
-        if checked is None:
-            return error(copy.BAD_REQUEST)
-        if inbound.any_unsafe(command):
-            return error(copy.UNSAFE_TEXT)
+        checked = _admit(actor, command)
         return await thanks.send(self._context(checked), command)
 
+    @_answering
     async def direct_message(self, actor: Actor, text: str) -> Reply:
         """A person wrote to the bot in a DM (interview answers, or just saying hi)."""
-        checked = inbound.clean_actor(actor)
-        if checked is None:
-            return error(copy.BAD_REQUEST)
+        checked = _admit(actor)
         try:
             inbound.check_text(text)
         except InputError as exc:
             return error(exc.line)
         return await checkins.direct_message(self._context(checked), text)
 
+    @_answering
     async def action(self, actor: Actor, action_id: str) -> Reply:
         """A button was pressed; `bot.actions` reads its id (`checkin:12:met`, …)."""
-        checked = inbound.clean_actor(actor)
-        if checked is None:
-            return error(copy.BAD_REQUEST)
+        checked = _admit(actor)
         match decode_action(action_id):
             case Checkin() as pressed:
                 return await self._as(checked, lambda ctx: checkins.checkin(ctx, pressed))
@@ -135,18 +128,17 @@ class WarmIntro:
             case EditProfile():
                 return await self._as(checked, profile.form)
         logger.warning("unknown action %r from %s", str(action_id)[:100], checked.user_id)
-        return error(copy.BUTTON_EXPIRED)
+        return error(wording.BUTTON_EXPIRED)
 
+    @_answering
     async def form_submitted(self, actor: Actor, form_id: str, values: dict[str, Any]) -> Reply:
         """A form (modal) came back: the thanks form or the profile form."""
-        checked = inbound.clean_actor(actor)
-        if checked is None:
-            return error(copy.BAD_REQUEST)
+        checked = _admit(actor)
         submitted = decode_form(form_id)
         if submitted is None or not isinstance(values, dict):
-            return error(copy.FORM_EXPIRED)
+            return error(wording.FORM_EXPIRED)
         if len(values) > inbound.MAX_FORM_VALUES or inbound.any_unsafe(values):
-            return error(copy.UNSAFE_TEXT)
+            return error(wording.UNSAFE_TEXT)
         if isinstance(submitted, ProfileForm):
             return await self._as(checked, lambda ctx: profile.save_form(ctx, values))
         command = thanks.from_form(values)
@@ -180,6 +172,7 @@ class WarmIntro:
             # Where the channel is the pool (Slack), its members are in from the start.
             await sync_pool(self.core, program.id)
 
+    @_answering
     async def setup_program(
         self, actor: Actor, settings: dict[str, str], name: str | None = None
     ) -> Reply:
@@ -188,16 +181,12 @@ class WarmIntro:
         For platforms where a person sets a program up explicitly (Discord's `/coffee setup`);
         only workspace admins may. Any bad value rejects the whole setup and changes nothing.
         """
-        checked = inbound.clean_actor(actor)
-        if checked is None:
-            return error(copy.BAD_REQUEST)
-        if inbound.any_unsafe(settings) or (name is not None and inbound.unsafe(name)):
-            return error(copy.UNSAFE_TEXT)
+        checked = _admit(actor, settings, name)
         name = name[: inbound.MAX_NAME] if name else name
         if not checked.channel_id:
-            return error(copy.NEED_PROGRAM_CHANNEL)
+            return error(wording.NEED_PROGRAM_CHANNEL)
         if not checked.is_admin:
-            return error(copy.NOT_ADMIN)
+            return error(wording.NOT_ADMIN)
         return await self._as(checked, lambda ctx: programs.setup(ctx, settings, name))
 
     async def bot_removed(self, workspace_id: str, channel_id: str) -> None:
@@ -244,6 +233,12 @@ class WarmIntro:
         return self.core.now().date()
 
 
+async def _dispatch(ctx: Context, command: cmd.CoffeeCommand) -> Reply:
+    """The command's use case (`bot.usecases.HANDLERS`), once its options pass the checks."""
+    valid = _checked(command)
+    return await HANDLERS[type(valid)](ctx, valid)
+
+
 def _checked(command: cmd.CoffeeCommand) -> cmd.CoffeeCommand:
     """A command built from structured options (Discord, the console's profile loading) gets
     the same checks as one parsed from text."""
@@ -251,10 +246,34 @@ def _checked(command: cmd.CoffeeCommand) -> cmd.CoffeeCommand:
         return cmd.SetTeam(clean_team(command.team))
     if isinstance(command, cmd.SetTags) and command.tags:
         if len(command.tags) > MAX_TAGS:
-            raise InputError(f"That's {len(command.tags)} topics; please pick at most {MAX_TAGS}.")
+            raise InputError(wording.too_many_topics(len(command.tags), MAX_TAGS))
         for tag in command.tags:
             check_tag(tag)
     return command
+
+
+def _parsed(text: str, parse: Callable[[str], T], usage: str | None = None) -> T:
+    """What a person typed, parsed; `Rejected` with what's wrong with it."""
+    if len(text) <= cmd.MAX_TEXT and inbound.unsafe(text):
+        raise Rejected(error(wording.UNSAFE_TEXT, usage))
+    try:
+        return parse(text)
+    except cmd.UnknownSubcommand as exc:  # answered with the list of commands
+        unknown = Message((exc.line, *wording.help_message().lines[1:2]))
+        raise Rejected(Reply(unknown, ok=False)) from None
+    except cmd.CommandError as exc:
+        raise Rejected(error(exc.line, exc.usage)) from None
+
+
+def _admit(actor: Actor, *values: object) -> Actor:
+    """The actor as the core may trust it (storable ids and name); `values` (commands,
+    settings) must hold no unsafe text. Raises `Rejected` otherwise."""
+    checked = inbound.clean_actor(actor)
+    if checked is None:
+        raise Rejected(error(wording.BAD_REQUEST))
+    if inbound.any_unsafe(values):
+        raise Rejected(error(wording.UNSAFE_TEXT))
+    return checked
 
 
 def _ids_ok(*ids: str) -> bool:

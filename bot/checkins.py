@@ -6,8 +6,8 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bot import copy
 from bot import keys as key_of
+from bot import wording
 from bot.ledger import Outgoing, enqueue
 from bot.ports import DirectTarget
 from bot.states import DeliveryKind, GroupOutcome
@@ -37,7 +37,7 @@ async def record_answer(
     group = await uow.rounds.group(group_id, lock=True)
     ids = (await uow.rounds.member_ids([group_id])).get(group_id, [])
     if group is None or member.id not in ids:
-        return CheckinResult("That check-in isn't for you.", ok=False)
+        return CheckinResult(wording.NOT_YOUR_CHECKIN, ok=False)
     now = core.now()
     previous = group.outcome
     answers = await uow.rounds.record_answer(group_id, member.id, answer, now)
@@ -59,7 +59,7 @@ async def record_answer(
                 ),
                 kind=DeliveryKind.THANKS_NUDGE,
                 target=DirectTarget(person.external_id, program.channel_id),
-                message=copy.thanks_nudge(group_id, rest),
+                message=wording.thanks_nudge(group_id, rest),
                 due_at=now,
                 round_id=round_.id,
                 group_id=group_id,
@@ -68,4 +68,4 @@ async def record_answer(
             if await enqueue(uow, member.workspace_id, item, now):
                 keys.append(item.key)
     logger.info("group %s: %s answered %s", group_id, member.id, answer)
-    return CheckinResult(copy.CHECKIN_ANSWERS[answer], keys=keys)
+    return CheckinResult(wording.CHECKIN_ANSWERS[answer], keys=keys)

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot import copy
 from bot import keys as key_of
+from bot import wording
 from bot.ledger import redact
 from bot.regroup import withdraw
 from bot.states import DeliveryStatus
@@ -133,7 +133,7 @@ async def _unthank(uow: UnitOfWork, note: ThanksNote, member: Member) -> list[st
         post.status = DeliveryStatus.CANCELLED
         redact(post, WHY)
         return []
-    post.payload = copy.thanks_public(sender.external_id, others, note.text).to_dict()
+    post.payload = wording.thanks_public(sender.external_id, others, note.text).to_dict()
     return [post.key]
 
 

@@ -20,7 +20,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from bot import copy
+from bot import wording
 from bot.core import Actor
 from bot.text import MAX_TEXT, InputError
 
@@ -45,14 +45,14 @@ def strip_unsafe(text: str) -> str:
 
 def check_chars(text: str) -> str:
     if unsafe(text):
-        raise InputError(copy.UNSAFE_TEXT)
+        raise InputError(wording.UNSAFE_TEXT)
     return text
 
 
 def check_text(text: str, limit: int = MAX_TEXT) -> str:
     """Typed text: not over `limit` (the usual too-long answer), and storable."""
     if len(text) > limit:
-        raise InputError(copy.too_long(len(text), limit))
+        raise InputError(wording.too_long(len(text), limit))
     return check_chars(text)
 
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from bot import copy
 from bot import keys as key_of
+from bot import wording
 from bot.ledger import Outgoing, enqueue
-from bot.messages import Message
+from bot.messages import Message, text_message
 from bot.ports import DirectTarget
 from bot.states import DeliveryKind
 from bot.text import InputError, parse_tags
@@ -34,9 +34,9 @@ NEXT: dict[str, str | None] = {"interests": "offers", "offers": "wants", "wants"
 
 
 async def start(
-    core: Core, uow: UnitOfWork, member: Member, channel_id: str | None, key_suffix: str
+    core: Core, uow: UnitOfWork, member: Member, channel_id: str | None, program_id: int
 ) -> str | None:
-    """Ask the first question (once per `key_suffix`). Returns the delivery key to flush."""
+    """Ask the first question (once per program joined). Returns the delivery key to flush."""
     now = core.now()
     profile = member.profile
     if profile.onboarded_at is None and profile.interests and profile.offers and profile.wants:
@@ -49,10 +49,10 @@ async def start(
         step = STEPS[0]
     else:
         step = state.state
-    intro = copy.interview_intro(channel_id)
-    question = copy.interview_question(step, STEPS.index(step) + 1)
+    intro = wording.interview_intro(channel_id)
+    question = wording.interview_question(step, STEPS.index(step) + 1)
     message = Message(intro.lines + question.lines, question.buttons)
-    key = key_of.interview(member.id, key_suffix)
+    key = key_of.interview(member.id, program_id)
     item = Outgoing(
         key,
         DeliveryKind.INTERVIEW,
@@ -74,7 +74,7 @@ async def answer(core: Core, uow: UnitOfWork, member: Member, text: str) -> Mess
     except InputError as exc:
         return Message((exc.line,))
     if not tags:
-        return Message(((copy.interview_nothing_found(),),))
+        return Message(((wording.interview_nothing_found(),),))
     setattr(member.profile, state.state, tags)
     member.profile.updated_at = core.now()
     return await _advance(core, uow, member, state)
@@ -83,7 +83,7 @@ async def answer(core: Core, uow: UnitOfWork, member: Member, text: str) -> Mess
 async def skip(core: Core, uow: UnitOfWork, member: Member, step: str) -> Message:
     state = await uow.members.conversation(member.id, FLOW)
     if state is None or state.state != step:
-        return Message((("That question is already answered — thanks!",),))
+        return text_message(wording.QUESTION_ANSWERED)
     return await _advance(core, uow, member, state)
 
 
@@ -100,7 +100,7 @@ async def _advance(
     if following is None:
         await finish(core, uow, member)
         profile = member.profile
-        return copy.interview_done(profile.interests, profile.offers, profile.wants)
+        return wording.interview_done(profile.interests, profile.offers, profile.wants)
     state.state = following
     state.updated_at = core.now()
-    return copy.interview_question(following, STEPS.index(following) + 1)
+    return wording.interview_question(following, STEPS.index(following) + 1)

@@ -9,16 +9,13 @@ from bot.states import DeliveryKind
 
 
 def welcome(program_id: int, now: datetime) -> str:
+    """A program's welcome post (again each time the program reopens)."""
     return f"welcome:{program_id}:{now.isoformat()}"
 
 
-def interview(member_id: int, suffix: str) -> str:
-    return f"interview:{member_id}:{suffix}"
-
-
-def interview_suffix(program_id: int) -> str:
-    """The interview is asked once per program a member joins."""
-    return f"p{program_id}"
+def interview(member_id: int, program_id: int) -> str:
+    """The interview's first question to a member: asked once per program they join."""
+    return f"interview:{member_id}:p{program_id}"
 
 
 def group_message(round_id: int, group_id: int, kind: DeliveryKind) -> str:
@@ -32,10 +29,12 @@ def group_member_message(round_id: int, group_id: int, kind: DeliveryKind, user:
 
 
 def alone(round_id: int, user: str) -> str:
+    """The note to the one member a round couldn't place."""
     return f"r{round_id}:alone:{user}"
 
 
 def dms_closed(user: str, now: datetime) -> str:
+    """The channel note that someone's DMs are closed: at most one a day per person."""
     return f"dms_closed:{user}:{now:%Y-%m-%d}"
 
 
@@ -45,6 +44,7 @@ def thanks_prefix(note_id: int) -> str:
 
 
 def thanks_post(note_id: int) -> str:
+    """A thanks note's public post."""
     return f"{thanks_prefix(note_id)}post"
 
 

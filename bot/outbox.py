@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from bot import copy
 from bot import keys as key_of
+from bot import wording
 from bot.ledger import Outgoing, enqueue
 from bot.messages import Message
 from bot.ports import (
@@ -361,7 +361,7 @@ class Outbox:
             key=key_of.dms_closed(target.user_id, now),
             kind=DeliveryKind.DMS_CLOSED,
             target=ChannelTarget(target.fallback_channel_id),
-            message=copy.dms_closed(target.user_id),
+            message=wording.dms_closed(target.user_id),
             due_at=now,
             recipient=target.user_id,
         )

@@ -8,7 +8,7 @@ SDK-specific errors.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
@@ -144,13 +144,6 @@ class RecipientsUnavailable(PlatformError):
     def __init__(self, user_ids: tuple[str, ...], reason: str) -> None:
         super().__init__(reason, retryable=False)
         self.user_ids = user_ids
-
-
-@dataclass(slots=True)
-class ChannelInfo:
-    channel_id: str
-    name: str
-    member_ids: set[str] = field(default_factory=set)
 
 
 class Platform(Protocol):

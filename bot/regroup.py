@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot import copy
 from bot import keys as key_of
+from bot import wording
 from bot.intros import intro_message
 from bot.ledger import Outgoing, enqueue, redact
 from bot.messages import Message
@@ -68,7 +68,7 @@ async def tell_partner(
         key=key_of.group_member_message(round_id, group_id, DeliveryKind.PARTNER_UNAVAILABLE, user),
         kind=DeliveryKind.PARTNER_UNAVAILABLE,
         target=DirectTarget(user, channel),
-        message=copy.partner_unavailable(channel or ""),
+        message=wording.partner_unavailable(channel or ""),
         due_at=now,
         round_id=round_id,
         group_id=group_id,

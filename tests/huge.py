@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot import copy
+from bot import wording as copy
 from bot.messages import Button, Message, UserText
 
 HOSTILE = (

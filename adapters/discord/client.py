@@ -36,7 +36,7 @@ from adapters.discord.components import (
 from adapters.discord.options import DiscordOptions, parse_guild_ids
 from adapters.discord.render import decode_custom_id
 from adapters.discord.routing import RoutedHTTPClient, Routes
-from bot import copy
+from bot import wording as copy
 from bot.app import WarmIntro
 from bot.config import Settings
 from bot.core import Actor

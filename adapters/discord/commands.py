@@ -18,7 +18,7 @@ import discord
 from discord import app_commands
 
 from bot import commands as cmd
-from bot import copy
+from bot import wording as copy
 from bot.app import WarmIntro
 from bot.core import Actor
 from bot.matching.types import Weights

@@ -38,7 +38,7 @@ from adapters.discord.render import (
     render_text,
     split_content,
 )
-from bot import copy
+from bot import wording as copy
 from bot.core import Actor
 from bot.messages import Form, Message, Reply
 

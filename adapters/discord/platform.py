@@ -27,7 +27,7 @@ from adapters.discord.render import (
     render_text,
     split_content,
 )
-from bot import copy
+from bot import wording as copy
 from bot.messages import Message
 from bot.ports import (
     DMS_CLOSED,

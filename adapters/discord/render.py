@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 
 import discord
 
-from bot import copy
+from bot import wording as copy
 from bot.messages import Button, Line, Message
 from bot.messages import render_line as render_spans
 

@@ -25,7 +25,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from adapters.slack import guard, limits, render
 from adapters.slack.oauth import BOT_SCOPES, InstallationStore, state_store
 from adapters.slack.platform import SlackPlatform, make_client
-from bot import copy
+from bot import wording as copy
 from bot.app import WarmIntro
 from bot.bootstrap import build_app
 from bot.clock import Clock, SystemClock

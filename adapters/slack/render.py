@@ -17,7 +17,7 @@ import logging
 from typing import Any
 
 from adapters.slack import limits
-from bot import copy
+from bot import wording as copy
 from bot.messages import Button, Form, Line, Message, Reply, render_line
 
 logger = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot import commands as cmd
-from bot import copy
+from bot import wording
 from bot.messages import Reply
 from bot.usecases import forget_me, membership, profile, programs, rounds
 from bot.usecases.context import Context
@@ -23,7 +23,7 @@ Handler = Callable[[Context, Any], Awaitable[Reply]]
 
 
 async def help_(_ctx: Context, command: cmd.Help) -> Reply:
-    return Reply(copy.help_message(command.topic))
+    return Reply(wording.help_message(command.topic))
 
 
 HANDLERS: dict[type, Handler] = {

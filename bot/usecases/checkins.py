@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot import copy, interview
+from bot import interview, wording
 from bot.actions import Checkin, SkipQuestion
 from bot.checkins import record_answer
 from bot.core import UnknownUser
@@ -32,6 +32,6 @@ async def direct_message(ctx: Context, text: str) -> Reply:
         try:
             member = await core.member(uow, ws, actor.user_id, known)
         except UnknownUser:
-            return error(copy.unknown_user(actor.user_id))
+            return error(wording.unknown_user(actor.user_id))
         message = await interview.answer(core, uow, member, text)
-    return Reply(message) if message else reply(copy.DM_HINT)
+    return Reply(message) if message else reply(wording.DM_HINT)

@@ -7,8 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot import commands as cmd
-from bot import copy, interview
-from bot import keys as key_of
+from bot import interview, wording
 from bot.core import Core, UnknownUser
 from bot.messages import Reply
 from bot.replies import error, reply
@@ -35,8 +34,7 @@ async def enrol(core: Core, uow: UnitOfWork, program: Program, member: Member) -
     else:
         membership.left_at = None
         membership.joined_at = now
-    suffix = key_of.interview_suffix(program.id)
-    key = await interview.start(core, uow, member, program.channel_id, suffix)
+    key = await interview.start(core, uow, member, program.channel_id, program.id)
     return [key] if key else []
 
 
@@ -45,27 +43,29 @@ async def join(ctx: Context, _command: cmd.Join) -> Reply:
     async with ctx.as_member() as (uow, member):
         program = await ctx.core.command_program(uow, actor, member, require_channel=True)
         if program is None:
-            return error(copy.NOT_A_PROGRAM if actor.channel_id else copy.NEED_PROGRAM_CHANNEL)
+            return error(
+                wording.NOT_A_PROGRAM if actor.channel_id else wording.NEED_PROGRAM_CHANNEL
+            )
         if not program.active:
-            return error(copy.PROGRAM_PAUSED)
+            return error(wording.PAUSED_BY_ADMIN)
         # They chose to come back: a forget-me no longer keeps them out.
         await uow.members.clear_opt_out(member.workspace_id, member.external_id)
         keys = await enrol(ctx.core, uow, program, member)
         ctx.to_send += keys or []
         tz = program.timezone
-        return Reply(copy.joined(program.channel_id, program.next_round_at, tz, keys is None))
+        return Reply(wording.joined(program.channel_id, program.next_round_at, tz, keys is None))
 
 
 async def leave(ctx: Context, _command: cmd.Leave) -> Reply:
     async with ctx.as_member() as (uow, member):
         program = await ctx.core.command_program(uow, ctx.actor, member)
         if program is None:
-            return error(copy.NOT_IN_PROGRAM_LEAVE)
+            return error(wording.NOT_IN_PROGRAM_LEAVE)
         membership = await uow.programs.membership(program.id, member.id)
         if membership is None or membership.left_at is not None:
-            return error(copy.NOT_IN_PROGRAM_LEAVE)
+            return error(wording.NOT_IN_PROGRAM_LEAVE)
         membership.left_at = ctx.core.now()
-        return Reply(copy.left(program.channel_id))
+        return Reply(wording.left(program.channel_id))
 
 
 async def pause(ctx: Context, command: cmd.Pause) -> Reply:
@@ -78,7 +78,7 @@ async def pause(ctx: Context, command: cmd.Pause) -> Reply:
             moment = datetime.combine(command.until, datetime.min.time(), tzinfo=ZoneInfo(tz))
             member.profile.paused_until = moment
         member.profile.updated_at = ctx.core.now()
-        return reply(copy.paused(moment, tz))
+        return reply(wording.paused(moment, tz))
 
 
 async def resume(ctx: Context, _command: cmd.Resume) -> Reply:
@@ -86,10 +86,10 @@ async def resume(ctx: Context, _command: cmd.Resume) -> Reply:
         profile = member.profile
         if profile.paused_until is None or profile.paused_until <= ctx.core.now():
             profile.paused_until = None
-            return reply(copy.NOT_PAUSED)
+            return reply(wording.NOT_PAUSED)
         profile.paused_until = None
         profile.updated_at = ctx.core.now()
-        return reply(copy.RESUMED)
+        return reply(wording.RESUMED)
 
 
 # --- platform events --------------------------------------------------------------------------

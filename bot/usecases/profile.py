@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot import commands as cmd
-from bot import copy, interview
+from bot import interview, wording
 from bot.actions import ProfileForm
 from bot.messages import Form, FormField, Reply
 from bot.replies import error, reply
@@ -27,20 +27,20 @@ async def set_tags(ctx: Context, command: cmd.SetTags) -> Reply:
     field, tags = command.field, command.tags
     async with ctx.as_member() as (_uow, member):
         if tags is None:
-            usage = copy.USAGE[_COMMAND_OF[field]]
-            return reply(copy.tags_shown(field, getattr(member.profile, field) or [], usage))
+            usage = wording.USAGE[_COMMAND_OF[field]]
+            return reply(wording.tags_shown(field, getattr(member.profile, field) or [], usage))
         setattr(member.profile, field, list(tags))
         member.profile.updated_at = ctx.core.now()
-        return reply(copy.tags_saved(field, tags))
+        return reply(wording.tags_saved(field, tags))
 
 
 async def set_team(ctx: Context, command: cmd.SetTeam) -> Reply:
     async with ctx.as_member() as (_uow, member):
         if command.team is None:
-            return reply(copy.team_shown(member.profile.team))
+            return reply(wording.team_shown(member.profile.team))
         member.profile.team = command.team or None
         member.profile.updated_at = ctx.core.now()
-        return reply(copy.team_saved(command.team))
+        return reply(wording.team_saved(command.team))
 
 
 async def set_timezone(ctx: Context, command: cmd.SetTimezone) -> Reply:
@@ -49,13 +49,13 @@ async def set_timezone(ctx: Context, command: cmd.SetTimezone) -> Reply:
         profile = member.profile
         if zone is None and offset is None:
             if profile.utc_offset_hours is None:
-                return reply(copy.NO_TIMEZONE + " " + copy.USAGE["timezone"])
-            label = profile.timezone or copy.utc_label(profile.utc_offset_hours)
-            return reply(copy.timezone_shown(label))
+                return reply(wording.NO_TIMEZONE + " " + wording.USAGE["timezone"])
+            label = profile.timezone or wording.utc_label(profile.utc_offset_hours)
+            return reply(wording.timezone_shown(label))
         profile.timezone = zone
         profile.utc_offset_hours = offset
         profile.updated_at = ctx.core.now()
-        return reply(copy.timezone_saved(zone, offset or 0.0))
+        return reply(wording.timezone_saved(zone, offset or 0.0))
 
 
 async def status(ctx: Context, _command: cmd.Status) -> Reply:
@@ -64,20 +64,20 @@ async def status(ctx: Context, _command: cmd.Status) -> Reply:
         profile = member.profile
         paused = None
         if profile.paused_until and profile.paused_until > ctx.core.now():
-            paused = copy.paused_label(profile.paused_until, _tz(member))
+            paused = wording.paused_label(profile.paused_until, _tz(member))
         upcoming = [p for p in programs if p.active and p.next_round_at]
         next_round = None
         if upcoming:
             soonest = min(upcoming, key=lambda p: p.next_round_at)  # type: ignore[arg-type, return-value]
             assert soonest.next_round_at is not None
-            next_round = copy.when(soonest.next_round_at, soonest.timezone)
+            next_round = wording.when(soonest.next_round_at, soonest.timezone)
         tz_label = profile.timezone or (
-            copy.utc_label(profile.utc_offset_hours)
+            wording.utc_label(profile.utc_offset_hours)
             if profile.utc_offset_hours is not None
             else None
         )
         return Reply(
-            copy.status_message(
+            wording.status_message(
                 [p.channel_id for p in programs],
                 paused,
                 profile.interests or [],
@@ -115,9 +115,9 @@ async def history(ctx: Context, _command: cmd.History) -> Reply:
                 for m in groups[group.id]
                 if m != member.id and m in everyone
             ]
-            day = copy.when(round_.started_at, _tz(member), with_time=False)
+            day = wording.when(round_.started_at, _tz(member), with_time=False)
             out.append((day, partners, group.outcome))
-        return Reply(copy.history_message(out))
+        return Reply(wording.history_message(out))
 
 
 # --- the profile form (Slack's App Home, the interview's "Answer in a form") ------------------
@@ -137,7 +137,7 @@ async def current(ctx: Context) -> dict[str, Any]:
 
 async def form(ctx: Context) -> Reply:
     now = await current(ctx)
-    labels = copy.PROFILE_LABELS
+    labels = wording.PROFILE_LABELS
     fields = (
         *tuple(
             FormField(name, labels[name], "text", ", ".join(now[name]) or None, 500)
@@ -145,8 +145,8 @@ async def form(ctx: Context) -> Reply:
         ),
         FormField("team", labels["team"], "text", now["team"] or None, 60),
     )
-    title = copy.PROFILE_FORM_TITLE
-    return Reply(form=Form(ProfileForm().encode(), title, fields, copy.PROFILE_FORM_SUBMIT))
+    title = wording.PROFILE_FORM_TITLE
+    return Reply(form=Form(ProfileForm().encode(), title, fields, wording.PROFILE_FORM_SUBMIT))
 
 
 async def save_form(ctx: Context, values: dict[str, Any]) -> Reply:
@@ -164,7 +164,7 @@ async def save_form(ctx: Context, values: dict[str, Any]) -> Reply:
             profile.team = team or None
         profile.updated_at = ctx.core.now()
         await interview.finish(ctx.core, uow, member)
-        return Reply(copy.interview_done(profile.interests, profile.offers, profile.wants))
+        return Reply(wording.interview_done(profile.interests, profile.offers, profile.wants))
 
 
 def form_text(values: dict[str, Any], name: str) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 
 from bot import commands as cmd
-from bot import copy
 from bot import keys as key_of
+from bot import wording
 from bot.core import Core
 from bot.ledger import Outgoing, enqueue
 from bot.messages import Reply
@@ -26,9 +26,9 @@ async def admin_program(ctx: Context, uow: UnitOfWork) -> Program | Reply:
     """The program of the channel the actor typed in, if they may run it; else the refusal."""
     program = await ctx.core.channel_program(uow, ctx.actor)
     if program is None:
-        return error(copy.NOT_A_PROGRAM)
+        return error(wording.NOT_A_PROGRAM)
     if not ctx.is_admin(program):
-        return error(copy.NOT_ADMIN)
+        return error(wording.NOT_ADMIN)
     return program
 
 
@@ -73,7 +73,7 @@ async def open_program(
 async def welcome(core: Core, uow: UnitOfWork, program: Program) -> str:
     """Queue the program's welcome post; returns its delivery key."""
     now = core.now()
-    schedule = copy.describe_schedule(
+    schedule = wording.describe_schedule(
         program.cadence, program.weekday, program.local_time, program.timezone
     )
     pool_is_channel = getattr(core.platform, "pool_is_channel", False)
@@ -81,7 +81,7 @@ async def welcome(core: Core, uow: UnitOfWork, program: Program) -> str:
         key_of.welcome(program.id, now),
         DeliveryKind.WELCOME,
         ChannelTarget(program.channel_id),
-        copy.welcome(program.channel_id, program.purpose, schedule, pool_is_channel),
+        wording.welcome(program.channel_id, program.purpose, schedule, pool_is_channel),
         now,
     )
     await enqueue(uow, program.workspace_id, item, now)
@@ -110,13 +110,13 @@ async def setup(ctx: Context, settings: dict[str, str], name: str | None) -> Rep
                 try:
                     apply_setting(program, config_key, value, ctx.core.now())
                 except InputError as exc:
-                    raise Rejected(error(exc.line, copy.USAGE["config"])) from None
+                    raise Rejected(error(exc.line, wording.USAGE["config"])) from None
             reschedule(program, ctx.core.now())
             ctx.to_send.append(await welcome(ctx.core, uow, program))
             rows = settings_rows(program)
     except Rejected as exc:
         return exc.reply
-    return Reply(copy.config_shown(rows))
+    return Reply(wording.config_shown(rows))
 
 
 async def bot_removed(core: Core, workspace_id: str, channel_id: str) -> None:
@@ -145,30 +145,30 @@ async def config(ctx: Context, command: cmd.Config) -> Reply:
         if isinstance(program, Reply):
             return program
         if key is None:
-            return Reply(copy.config_shown(settings_rows(program)))
+            return Reply(wording.config_shown(settings_rows(program)))
         if value is None:
             rows = dict(settings_rows(program))
             if key in rows:
-                return reply(copy.setting_shown(key, rows[key]))
-            return error(copy.no_such_setting(key), copy.USAGE["config"])
+                return reply(wording.setting_shown(key, rows[key]))
+            return error(wording.no_such_setting(key), wording.USAGE["config"])
         try:
             shown = apply_setting(program, key, value, ctx.core.now())
         except InputError as exc:
-            return error(exc.line, copy.USAGE["config"])
-        return reply(copy.config_saved(key, shown))
+            return error(exc.line, wording.USAGE["config"])
+        return reply(wording.config_saved(key, shown))
 
 
 async def stats(ctx: Context, _command: cmd.Stats) -> Reply:
     async with ctx.as_member() as (uow, member):
         program = await ctx.core.command_program(uow, ctx.actor, member)
         if program is None:
-            return error(copy.NOT_A_PROGRAM)
+            return error(wording.NOT_A_PROGRAM)
         active = await uow.programs.active_members(program.id)
         now = ctx.core.now()
         paused = sum(1 for m in active if m.profile.paused_until and m.profile.paused_until > now)
         figures = await uow.rounds.stats(program.id)
         return Reply(
-            copy.stats_message(
+            wording.stats_message(
                 program.channel_id,
                 len(active),
                 paused,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot import commands as cmd
-from bot import copy
+from bot import wording
 from bot.messages import Reply
 from bot.replies import error, reply
 from bot.rounds import AlreadyStarted, describe_plan, plan_round, start_round
@@ -26,8 +26,8 @@ async def preview(ctx: Context, _command: cmd.Preview) -> Reply:
         return program
     plan = await plan_round(ctx.core, program.id)
     if plan is None:
-        return error(copy.NOT_A_PROGRAM)
-    return Reply(copy.preview_message(describe_plan(plan)))
+        return error(wording.NOT_A_PROGRAM)
+    return Reply(wording.preview_message(describe_plan(plan)))
 
 
 async def match_now(ctx: Context, command: cmd.MatchNow) -> Reply:
@@ -47,21 +47,21 @@ async def match_now(ctx: Context, command: cmd.MatchNow) -> Reply:
     if not command.confirmed and last is not None:
         ago = (core.now() - last.started_at).total_seconds()
         if ago < CONFIRM_WINDOW:
-            return reply(copy.match_now_confirm(last.number, ago))
+            return reply(wording.match_now_confirm(last.number, ago))
     started = await start_round(core, program.id, scheduled_for=None, after=seen, deliver=False)
     if isinstance(started, AlreadyStarted):
-        return reply(copy.round_started_elsewhere(started.number))
+        return reply(wording.round_started_elsewhere(started.number))
     if started is None:
-        return error(copy.NOBODY_TO_MATCH)
+        return error(wording.NOBODY_TO_MATCH)
     if started.keys:
         delivery = ctx.outbox.flush(started.keys)
         core.background.spawn(delivery, f"round-{started.round_id}-delivery")
     as_of = started.pool.fallback_as_of
     return reply(
-        copy.round_started_now(
+        wording.round_started_now(
             started.number,
             started.groups,
             core.platform.name,
-            copy.when(as_of, program.timezone) if as_of else None,
+            wording.when(as_of, program.timezone) if as_of else None,
         )
     )

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from bot import commands as cmd
-from bot import copy, inbound
+from bot import inbound, wording
 from bot import keys as key_of
 from bot.actions import StartThanks, ThanksForm
 from bot.core import UnknownUser
@@ -30,13 +30,13 @@ async def form(ctx: Context, action: StartThanks) -> Reply:
     async with ctx.as_member() as (uow, member):
         ids = (await uow.rounds.member_ids([group_id])).get(group_id, [])
         if member.id not in ids:
-            return error(copy.NOT_YOUR_BUTTON)
+            return error(wording.NOT_YOUR_BUTTON)
         others = await uow.members.by_ids([i for i in ids if i != member.id])
     initial = [m.external_id for m in others.values()]
-    labels = copy.THANKS_FORM_LABELS
+    labels = wording.THANKS_FORM_LABELS
     dialog = Form(
         form_id=ThanksForm(group_id).encode(),
-        title=copy.THANKS_FORM_TITLE,
+        title=wording.THANKS_FORM_TITLE,
         fields=(
             FormField("recipients", labels["recipients"], "users", initial),
             FormField("message", labels["message"], "text", None, 2000),
@@ -52,25 +52,25 @@ def from_form(values: dict[str, Any]) -> cmd.Thanks | Reply:
     recipients = tuple(str(u) for u in (raw if isinstance(raw, list | tuple) else (raw,)))
     text = str(values.get("message") or "").strip()
     if not recipients:
-        return error(copy.THANKS_PICK_SOMEONE)
+        return error(wording.THANKS_PICK_SOMEONE)
     if not text:
-        return error(copy.THANKS_ADD_WORDS)
+        return error(wording.THANKS_ADD_WORDS)
     if len(text) > 2000:
-        return error(copy.too_long(len(text)))
+        return error(wording.too_long(len(text)))
     return cmd.Thanks(recipients, text, bool(values.get("private")))
 
 
 async def send(ctx: Context, command: cmd.Thanks, group_id: int | None = None) -> Reply:
     """Save the note; post it in the thanks channel unless private; DM each recipient."""
     try:
-        check_length(command.text, copy.YOUR_NOTE)
+        check_length(command.text, wording.YOUR_NOTE)
     except InputError as exc:
         return error(exc.line)
     if len(command.recipients) > inbound.MAX_RECIPIENTS:
-        return error(copy.too_many_recipients(inbound.MAX_RECIPIENTS), copy.USAGE["thanks"])
+        return error(wording.too_many_recipients(inbound.MAX_RECIPIENTS), wording.USAGE["thanks"])
     for user_id in command.recipients:
         if not inbound.external_id_ok(user_id):  # a forged form: answer, look nothing up
-            return error(copy.unknown_user(str(user_id)), copy.USAGE["thanks"])
+            return error(wording.unknown_user(str(user_id)), wording.USAGE["thanks"])
     try:
         return await _send(ctx, command, group_id)
     except Rejected as exc:
@@ -101,14 +101,14 @@ async def _send(ctx: Context, command: cmd.Thanks, group_id: int | None) -> Repl
             channel = await _queue(ctx, uow, note, program, ids, now)
             note_id = note.id
     except UnknownUser as exc:
-        return error(copy.unknown_user(exc.user_id))
+        return error(wording.unknown_user(exc.user_id))
     await ctx.flush()
     async with ctx.core.uow() as uow:
         row = await uow.deliveries.by_key(key_of.thanks_post(note_id))
         stored = await uow.thanks.get(note_id)
         if row is not None and stored is not None and row.platform_ref:
             stored.posted_ref = row.platform_ref
-    return Reply(copy.thanks_sent(ids, not command.private, channel))
+    return Reply(wording.thanks_sent(ids, not command.private, channel))
 
 
 async def _recipients(
@@ -118,14 +118,14 @@ async def _recipients(
     recipients: list[Member] = []
     for user_id in command.recipients:
         if user_id == ctx.actor.user_id:
-            raise Rejected(error(copy.THANKS_SELF))
+            raise Rejected(error(wording.THANKS_SELF))
         try:
             member = await ctx.core.member(uow, ws, user_id, ctx.profiles)
         except UnknownUser:
-            unknown = error(copy.unknown_user("@" + user_id), copy.USAGE["thanks"])
+            unknown = error(wording.unknown_user("@" + user_id), wording.USAGE["thanks"])
             raise Rejected(unknown) from None
         if member.is_bot:
-            raise Rejected(error(copy.THANKS_BOT))
+            raise Rejected(error(wording.THANKS_BOT))
         if member not in recipients:
             recipients.append(member)
     return recipients
@@ -145,12 +145,12 @@ async def _queue(
     channel = (program.thanks_channel_id or program.channel_id) if program else None
     items = []
     if public and channel:
-        message = copy.thanks_public(author, ids, text)
+        message = wording.thanks_public(author, ids, text)
         post = key_of.thanks_post(note.id)
         items.append(Outgoing(post, DeliveryKind.THANKS_POST, ChannelTarget(channel), message, now))
     for user in ids:
         target = DirectTarget(user, program.channel_id if program else None)
-        message = copy.thanks_dm(author, text, public, channel)
+        message = wording.thanks_dm(author, text, public, channel)
         key = key_of.thanks_dm(note.id, user)
         items.append(Outgoing(key, DeliveryKind.THANKS_DM, target, message, now, recipient=user))
     for item in items:

@@ -15,6 +15,12 @@ class Repository:
     def __init__(self, session: AsyncSession) -> None:
         self._s = session
 
+    async def _add_flushed(self, obj: T) -> T:
+        """Insert `obj` now (its id is known from here on), inside the transaction."""
+        self._s.add(obj)
+        await self._s.flush()
+        return obj
+
     async def _insert_or_get(self, obj: T, stmt: Select[Any]) -> T:
         """Insert `obj`; when a concurrent transaction inserted the same row first (a unique
         constraint fails), return that row instead. Never an error."""

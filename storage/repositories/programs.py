@@ -30,17 +30,12 @@ class ProgramRepository(Repository):
         return list((await self._s.execute(stmt)).scalars())
 
     async def due(self, now: datetime, platform: str) -> list[Program]:
-        stmt = (
-            select(Program)
-            .join(Workspace, Workspace.id == Program.workspace_id)
-            .where(
-                Workspace.platform == platform,
-                Program.active.is_(True),
-                Program.next_round_at <= now,
-            )
-            .order_by(Program.next_round_at, Program.id)
+        on_platform = select(Program).join(Workspace, Workspace.id == Program.workspace_id)
+        due = (Program.active.is_(True), Program.next_round_at <= now)
+        stmt = on_platform.where(Workspace.platform == platform, *due)
+        return list(
+            (await self._s.execute(stmt.order_by(Program.next_round_at, Program.id))).scalars()
         )
-        return list((await self._s.execute(stmt)).scalars())
 
     async def claim_round(
         self,

@@ -14,9 +14,7 @@ from storage.repositories.base import Repository
 
 class RoundRepository(Repository):
     async def add(self, round_: Round) -> Round:
-        self._s.add(round_)
-        await self._s.flush()
-        return round_
+        return await self._add_flushed(round_)
 
     async def get(self, round_id: int) -> Round:
         return await self._s.get_one(Round, round_id)
@@ -28,10 +26,6 @@ class RoundRepository(Repository):
             .order_by(Round.number.desc())
             .limit(1)
         )
-        return (await self._s.execute(stmt)).scalar_one_or_none()
-
-    async def by_number(self, program_id: int, number: int) -> Round | None:
-        stmt = select(Round).where(Round.program_id == program_id, Round.number == number)
         return (await self._s.execute(stmt)).scalar_one_or_none()
 
     async def open(self, program_id: int) -> list[Round]:
@@ -63,10 +57,8 @@ class RoundRepository(Repository):
     # --- groups -------------------------------------------------------------------------------
 
     async def add_group(self, group: Group, member_ids: Sequence[int]) -> Group:
-        self._s.add(group)
-        await self._s.flush()
-        for mid in member_ids:
-            self._s.add(GroupMember(group_id=group.id, member_id=mid))
+        await self._add_flushed(group)
+        self._s.add_all(GroupMember(group_id=group.id, member_id=m) for m in member_ids)
         return group
 
     async def group(self, group_id: int, *, lock: bool = False) -> Group | None:
@@ -74,12 +66,6 @@ class RoundRepository(Repository):
         if lock:
             return await self._s.get(Group, group_id, with_for_update=True)
         return await self._s.get(Group, group_id)
-
-    async def groups_of(self, round_id: int) -> list[tuple[Group, list[int]]]:
-        stmt = select(Group).where(Group.round_id == round_id).order_by(Group.position)
-        groups = list((await self._s.execute(stmt)).scalars())
-        members = await self.member_ids([g.id for g in groups])
-        return [(g, members.get(g.id, [])) for g in groups]
 
     async def member_ids(self, group_ids: Sequence[int]) -> dict[int, list[int]]:
         out: dict[int, list[int]] = {gid: [] for gid in group_ids}

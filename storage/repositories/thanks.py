@@ -12,10 +12,8 @@ from storage.repositories.base import Repository
 
 class ThanksRepository(Repository):
     async def add(self, note: ThanksNote, recipient_ids: Sequence[int]) -> ThanksNote:
-        self._s.add(note)
-        await self._s.flush()
-        for mid in recipient_ids:
-            self._s.add(ThanksRecipient(note_id=note.id, member_id=mid))
+        await self._add_flushed(note)
+        self._s.add_all(ThanksRecipient(note_id=note.id, member_id=m) for m in recipient_ids)
         return note
 
     async def get(self, note_id: int) -> ThanksNote | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot import copy
+from bot import wording as copy
 from bot.matching.types import MatchedGroup, MatchResult, Reason
 from bot.messages import UserRef, UserText
 from bot.rounds import Plan, describe_plan

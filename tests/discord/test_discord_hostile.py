@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from bot import copy
+from bot import wording as copy
 from tests.discord.fake_discord import FakeUser
 from tests.discord.harness import Server
 from tests.hostile import BROADCASTS, MARKUP, OVERFLOW_ACTIONS, SQLISH, UNICODE, discord_pings

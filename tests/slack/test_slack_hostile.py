@@ -25,7 +25,7 @@ from urllib.parse import urlencode
 import pytest
 
 from adapters.slack import guard, render
-from bot import copy
+from bot import wording as copy
 from bot.messages import Form, FormField
 from bot.text import parse_mention
 from tests.hostile import BROADCASTS, MARKUP, SQLISH, UNICODE, slack_pings
