@@ -71,6 +71,11 @@ class Resume:
 
 
 @dataclass(frozen=True)
+class Skip:
+    """Sit out the next round only: of this channel's program, or (in a DM) of every one."""
+
+
+@dataclass(frozen=True)
 class SetTags:
     field: TagField
     tags: tuple[str, ...] | None  # None: show the current ones; () clears
@@ -140,6 +145,7 @@ CoffeeCommand = (
     | Leave
     | Pause
     | Resume
+    | Skip
     | SetTags
     | SetTeam
     | SetTimezone
@@ -181,6 +187,7 @@ _NO_ARGS = {
     "join": Join,
     "leave": Leave,
     "resume": Resume,
+    "skip": Skip,
     "status": Status,
     "history": History,
     "stats": Stats,

@@ -10,7 +10,7 @@ Platform-neutral, so Slack, Discord and the console refuse exactly the same thin
 - typed text holds no control characters (NUL above all: PostgreSQL can't store it) and no
   broken Unicode (lone surrogates, which JSON escapes can smuggle in).
 
-Bad input gets a clear answer from `copy` and changes nothing.
+Bad input gets a clear answer from `bot.wording` and changes nothing.
 """
 
 from __future__ import annotations

@@ -32,6 +32,7 @@ HANDLERS: dict[type, Handler] = {
     cmd.Leave: membership.leave,
     cmd.Pause: membership.pause,
     cmd.Resume: membership.resume,
+    cmd.Skip: membership.skip,
     cmd.SetTags: profile.set_tags,
     cmd.SetTeam: profile.set_team,
     cmd.SetTimezone: profile.set_timezone,

@@ -12,7 +12,7 @@ from bot.core import Core, UnknownUser
 from bot.messages import Reply
 from bot.replies import error, reply
 from bot.usecases.context import Context
-from storage.models import Member, Program
+from storage.models import Member, Membership, Program
 from storage.uow import UnitOfWork
 
 logger = logging.getLogger(__name__)
@@ -82,14 +82,41 @@ async def pause(ctx: Context, command: cmd.Pause) -> Reply:
 
 
 async def resume(ctx: Context, _command: cmd.Resume) -> Reply:
-    async with ctx.as_member() as (_uow, member):
+    """End a pause, and cancel any `/coffee skip` of the next round."""
+    async with ctx.as_member() as (uow, member):
+        skipped = False
+        for program, membership in await uow.programs.memberships_of(member.id):
+            if sits_out_next(program, membership):
+                membership.skip_round = None
+                skipped = True
         profile = member.profile
         if profile.paused_until is None or profile.paused_until <= ctx.core.now():
             profile.paused_until = None
-            return reply(wording.NOT_PAUSED)
+            return reply(wording.SKIP_CANCELLED if skipped else wording.NOT_PAUSED)
         profile.paused_until = None
         profile.updated_at = ctx.core.now()
         return reply(wording.RESUMED)
+
+
+async def skip(ctx: Context, _command: cmd.Skip) -> Reply:
+    """Sit out the next round only: of the program of the channel it's typed in, or of every
+    program the member is in when typed elsewhere (a DM). Back automatically after it."""
+    async with ctx.as_member() as (uow, member):
+        mine = await uow.programs.memberships_of(member.id)
+        here = await ctx.core.channel_program(uow, ctx.actor)
+        if here is not None:
+            mine = [(p, m) for p, m in mine if p.id == here.id]
+        if not mine:
+            return error(wording.NOT_IN_PROGRAM_SKIP)
+        already = all(sits_out_next(p, m) for p, m in mine)
+        for program, membership in mine:
+            membership.skip_round = program.last_round_number + 1
+        return reply(wording.skipping([p.channel_id for p, _ in mine], already))
+
+
+def sits_out_next(program: Program, membership: Membership) -> bool:
+    """Whether the member said `/coffee skip` for the program's next round."""
+    return membership.skip_round == program.last_round_number + 1
 
 
 # --- platform events --------------------------------------------------------------------------

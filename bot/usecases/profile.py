@@ -11,6 +11,7 @@ from bot.messages import Form, FormField, Reply
 from bot.replies import error, reply
 from bot.text import InputError, clean_team, parse_tags
 from bot.usecases.context import Context
+from bot.usecases.membership import sits_out_next
 from storage.models import Member
 from storage.uow import UnitOfWork
 
@@ -60,7 +61,8 @@ async def set_timezone(ctx: Context, command: cmd.SetTimezone) -> Reply:
 
 async def status(ctx: Context, _command: cmd.Status) -> Reply:
     async with ctx.as_member() as (uow, member):
-        programs = await uow.programs.of_member(member.id)
+        mine = await uow.programs.memberships_of(member.id)
+        programs = [p for p, _ in mine]
         profile = member.profile
         paused = None
         if profile.paused_until and profile.paused_until > ctx.core.now():
@@ -88,6 +90,7 @@ async def status(ctx: Context, _command: cmd.Status) -> Reply:
                 await _partners(uow, member),
                 next_round,
                 await uow.rounds.colleagues_met(member.id),
+                skipping=[p.channel_id for p, m in mine if sits_out_next(p, m)],
             )
         )
 

@@ -9,6 +9,7 @@ USAGE: dict[str, str] = {
     "leave": "`/coffee leave` — stop being matched in this channel",
     "pause": "`/coffee pause [2w | 10 days | until 2026-12-24]` — take a break (no argument: until you resume)",
     "resume": "`/coffee resume` — be matched again",
+    "skip": "`/coffee skip` — sit out the next round only (here, or everywhere when typed in a DM)",
     "interests": "`/coffee interests climbing, jazz, sourdough` — what you're into (`clear` to empty)",
     "offer": "`/coffee offer python, public speaking` — what you can help others with",
     "learn": "`/coffee learn design, negotiation` — what you'd like to learn",
@@ -26,7 +27,7 @@ USAGE: dict[str, str] = {
 }
 
 HELP_ORDER = (
-    "join", "leave", "pause", "resume", "interests", "offer", "learn", "team", "timezone",
+    "join", "leave", "pause", "resume", "skip", "interests", "offer", "learn", "team", "timezone",
     "status", "history", "stats", "forget-me", "config", "preview", "match-now",
 )  # fmt: skip
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.messages import ChannelRef, Line, Message, UserText, fmt, text_message
 from bot.wording.help import USAGE
+from bot.wording.spans import channels
 
 DM_HINT = (
     "Hi! I'm WarmIntro. I pair colleagues for short chats. Try `/coffee help`, or "
@@ -44,7 +45,16 @@ def paused(until: datetime | None, tz: str) -> str:
 
 
 RESUMED = "Welcome back! You'll be in the next round."
+SKIP_CANCELLED = "Changed your mind? Good — you're in the next round after all."
+NOT_IN_PROGRAM_SKIP = "You're not in any coffee chats here, so there's no round to sit out."
 NO_TIMEZONE = "No time zone set."
+
+
+def skipping(channel_ids: Sequence[str], already: bool) -> Line:
+    """`/coffee skip`: which programs' next round the member sits out."""
+    first = "You're already sitting out" if already else "You'll sit out"
+    rest = ". You're back automatically after it; `/coffee resume` to take part after all."
+    return (first + " the next round in ", *channels(channel_ids), rest)
 
 
 def paused_label(until: datetime, tz: str) -> str:

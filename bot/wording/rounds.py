@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from bot.actions import Checkin, CheckinAnswer, StartThanks
 from bot.messages import Button, ChannelRef, Line, Message, UserRef, UserText, fmt
-from bot.wording.thanks import mentions
+from bot.wording.spans import mentions
 
 # --- rounds -----------------------------------------------------------------------------------
 

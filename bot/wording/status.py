@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.messages import ChannelRef, Line, Message, UserRef, UserText, fmt, text_message
+from bot.wording.spans import channels, mentions
 
 # --- status, history, stats -------------------------------------------------------------------
 
@@ -20,19 +21,22 @@ def status_message(
     current: Sequence[str] | None,
     next_round: str | None,
     met_count: int,
+    skipping: Sequence[str] = (),
 ) -> Message:
     def show(items: Sequence[str]) -> str:
         return ", ".join(items) if items else "—"
 
     lines: list[Line] = []
     if programs:
-        lines.append(("In: ", *_join_channels(programs)))
+        lines.append(("In: ", *channels(programs)))
     else:
         lines.append(
             ("You haven't joined any coffee chats yet. `/coffee join` in a program channel.",)
         )
     if paused_until:
         lines.append((f"⏸ Paused {paused_until}.",))
+    if skipping:
+        lines.append(("⏭ Sitting out the next round in ", *channels(skipping), "."))
     lines.append(
         (
             "Into: ",
@@ -48,25 +52,11 @@ def status_message(
         )
     )
     if current:
-        names: list[str | UserRef] = ["Current match: "]
-        for i, user in enumerate(current):
-            if i:
-                names.append(", ")
-            names.append(UserRef(user))
-        lines.append(tuple(names))
+        lines.append(("Current match: ", *mentions(current, ", ")))
     if next_round:
         lines.append((f"Next round: {next_round}.",))
     lines.append((f"Colleagues met so far: {met_count}.",))
     return Message(tuple(lines))
-
-
-def _join_channels(channel_ids: Sequence[str]) -> list[str | ChannelRef]:
-    out: list[str | ChannelRef] = []
-    for i, ch in enumerate(channel_ids):
-        if i:
-            out.append(", ")
-        out.append(ChannelRef(ch))
-    return out
 
 
 def history_message(rows: Sequence[tuple[str, Sequence[str], str | None]]) -> Message:

@@ -5,18 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.messages import ChannelRef, Line, Message, UserRef, UserText, fmt
+from bot.wording.spans import mentions
 
 # --- thanks -----------------------------------------------------------------------------------
-
-
-def mentions(users: Sequence[str], separator: str) -> list[str | UserRef]:
-    """People as `UserRef` spans, with `separator` between them."""
-    spans: list[str | UserRef] = []
-    for i, user in enumerate(users):
-        if i:
-            spans.append(separator)
-        spans.append(UserRef(user))
-    return spans
 
 
 def thanks_public(sender: str, recipients: Sequence[str], text: str) -> Message:

@@ -95,6 +95,16 @@ class ProgramRepository(Repository):
             Membership.program_id == program_id, Membership.member_id == member_id
         )
 
+    async def memberships_of(self, member_id: int) -> list[tuple[Program, Membership]]:
+        """The member's programs with their memberships (joined and not left)."""
+        stmt = (
+            select(Program, Membership)
+            .join(Membership, Membership.program_id == Program.id)
+            .where(Membership.member_id == member_id, Membership.left_at.is_(None))
+            .order_by(Program.id)
+        )
+        return [(p, m) for p, m in (await self._s.execute(stmt)).all()]
+
     async def of_member(self, member_id: int) -> list[Program]:
         """The programs a member is in (joined and not left)."""
         stmt = (
@@ -139,8 +149,21 @@ class ProgramRepository(Repository):
         return list((await self._s.execute(stmt)).unique().scalars())
 
     async def eligible_members(self, program_id: int, now: datetime) -> list[Member]:
+        """Who the program's next round matches: active, not paused, not sitting it out."""
+        skipping = (
+            select(Membership.member_id)
+            .join(Program, Program.id == Membership.program_id)
+            .where(
+                Membership.program_id == program_id,
+                Membership.skip_round == Program.last_round_number + 1,
+            )
+        )
+        sitting_out = set((await self._s.execute(skipping)).scalars())
         return [
             m
             for m in await self.active_members(program_id)
-            if m.profile is None or m.profile.paused_until is None or m.profile.paused_until <= now
+            if (
+                m.profile is None or m.profile.paused_until is None or m.profile.paused_until <= now
+            )
+            and m.id not in sitting_out
         ]
