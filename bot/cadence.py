@@ -9,8 +9,8 @@ CADENCES = ("weekly", "biweekly", "monthly")
 
 
 def parse_local_time(value: str) -> time:
-    hours, _, minutes = value.partition(":")
-    return time(int(hours), int(minutes or 0))
+    hours, *minutes = value.split(":", 1)
+    return time(int(hours), int(minutes[0] or 0) if minutes else 0)
 
 
 def _occurrences(weekday: int, local_time: str, tz: str, start: date, days: int) -> list[datetime]:

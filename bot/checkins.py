@@ -6,11 +6,13 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bot import copy
-from bot.outbox import Outgoing, enqueue
+from bot import keys as key_of
+from bot import wording
+from bot.ledger import Outgoing, enqueue
 from bot.ports import DirectTarget
-from storage.models import CheckinAnswer, Group, Member, Program, Round
-from storage.repo import Repo
+from bot.states import DeliveryKind, GroupOutcome
+from storage.models import Member
+from storage.uow import UnitOfWork
 
 if TYPE_CHECKING:
     from bot.core import Core
@@ -18,7 +20,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 # A group's outcome is the most hopeful answer any member gave.
-RANK = {"skipped": 0, "scheduled": 1, "met": 2}
+RANK = {GroupOutcome.SKIPPED: 0, GroupOutcome.SCHEDULED: 1, GroupOutcome.MET: 2}
 
 
 @dataclass(slots=True)
@@ -29,47 +31,41 @@ class CheckinResult:
 
 
 async def record_answer(
-    core: Core, repo: Repo, member: Member, group_id: int, answer: str
+    core: Core, uow: UnitOfWork, member: Member, group_id: int, answer: str
 ) -> CheckinResult:
     # Lock the group row: two members answering at once must not overwrite each other's outcome.
-    group = await repo.s.get(Group, group_id, with_for_update=True)
-    ids = (await repo.group_member_ids([group_id])).get(group_id, [])
+    group = await uow.rounds.group(group_id, lock=True)
+    ids = (await uow.rounds.member_ids([group_id])).get(group_id, [])
     if group is None or member.id not in ids:
-        return CheckinResult("That check-in isn't for you.", ok=False)
+        return CheckinResult(wording.NOT_YOUR_CHECKIN, ok=False)
     now = core.now()
-    existing = await repo.checkin_answer(group_id, member.id)
-    if existing is None:
-        repo.s.add(
-            CheckinAnswer(group_id=group_id, member_id=member.id, answer=answer, answered_at=now)
-        )
-    else:
-        existing.answer = answer
-        existing.answered_at = now
     previous = group.outcome
-    await repo.s.flush()
-    answers = await repo.group_answers(group_id)
+    answers = await uow.rounds.record_answer(group_id, member.id, answer, now)
     group.outcome = max(answers, key=lambda a: RANK[a]) if answers else answer
     keys: list[str] = []
-    if answer == "met" and previous != "met":
-        round_ = await repo.s.get_one(Round, group.round_id)
-        program = await repo.s.get_one(Program, round_.program_id)
-        others = await repo.members_by_ids(ids)
+    if answer == GroupOutcome.MET and previous != GroupOutcome.MET:
+        round_ = await uow.rounds.get(group.round_id)
+        program = await uow.programs.get(round_.program_id)
+        assert program is not None
+        others = await uow.members.by_ids(ids)
         for mid in ids:
             person = others.get(mid)
             if person is None:
                 continue
             rest = [others[o].external_id for o in ids if o != mid and o in others]
             item = Outgoing(
-                key=f"r{round_.id}:g{group_id}:thanks_nudge:{person.external_id}",
-                kind="thanks_nudge",
+                key=key_of.group_member_message(
+                    round_.id, group_id, DeliveryKind.THANKS_NUDGE, person.external_id
+                ),
+                kind=DeliveryKind.THANKS_NUDGE,
                 target=DirectTarget(person.external_id, program.channel_id),
-                message=copy.thanks_nudge(group_id, rest),
+                message=wording.thanks_nudge(group_id, rest),
                 due_at=now,
                 round_id=round_.id,
                 group_id=group_id,
                 recipient=person.external_id,
             )
-            if await enqueue(repo, member.workspace_id, item, now):
+            if await enqueue(uow, member.workspace_id, item, now):
                 keys.append(item.key)
     logger.info("group %s: %s answered %s", group_id, member.id, answer)
-    return CheckinResult(copy.CHECKIN_ANSWERS[answer], keys=keys)
+    return CheckinResult(wording.CHECKIN_ANSWERS[answer], keys=keys)

@@ -66,10 +66,3 @@ class OffsetClock:
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
-
-
-def as_utc(value: datetime) -> datetime:
-    """Treat naive datetimes (as SQLite returns them) as UTC."""
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)

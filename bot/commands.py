@@ -6,12 +6,11 @@ Adapters that get structured input (Discord options) build the same dataclasses 
 
 from __future__ import annotations
 
-import shlex
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from bot import copy
+from bot import wording
 from bot.messages import Line, render_line_plain
 from bot.text import (
     MAX_TEXT,
@@ -33,17 +32,22 @@ class CommandError(Exception):
 
     `line` is a message line: whatever the person typed in it is a `UserText` span, so the
     answer never echoes typed text as the bot's own copy. `message` is its plain text (logs,
-    tests). `unknown` marks an unknown subcommand (answered with the list of commands).
+    tests).
     """
 
-    def __init__(
-        self, message: str | Line, usage: str | None = None, *, unknown: bool = False
-    ) -> None:
+    def __init__(self, message: str | Line, usage: str | None = None) -> None:
         self.line: Line = (message,) if isinstance(message, str) else tuple(message)
         self.message = render_line_plain(self.line)
         super().__init__(self.message)
         self.usage = usage
-        self.unknown = unknown
+
+
+class UnknownSubcommand(CommandError):
+    """`/coffee <word>` where no command is called `word` (answered with the list of commands)."""
+
+    def __init__(self, word: str) -> None:
+        super().__init__(wording.unknown_subcommand(word), wording.USAGE["help"])
+        self.word = word
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,11 @@ class Pause:
 @dataclass(frozen=True)
 class Resume:
     pass
+
+
+@dataclass(frozen=True)
+class Skip:
+    """Sit out the next round only: of this channel's program, or (in a DM) of every one."""
 
 
 @dataclass(frozen=True)
@@ -136,6 +145,7 @@ CoffeeCommand = (
     | Leave
     | Pause
     | Resume
+    | Skip
     | SetTags
     | SetTeam
     | SetTimezone
@@ -148,8 +158,6 @@ CoffeeCommand = (
     | ForgetMe
     | Help
 )
-
-ADMIN_COMMANDS = (Config, Preview, MatchNow)
 
 _ALIASES = {
     "optin": "join",
@@ -179,6 +187,7 @@ _NO_ARGS = {
     "join": Join,
     "leave": Leave,
     "resume": Resume,
+    "skip": Skip,
     "status": Status,
     "history": History,
     "stats": Stats,
@@ -191,18 +200,18 @@ _CONFIRMABLE = {"match-now": MatchNow, "forget-me": ForgetMe}
 def parse_coffee(text: str, today: date) -> CoffeeCommand:
     """Parse what follows `/coffee`. `today` is the caller's date, for `pause`."""
     if len(text) > MAX_TEXT:
-        raise CommandError(copy.too_long(len(text)))
+        raise CommandError(wording.too_long(len(text)))
     words = text.strip().split()
     if not words:
         return Help()
     name = _ALIASES.get(words[0].lower(), words[0].lower())
     rest = words[1:]
     raw_rest = text.strip()[len(words[0]) :].strip()
-    usage = copy.USAGE.get(name)
+    usage = wording.USAGE.get(name)
     try:
         if name in _NO_ARGS:
             if rest:
-                raise CommandError(f"`{name}` takes no options.", usage)
+                raise CommandError(wording.takes_no_options(name), usage)
             return _NO_ARGS[name]()
         if name == "help":
             return Help(rest[0].lower() if rest else None)
@@ -216,7 +225,7 @@ def parse_coffee(text: str, today: date) -> CoffeeCommand:
                 return SetTags(field, ())
             tags = parse_tags(raw_rest)
             if not tags:
-                raise CommandError("I couldn't find any topics in that.", usage)
+                raise CommandError(wording.NO_TOPICS_FOUND, usage)
             return SetTags(field, tuple(tags))
         if name == "team":
             if not raw_rest:
@@ -239,18 +248,18 @@ def parse_coffee(text: str, today: date) -> CoffeeCommand:
             if rest and rest[0].lower() == "confirm" and len(rest) == 1:
                 return _CONFIRMABLE[name](confirmed=True)
             if rest:
-                raise CommandError(f"Did you mean `/coffee {name} confirm`?", usage)
+                raise CommandError(wording.did_you_mean_confirm(name), usage)
             return _CONFIRMABLE[name]()
     except InputError as exc:
         raise CommandError(exc.line, usage) from None
-    raise CommandError(copy.unknown_subcommand(words[0]), copy.USAGE["help"], unknown=True)
+    raise UnknownSubcommand(words[0])
 
 
 def parse_thanks(text: str) -> Thanks:
     """`@a @b thanks for the review! --private` → Thanks(("a", "b"), "thanks for…", True)."""
-    usage = copy.USAGE["thanks"]
+    usage = wording.USAGE["thanks"]
     if len(text) > MAX_TEXT:
-        raise CommandError(copy.too_long(len(text)), usage)
+        raise CommandError(wording.too_long(len(text)), usage)
     tokens = text.strip().split()
     private = False
     if tokens and tokens[-1].lower() in {"--private", "—private", "-p", "--dm"}:
@@ -264,29 +273,21 @@ def parse_thanks(text: str) -> Thanks:
         user_id = parse_mention(tokens[0])
         if user_id is None:
             if tokens[0].startswith("@") and len(tokens[0]) > 1:
-                raise CommandError(copy.unknown_user(tokens[0]), usage)
+                raise CommandError(wording.unknown_user(tokens[0]), usage)
             break
         if user_id not in recipients:
             recipients.append(user_id)
         tokens.pop(0)
     if not recipients:
-        raise CommandError("Who would you like to thank? Mention them first.", usage)
+        raise CommandError(wording.THANKS_MENTION_FIRST, usage)
     message = " ".join(tokens).strip()
     if not message:
-        raise CommandError("Add a few words about what you're thankful for.", usage)
+        raise CommandError(wording.THANKS_ADD_WORDS, usage)
     try:
-        check_length(message, "Your note")
+        check_length(message, wording.YOUR_NOTE)
     except InputError as exc:
         raise CommandError(exc.line, usage) from None
     return Thanks(tuple(recipients), message, private)
-
-
-def split_value(value: str) -> list[str]:
-    """Split a config value, honouring quotes: `purpose "connect the new office"`."""
-    try:
-        return shlex.split(value)
-    except ValueError:
-        return value.split()
 
 
 def parse_channel_value(value: str) -> str | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Literal
 
 from pydantic import Field
@@ -61,8 +60,3 @@ class Settings(BaseSettings):
         if discord:
             return "discord"
         return "console"
-
-
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    return Settings()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
+from collections.abc import Iterable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,7 +15,7 @@ from bot.config import Settings
 from bot.ports import Platform, UserInfo
 from storage.engine import Database
 from storage.models import Member, Program, Workspace
-from storage.repo import Repo
+from storage.uow import UnitOfWork, unit_of_work
 
 logger = logging.getLogger(__name__)
 
@@ -64,36 +64,29 @@ class Core:
         """A short wait between retries, on the core's clock (instant on a fake clock)."""
         await self.clock.sleep(seconds)
 
-    @asynccontextmanager
-    async def repo(self) -> AsyncIterator[Repo]:
-        """A repository over one transaction: committed on success, rolled back on error."""
-        async with self.db.session() as session:
-            try:
-                yield Repo(session)
-                await session.commit()
-            except BaseException:
-                await session.rollback()
-                raise
+    def uow(self) -> AbstractAsyncContextManager[UnitOfWork]:
+        """A unit of work over one transaction: committed on success, rolled back on error."""
+        return unit_of_work(self.db)
 
-    async def workspace(self, repo: Repo, external_id: str) -> Workspace:
-        return await repo.workspace(self.platform.name, external_id, self.now())
+    async def workspace(self, uow: UnitOfWork, external_id: str) -> Workspace:
+        return await uow.workspaces.get_or_create(self.platform.name, external_id, self.now())
 
     async def known_users(
         self, workspace_id: str, user_ids: Iterable[str]
     ) -> dict[str, UserInfo | None]:
         """The platform's profiles of users we haven't stored yet, fetched *before* a write
         transaction opens: a platform call never runs while the database is locked."""
-        async with self.repo() as repo:
-            ws = await repo.find_workspace(self.platform.name, workspace_id)
+        async with self.uow() as uow:
+            ws = await uow.workspaces.find(self.platform.name, workspace_id)
             missing = [
                 u for u in dict.fromkeys(user_ids)
-                if ws is None or await repo.find_member(ws.id, u) is None
+                if ws is None or await uow.members.find(ws.id, u) is None
             ]  # fmt: skip
         return {u: await self.platform.user_info(workspace_id, u) for u in missing}
 
     async def member(
         self,
-        repo: Repo,
+        uow: UnitOfWork,
         workspace: Workspace,
         user_id: str,
         known: dict[str, UserInfo | None] | None = None,
@@ -102,9 +95,11 @@ class Core:
 
         Pass `known` (from `known_users`) so that no platform call happens in the transaction.
         """
-        found = await repo.find_member(workspace.id, user_id)
+        found = await uow.members.find(workspace.id, user_id)
         if found is not None:
-            return await repo.member(workspace.id, user_id, found.display_name, self.now())
+            return await uow.members.get_or_create(
+                workspace.id, user_id, found.display_name, self.now()
+            )
         if known is not None and user_id in known:
             info = known[user_id]
         else:
@@ -112,7 +107,9 @@ class Core:
             info = await self.platform.user_info(workspace.external_id, user_id)
         if info is None:
             raise UnknownUser(user_id)
-        member = await repo.member(workspace.id, user_id, info.display_name, self.now())
+        member = await uow.members.get_or_create(
+            workspace.id, user_id, info.display_name, self.now()
+        )
         member.is_bot = info.is_bot
         member.deactivated = info.deactivated
         if info.timezone or info.utc_offset_hours is not None:
@@ -123,33 +120,40 @@ class Core:
         return member
 
     async def actor_member(
-        self, repo: Repo, actor: Actor, known: dict[str, UserInfo | None] | None = None
+        self, uow: UnitOfWork, actor: Actor, known: dict[str, UserInfo | None] | None = None
     ) -> Member:
-        ws = await self.workspace(repo, actor.workspace_id)
-        member = await self.member(repo, ws, actor.user_id, known)
+        ws = await self.workspace(uow, actor.workspace_id)
+        member = await self.member(uow, ws, actor.user_id, known)
         if actor.display_name and member.display_name != actor.display_name:
             member.display_name = actor.display_name
         return member
 
-    async def program_at(self, repo: Repo, workspace_id: str, channel_id: str) -> Program | None:
-        ws = await repo.find_workspace(self.platform.name, workspace_id)
+    async def find_member(self, uow: UnitOfWork, workspace_id: str, user_id: str) -> Member | None:
+        """A stored member (never created, never looked up on the platform)."""
+        ws = await uow.workspaces.find(self.platform.name, workspace_id)
+        return await uow.members.find(ws.id, user_id) if ws else None
+
+    async def program_at(
+        self, uow: UnitOfWork, workspace_id: str, channel_id: str
+    ) -> Program | None:
+        ws = await uow.workspaces.find(self.platform.name, workspace_id)
         if ws is None:
             return None
-        return await repo.program_by_channel(ws.id, channel_id)
+        return await uow.programs.by_channel(ws.id, channel_id)
 
-    async def channel_program(self, repo: Repo, actor: Actor) -> Program | None:
+    async def channel_program(self, uow: UnitOfWork, actor: Actor) -> Program | None:
         if not actor.channel_id:
             return None
-        return await self.program_at(repo, actor.workspace_id, actor.channel_id)
+        return await self.program_at(uow, actor.workspace_id, actor.channel_id)
 
     async def command_program(
-        self, repo: Repo, actor: Actor, member: Member, require_channel: bool = False
+        self, uow: UnitOfWork, actor: Actor, member: Member, require_channel: bool = False
     ) -> Program | None:
         """The program a command is about: the channel's, else the member's only one."""
-        program = await self.channel_program(repo, actor)
+        program = await self.channel_program(uow, actor)
         if program is not None or require_channel:
             return program
-        mine = await repo.member_programs(member.id)
+        mine = await uow.programs.of_member(member.id)
         return mine[0] if len(mine) == 1 else None
 
     def is_admin(self, actor: Actor, program: Program) -> bool:

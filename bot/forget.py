@@ -25,12 +25,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, cast, delete, func, or_, select, update
-
-from bot import copy
-from bot.outbox import redact, withdraw
-from storage.models import Delivery, Member, Program, ThanksNote, ThanksRecipient
-from storage.repo import Repo
+from bot import keys as key_of
+from bot import wording
+from bot.ledger import redact
+from bot.regroup import withdraw
+from bot.states import DeliveryStatus
+from storage.models import Member, ThanksNote
+from storage.uow import UnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -87,102 +88,60 @@ def _strings(value: Any) -> Iterator[str]:
             yield from _strings(item)
 
 
-async def forget(repo: Repo, member: Member, now: datetime) -> list[str]:
+async def forget(uow: UnitOfWork, member: Member, now: datetime) -> list[str]:
     """Delete `member` and their traces (see the module doc). Returns delivery keys to flush
     once the transaction commits (re-addressed intros, re-written thanks posts, partners told).
     """
     traces = Traces(member.external_id, member.display_name)
-    keys = await withdraw(repo, member, now)
-    keys += await _forget_thanks(repo, member, traces)
-    await repo.s.execute(
-        update(Program)
-        .where(Program.workspace_id == member.workspace_id, Program.added_by == member.external_id)
-        .values(added_by=None)
-        .execution_options(synchronize_session=False)
-    )
-    await repo.delete_member(member)
-    await _sweep(repo, member.workspace_id, traces)
+    keys = await withdraw(uow, member, now)
+    keys += await _forget_thanks(uow, member, traces)
+    await uow.programs.forget_admin(member.workspace_id, member.external_id)
+    await uow.deliveries.delete_addressed_to(member.workspace_id, member.external_id)
+    await uow.members.remove(member)
+    await _sweep(uow, member.workspace_id, traces)
     return keys
 
 
-async def _forget_thanks(repo: Repo, member: Member, traces: Traces) -> list[str]:
-    notes = list(
-        (
-            await repo.s.execute(
-                select(ThanksNote).where(ThanksNote.workspace_id == member.workspace_id)
-            )
-        ).scalars()
-    )
-    received = set(
-        (
-            await repo.s.execute(
-                select(ThanksRecipient.note_id).where(ThanksRecipient.member_id == member.id)
-            )
-        ).scalars()
-    )
+async def _forget_thanks(uow: UnitOfWork, member: Member, traces: Traces) -> list[str]:
+    notes = await uow.thanks.in_workspace(member.workspace_id)
+    received = await uow.thanks.received_by(member.id)
     keys: list[str] = []
     for note in notes:
         if note.from_member_id == member.id or traces.in_text(note.text):
             # Their words, or words about them: the note and everything that carried it go.
-            await repo.s.execute(
-                delete(Delivery).where(
-                    Delivery.workspace_id == member.workspace_id,
-                    Delivery.key.startswith(f"thanks:{note.id}:", autoescape=True),
-                )
-            )
-            await repo.s.execute(delete(ThanksNote).where(ThanksNote.id == note.id))
+            prefix = key_of.thanks_prefix(note.id)
+            await uow.deliveries.delete_with_key_prefix(member.workspace_id, prefix)
+            await uow.thanks.remove(note.id)
         elif note.id in received:
-            keys += await _unthank(repo, note, member)
+            keys += await _unthank(uow, note, member)
     return keys
 
 
-async def _unthank(repo: Repo, note: ThanksNote, member: Member) -> list[str]:
+async def _unthank(uow: UnitOfWork, note: ThanksNote, member: Member) -> list[str]:
     """A note someone else wrote to them (and maybe others): its post no longer names them."""
-    post = (
-        await repo.s.execute(select(Delivery).where(Delivery.key == f"thanks:{note.id}:post"))
-    ).scalar_one_or_none()
-    if post is None or post.status == "sending":
+    post = await uow.deliveries.by_key(key_of.thanks_post(note.id))
+    if post is None or post.status == DeliveryStatus.SENDING:
         return []
-    if post.status != "pending":
+    if post.status != DeliveryStatus.PENDING:
         redact(post, WHY)
         return []
-    ids = (
-        await repo.s.execute(
-            select(ThanksRecipient.member_id).where(
-                ThanksRecipient.note_id == note.id, ThanksRecipient.member_id != member.id
-            )
-        )
-    ).scalars()
-    people = await repo.members_by_ids([note.from_member_id, *ids])
+    ids = await uow.thanks.recipients_except(note.id, member.id)
+    people = await uow.members.by_ids([note.from_member_id, *ids])
     sender = people.pop(note.from_member_id, None)
     others = [m.external_id for m in people.values()]
     if sender is None or not others:
-        post.status = "cancelled"
+        post.status = DeliveryStatus.CANCELLED
         redact(post, WHY)
         return []
-    post.payload = copy.thanks_public(sender.external_id, others, note.text).to_dict()
+    post.payload = wording.thanks_public(sender.external_id, others, note.text).to_dict()
     return [post.key]
 
 
-async def _sweep(repo: Repo, workspace_id: int, traces: Traces) -> None:
+async def _sweep(uow: UnitOfWork, workspace_id: int, traces: Traces) -> None:
     """Anything else that still names them: redacted, and stopped if it was still to be sent."""
     needles = {traces.external_id, *traces.names()}
     needles |= {json.dumps(n)[1:-1] for n in needles}  # as stored in JSON text
-    columns = (
-        Delivery.key,
-        Delivery.recipient,
-        Delivery.error,
-        Delivery.platform_ref,
-        cast(Delivery.target, String),
-        cast(Delivery.payload, String),
-    )
-    maybe = or_(
-        *(func.lower(c).contains(n.lower(), autoescape=True) for c in columns for n in needles)
-    )
-    rows = (
-        await repo.s.execute(select(Delivery).where(Delivery.workspace_id == workspace_id, maybe))
-    ).scalars()
-    for row in rows:
+    for row in await uow.deliveries.mentioning(workspace_id, needles):
         by_id = (
             traces.in_ref(row.key)
             or row.recipient == traces.external_id
@@ -191,16 +150,16 @@ async def _sweep(repo: Repo, workspace_id: int, traces: Traces) -> None:
             or traces.id_in_json(row.target)
             or traces.id_in_json(row.payload)
         )
-        if row.status == "pending" and not by_id:
+        if row.status == DeliveryStatus.PENDING and not by_id:
             continue  # a name alone may be a namesake's: what is still due to others goes out
         if not (by_id or traces.in_json(row.payload)):
             continue
-        if row.status == "sending":
+        if row.status == DeliveryStatus.SENDING:
             logger.warning("delivery %s names a forgotten member but is in flight", row.id)
             continue
-        if row.status == "pending":
-            row.status = "cancelled"
+        if row.status == DeliveryStatus.PENDING:
+            row.status = DeliveryStatus.CANCELLED
         if traces.in_ref(row.key):
-            row.key = f"forgotten:{row.id}"
+            row.key = key_of.forgotten(row.id)
         redact(row, WHY)
         logger.info("delivery %s (%s) redacted: it named a forgotten member", row.id, row.kind)

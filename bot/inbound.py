@@ -4,13 +4,13 @@ Platform-neutral, so Slack, Discord and the console refuse exactly the same thin
 
 - ids (users, channels, workspaces) have a plausible shape and length (they end up in
   `String(64)` columns);
-- action ids are short and shaped like the ones `copy` makes (`checkin:12:met`), and numbers
-  in them are database-sized (`checkin:99999999999999999999:met` is an expired button, not an
-  integer overflow on SQLite or PostgreSQL);
+- action and form ids are read by `bot.actions` alone (short, of a known shape, numbers
+  database-sized: `checkin:99999999999999999999:met` is an expired button, not an integer
+  overflow on SQLite or PostgreSQL);
 - typed text holds no control characters (NUL above all: PostgreSQL can't store it) and no
   broken Unicode (lone surrogates, which JSON escapes can smuggle in).
 
-Bad input gets a clear answer from `copy` and changes nothing.
+Bad input gets a clear answer from `bot.wording` and changes nothing.
 """
 
 from __future__ import annotations
@@ -20,12 +20,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from bot import copy
+from bot import wording
 from bot.core import Actor
 from bot.text import MAX_TEXT, InputError
 
-MAX_ID = 2**31 - 1  # primary keys are INTEGER: 32-bit on PostgreSQL
-MAX_ACTION_ID = 255  # Slack's limit for an action_id
 MAX_EXTERNAL_ID = 64  # members.external_id, programs.channel_id, …
 MAX_NAME = 200  # members.display_name, programs.name
 MAX_RECIPIENTS = 25  # people thanked at once (each one is a platform lookup)
@@ -33,10 +31,7 @@ MAX_FORM_VALUES = 20
 
 # C0 controls except tab, newline and carriage return; DEL and the C1 controls; lone surrogates.
 _UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
-_NUMBER = re.compile(r"[0-9]{1,10}")
-_ACTION = re.compile(r"[a-z][a-z-]{0,31}(?::[A-Za-z0-9_.\-]{1,64}){0,4}")
 _EXTERNAL_ID = re.compile(rf"[A-Za-z0-9_.\-]{{1,{MAX_EXTERNAL_ID}}}")
-_FORM_ID = re.compile(r"profile|thanks(?::[0-9]{1,10})?")
 
 
 def unsafe(text: str) -> bool:
@@ -50,14 +45,14 @@ def strip_unsafe(text: str) -> str:
 
 def check_chars(text: str) -> str:
     if unsafe(text):
-        raise InputError(copy.UNSAFE_TEXT)
+        raise InputError(wording.UNSAFE_TEXT)
     return text
 
 
 def check_text(text: str, limit: int = MAX_TEXT) -> str:
     """Typed text: not over `limit` (the usual too-long answer), and storable."""
     if len(text) > limit:
-        raise InputError(copy.too_long(len(text), limit))
+        raise InputError(wording.too_long(len(text), limit))
     return check_chars(text)
 
 
@@ -74,27 +69,6 @@ def any_unsafe(value: Any, depth: int = 0) -> bool:
     if isinstance(value, list | tuple | set | frozenset):
         return any(any_unsafe(v, depth + 1) for v in value)
     return False
-
-
-def bounded_id(text: str) -> int | None:
-    """A database id from a button or form: ASCII digits, 1 … 2³¹−1; else None."""
-    if not isinstance(text, str) or not _NUMBER.fullmatch(text):
-        return None
-    number = int(text)
-    return number if 0 < number <= MAX_ID else None
-
-
-def action_parts(action_id: str) -> list[str] | None:
-    """The parts of an action id shaped like the ones the bot makes; None for anything else."""
-    if not isinstance(action_id, str) or len(action_id) > MAX_ACTION_ID:
-        return None
-    if not _ACTION.fullmatch(action_id):
-        return None
-    return action_id.split(":")
-
-
-def form_id_ok(form_id: str) -> bool:
-    return isinstance(form_id, str) and _FORM_ID.fullmatch(form_id) is not None
 
 
 def external_id_ok(value: object) -> bool:

@@ -13,13 +13,15 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from bot import copy
-from bot.messages import Message
-from bot.outbox import Outgoing, enqueue
+from bot import keys as key_of
+from bot import wording
+from bot.ledger import Outgoing, enqueue
+from bot.messages import Message, text_message
 from bot.ports import DirectTarget
+from bot.states import DeliveryKind
 from bot.text import InputError, parse_tags
 from storage.models import ConversationState, Member
-from storage.repo import Repo
+from storage.uow import UnitOfWork
 
 if TYPE_CHECKING:
     from bot.core import Core
@@ -32,43 +34,39 @@ NEXT: dict[str, str | None] = {"interests": "offers", "offers": "wants", "wants"
 
 
 async def start(
-    core: Core, repo: Repo, member: Member, channel_id: str | None, key_suffix: str
+    core: Core, uow: UnitOfWork, member: Member, channel_id: str | None, program_id: int
 ) -> str | None:
-    """Ask the first question (once per `key_suffix`). Returns the delivery key to flush."""
+    """Ask the first question (once per program joined). Returns the delivery key to flush."""
     now = core.now()
     profile = member.profile
     if profile.onboarded_at is None and profile.interests and profile.offers and profile.wants:
         profile.onboarded_at = now  # they've told us everything already; don't ask again
     if profile.onboarded_at is not None:
         return None
-    state = await repo.conversation(member.id, FLOW)
+    state = await uow.members.conversation(member.id, FLOW)
     if state is None:
-        repo.s.add(
-            ConversationState(
-                member_id=member.id, flow=FLOW, state=STEPS[0], data={}, updated_at=now
-            )
-        )
+        uow.members.start_conversation(member.id, FLOW, STEPS[0], now)
         step = STEPS[0]
     else:
         step = state.state
-    intro = copy.interview_intro(channel_id)
-    question = copy.interview_question(step, STEPS.index(step) + 1)
+    intro = wording.interview_intro(channel_id)
+    question = wording.interview_question(step, STEPS.index(step) + 1)
     message = Message(intro.lines + question.lines, question.buttons)
-    key = f"interview:{member.id}:{key_suffix}"
+    key = key_of.interview(member.id, program_id)
     item = Outgoing(
         key,
-        "interview",
+        DeliveryKind.INTERVIEW,
         DirectTarget(member.external_id, channel_id),
         message,
         now,
         recipient=member.external_id,
     )
-    return key if await enqueue(repo, member.workspace_id, item, now) else None
+    return key if await enqueue(uow, member.workspace_id, item, now) else None
 
 
-async def answer(core: Core, repo: Repo, member: Member, text: str) -> Message | None:
+async def answer(core: Core, uow: UnitOfWork, member: Member, text: str) -> Message | None:
     """A DM from the member. Returns the reply, or None when no interview is running."""
-    state = await repo.conversation(member.id, FLOW)
+    state = await uow.members.conversation(member.id, FLOW)
     if state is None:
         return None
     try:
@@ -76,31 +74,33 @@ async def answer(core: Core, repo: Repo, member: Member, text: str) -> Message |
     except InputError as exc:
         return Message((exc.line,))
     if not tags:
-        return Message(((copy.interview_nothing_found(),),))
+        return Message(((wording.interview_nothing_found(),),))
     setattr(member.profile, state.state, tags)
     member.profile.updated_at = core.now()
-    return await _advance(core, repo, member, state)
+    return await _advance(core, uow, member, state)
 
 
-async def skip(core: Core, repo: Repo, member: Member, step: str) -> Message:
-    state = await repo.conversation(member.id, FLOW)
+async def skip(core: Core, uow: UnitOfWork, member: Member, step: str) -> Message:
+    state = await uow.members.conversation(member.id, FLOW)
     if state is None or state.state != step:
-        return Message((("That question is already answered — thanks!",),))
-    return await _advance(core, repo, member, state)
+        return text_message(wording.QUESTION_ANSWERED)
+    return await _advance(core, uow, member, state)
 
 
-async def finish(core: Core, repo: Repo, member: Member) -> None:
+async def finish(core: Core, uow: UnitOfWork, member: Member) -> None:
     """All answers are in (e.g. from the profile form): the interview is over."""
-    await repo.clear_conversation(member.id, FLOW)
+    await uow.members.clear_conversation(member.id, FLOW)
     member.profile.onboarded_at = member.profile.onboarded_at or core.now()
 
 
-async def _advance(core: Core, repo: Repo, member: Member, state: ConversationState) -> Message:
+async def _advance(
+    core: Core, uow: UnitOfWork, member: Member, state: ConversationState
+) -> Message:
     following = NEXT[state.state]
     if following is None:
-        await finish(core, repo, member)
+        await finish(core, uow, member)
         profile = member.profile
-        return copy.interview_done(profile.interests, profile.offers, profile.wants)
+        return wording.interview_done(profile.interests, profile.offers, profile.wants)
     state.state = following
     state.updated_at = core.now()
-    return copy.interview_question(following, STEPS.index(following) + 1)
+    return wording.interview_question(following, STEPS.index(following) + 1)

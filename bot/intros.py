@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, fields
 from typing import Any
 
-from bot import copy
+from bot import wording
 from bot.matching.explain import describe
 from bot.matching.types import Reason
 from bot.messages import Message
@@ -55,7 +55,7 @@ def render_reasons(
 
 
 def starter_for(seed: int, position: int) -> str:
-    return copy.STARTERS[(seed + position * 7) % len(copy.STARTERS)]
+    return wording.STARTERS[(seed + position * 7) % len(wording.STARTERS)]
 
 
 def intro_message(
@@ -70,7 +70,7 @@ def intro_message(
     present = {str(m) for m in member_ids}
     reasons = [reason_from_json(r) for r in group.reasons or []]
     texts = render_reasons(reasons, {str(k): v for k, v in names.items()}, present)
-    return copy.intro(
+    return wording.intro(
         [external[m] for m in member_ids],
         texts,
         starter_for(seed, group.position),

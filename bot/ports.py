@@ -7,11 +7,15 @@ SDK-specific errors.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
 from bot.messages import Message
+
+# `<conversation>/<message>`: the message id may itself hold slashes, the conversation id not.
+_SENT_REF = re.compile(r"(?P<conversation>[^/]*)/(?P<message>.*)", re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,8 +92,10 @@ class SentRef:
 
     @classmethod
     def decode(cls, value: str) -> SentRef:
-        conversation_id, _, message_id = value.partition("/")
-        return cls(conversation_id, message_id)
+        found = _SENT_REF.fullmatch(value)
+        if found is None:
+            return cls(value, "")
+        return cls(found["conversation"], found["message"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,13 +144,6 @@ class RecipientsUnavailable(PlatformError):
     def __init__(self, user_ids: tuple[str, ...], reason: str) -> None:
         super().__init__(reason, retryable=False)
         self.user_ids = user_ids
-
-
-@dataclass(slots=True)
-class ChannelInfo:
-    channel_id: str
-    name: str
-    member_ids: set[str] = field(default_factory=set)
 
 
 class Platform(Protocol):

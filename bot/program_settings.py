@@ -2,36 +2,38 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot import commands as cmd
-from bot import copy
+from bot import wording
 from bot.cadence import CADENCES, next_round_time
 from bot.matching.types import Weights
-from bot.messages import UserText
+from bot.messages import ChannelRef
 from bot.text import InputError, check_length
 from storage.models import Program
 
 MAX_PURPOSE = 500
 WEIGHT_KEYS = ("interest", "give", "cross_team", "timezone", "repeat", "repeat_decay")
 SCHEDULE_KEYS = {"cadence", "day", "time", "timezone", "tz", "active"}
+# How a setting is shown: a channel as a mention, anything else as text.
+SettingValue = str | ChannelRef
 
 
-def settings_rows(program: Program) -> list[tuple[str, str]]:
+def settings_rows(program: Program) -> list[tuple[str, SettingValue]]:
     weights = {**dict.fromkeys(WEIGHT_KEYS), **(program.weights or {})}
     defaults = Weights()
-    thanks_channel = (
-        f"<#{program.thanks_channel_id}>" if program.thanks_channel_id else "this channel"
-    )
+    thanks_channel = _channel(program.thanks_channel_id)
     upcoming = (
-        copy.when(program.next_round_at, program.timezone)
+        wording.when(program.next_round_at, program.timezone)
         if program.next_round_at and program.active
         else "—"
     )
     rows = [
         ("cadence", program.cadence),
-        ("day", copy.WEEKDAYS[program.weekday]),
+        ("day", wording.WEEKDAYS[program.weekday]),
         ("time", program.local_time),
         ("timezone", program.timezone),
         ("purpose", program.purpose or "—"),
@@ -45,76 +47,111 @@ def settings_rows(program: Program) -> list[tuple[str, str]]:
     return rows
 
 
-def apply_setting(program: Program, key: str, value: str, now: datetime) -> str:
+def apply_setting(program: Program, key: str, value: str, now: datetime) -> SettingValue:
+    """Set one setting from what an admin typed; returns the value as it is now shown.
+    Raises `InputError` (nothing changed) for a bad value or an unknown key."""
     value = value.strip()
-    if key == "cadence":
-        if value.lower() not in CADENCES:
-            raise InputError("Cadence is one of: weekly, biweekly, monthly.")
-        program.cadence = value.lower()
-    elif key in {"day", "weekday"}:
-        day = value.lower()[:3]
-        names = [d[:3] for d in copy.WEEKDAYS]
-        if day not in names or not copy.WEEKDAYS[names.index(day)].startswith(value.lower()):
-            raise InputError("Day is a weekday name, like `monday` or `thu`.")
-        program.weekday = names.index(day)
-        key, value = "day", copy.WEEKDAYS[program.weekday]
-    elif key == "time":
-        hours, _, minutes = value.partition(":")
-        if not (
-            value.isascii()
-            and hours.isdigit()
-            and minutes.isdigit()
-            and int(hours) < 24
-            and int(minutes) < 60
-            and len(minutes) == 2
-        ):
-            raise InputError("Time is 24-hour HH:MM, like `09:30`.")
-        program.local_time = value = f"{int(hours):02d}:{minutes}"
-    elif key in {"timezone", "tz"}:
-        try:
-            ZoneInfo(value)
-        except Exception:
-            raise InputError(
-                "`", UserText(value[:60]), "` isn't a time zone name like `Europe/Berlin`."
-            ) from None
-        program.timezone = value
-    elif key == "purpose":
-        check_length(value, "The purpose", MAX_PURPOSE)
-        program.purpose = None if value.lower() in {"none", "-", "clear"} else value.strip("\"'")
-        return program.purpose or "cleared"
-    elif key in {"thanks-channel", "thanks_channel"}:
-        channel = cmd.parse_channel_value(value)
-        if channel is not None and len(channel) > 64:
-            raise InputError("That's not a channel I can post in; mention it, like #kudos.")
-        if channel is not None and not channel.replace("-", "").replace("_", "").isalnum():
-            raise InputError("Mention the channel, like #kudos, or say `none`.")
-        program.thanks_channel_id = channel
-        return f"<#{channel}>" if channel else "this channel"
-    elif key == "active":
-        flag = value.lower()
-        if flag not in {"on", "off", "yes", "no", "true", "false"}:
-            raise InputError("Say `on` or `off`.")
-        program.active = flag in {"on", "yes", "true"}
-        value = "on" if program.active else "off"
-    elif key.startswith("weight."):
-        name = key[len("weight.") :]
-        if name not in WEIGHT_KEYS:
-            raise InputError(f"Weights are: {', '.join(WEIGHT_KEYS)}.")
-        try:
-            number = float(value)
-        except ValueError:
-            raise InputError("A weight is a number, like `10` or `0.5`.") from None
-        if number < 0 or number != number or number == float("inf"):
-            raise InputError("A weight can't be negative.")
-        if name == "repeat_decay" and number > 1:
-            raise InputError("repeat_decay is between 0 and 1.")
-        program.weights = {**(program.weights or {}), name: number}
-        return f"{number:g}"
-    else:
-        raise InputError(*copy.no_such_setting(key))
+    key = _ALIASES.get(key, key)
+    if key.startswith("weight."):
+        return _set_weight(program, key[len("weight.") :], value)
+    setter = _SETTERS.get(key)
+    if setter is None:
+        raise InputError(*wording.no_such_setting(key))
+    shown = setter(program, value)
     if key in SCHEDULE_KEYS:
         reschedule(program, now)
+    return shown
+
+
+def _set_cadence(program: Program, value: str) -> SettingValue:
+    if value.lower() not in CADENCES:
+        raise InputError(wording.BAD_CADENCE)
+    program.cadence = value.lower()
     return value
+
+
+def _set_day(program: Program, value: str) -> SettingValue:
+    day = value.lower()[:3]
+    names = [d[:3] for d in wording.WEEKDAYS]
+    if day not in names or not wording.WEEKDAYS[names.index(day)].startswith(value.lower()):
+        raise InputError(wording.BAD_DAY)
+    program.weekday = names.index(day)
+    return wording.WEEKDAYS[program.weekday]
+
+
+_TIME = re.compile(r"([0-9]+):([0-9]{2})")
+
+
+def _set_time(program: Program, value: str) -> SettingValue:
+    found = _TIME.fullmatch(value)
+    if found is None or int(found[1]) >= 24 or int(found[2]) >= 60:
+        raise InputError(wording.BAD_TIME)
+    program.local_time = f"{int(found[1]):02d}:{found[2]}"
+    return program.local_time
+
+
+def _set_timezone(program: Program, value: str) -> SettingValue:
+    try:
+        ZoneInfo(value)
+    except Exception:
+        raise InputError(*wording.not_a_zone_name(value)) from None
+    program.timezone = value
+    return value
+
+
+def _set_purpose(program: Program, value: str) -> SettingValue:
+    check_length(value, wording.THE_PURPOSE, MAX_PURPOSE)
+    program.purpose = None if value.lower() in {"none", "-", "clear"} else value.strip("\"'")
+    return program.purpose or wording.CLEARED
+
+
+def _set_thanks_channel(program: Program, value: str) -> SettingValue:
+    channel = cmd.parse_channel_value(value)
+    if channel is not None and len(channel) > 64:
+        raise InputError(wording.BAD_CHANNEL)
+    if channel is not None and not channel.replace("-", "").replace("_", "").isalnum():
+        raise InputError(wording.MENTION_CHANNEL)
+    program.thanks_channel_id = channel
+    return _channel(channel)
+
+
+def _set_active(program: Program, value: str) -> SettingValue:
+    flag = value.lower()
+    if flag not in {"on", "off", "yes", "no", "true", "false"}:
+        raise InputError(wording.ON_OR_OFF)
+    program.active = flag in {"on", "yes", "true"}
+    return "on" if program.active else "off"
+
+
+def _set_weight(program: Program, name: str, value: str) -> SettingValue:
+    if name not in WEIGHT_KEYS:
+        raise InputError(wording.weight_names(WEIGHT_KEYS))
+    try:
+        number = float(value)
+    except ValueError:
+        raise InputError(wording.WEIGHT_NOT_NUMBER) from None
+    if number < 0 or number != number or number == float("inf"):
+        raise InputError(wording.WEIGHT_NEGATIVE)
+    if name == "repeat_decay" and number > 1:
+        raise InputError(wording.BAD_DECAY)
+    program.weights = {**(program.weights or {}), name: number}
+    return f"{number:g}"
+
+
+_SETTERS: dict[str, Callable[[Program, str], SettingValue]] = {
+    "cadence": _set_cadence,
+    "day": _set_day,
+    "time": _set_time,
+    "timezone": _set_timezone,
+    "purpose": _set_purpose,
+    "thanks-channel": _set_thanks_channel,
+    "active": _set_active,
+}
+_ALIASES = {"weekday": "day", "tz": "timezone", "thanks_channel": "thanks-channel"}
+
+
+def _channel(channel_id: str | None) -> SettingValue:
+    return ChannelRef(channel_id) if channel_id else wording.THIS_CHANNEL
 
 
 def reschedule(program: Program, now: datetime) -> None:

@@ -6,8 +6,9 @@ import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from bot import wording
 from bot.matching.tags import normalize_tag
-from bot.messages import Line, Span, UserText, render_line_plain
+from bot.messages import Line, Span, render_line_plain
 
 MAX_TEXT = 2000  # longest text we accept from a person in one go
 MAX_TAG_LENGTH = 40
@@ -30,18 +31,15 @@ class InputError(ValueError):
         super().__init__(render_line_plain(self.line))
 
 
-def check_length(text: str, what: str = "That message", limit: int = MAX_TEXT) -> str:
+def check_length(text: str, what: str = wording.THAT_MESSAGE, limit: int = MAX_TEXT) -> str:
     if len(text) > limit:
-        raise InputError(
-            f"{what} is {len(text):,} characters long; the limit is {limit:,}. "
-            "Please shorten it and try again."
-        )
+        raise InputError(wording.text_too_long(what, len(text), limit))
     return text
 
 
 def parse_tags(text: str) -> list[str]:
     """Free text → distinct normalised tags: "Rock climbing, jazz and Python" → 3 tags."""
-    check_length(text, "That list")
+    check_length(text, wording.THAT_LIST)
     tags: list[str] = []
     for raw in _SPLIT.split(text):
         tag = normalize_tag(raw.strip(_EDGE_PUNCT))
@@ -51,25 +49,20 @@ def parse_tags(text: str) -> list[str]:
         if tag not in tags:
             tags.append(tag)
     if len(tags) > MAX_TAGS:
-        raise InputError(f"That's {len(tags)} topics; please pick at most {MAX_TAGS}.")
+        raise InputError(wording.too_many_topics(len(tags), MAX_TAGS))
     return tags
 
 
 def check_tag(tag: str) -> str:
     if len(tag) > MAX_TAG_LENGTH:
-        raise InputError(
-            "“",
-            UserText(tag[:20]),
-            f"…” is too long for a topic (at most {MAX_TAG_LENGTH} characters); "
-            "separate topics with commas.",
-        )
+        raise InputError(*wording.topic_too_long(tag, MAX_TAG_LENGTH))
     return tag
 
 
 def clean_team(text: str) -> str:
     team = " ".join(text.split()).strip(_EDGE_PUNCT)
     if len(team) > MAX_TEAM_LENGTH:
-        raise InputError(f"A team name can be at most {MAX_TEAM_LENGTH} characters.")
+        raise InputError(wording.team_too_long(MAX_TEAM_LENGTH))
     return team
 
 
@@ -83,7 +76,7 @@ def parse_timezone(text: str) -> tuple[str | None, float]:
     """
     value = text.strip()
     if not value:
-        raise InputError("Tell me a time zone, like `Europe/Berlin` or `UTC+2`.")
+        raise InputError(wording.NEED_TIMEZONE)
     if value.upper() in {"UTC", "GMT", "Z"}:
         return "UTC", 0.0
     match = _OFFSET.match(value)
@@ -91,15 +84,11 @@ def parse_timezone(text: str) -> tuple[str | None, float]:
         sign, hours, minutes = match.groups()
         offset = int(hours) + int(minutes or 0) / 60
         if offset > 14 or (minutes and int(minutes) >= 60):
-            raise InputError("“", UserText(value), "” is not a valid UTC offset (−12 to +14).")
+            raise InputError(*wording.bad_utc_offset(value))
         return None, offset if sign == "+" else -offset
     zone = _find_zone(value)
     if zone is None:
-        raise InputError(
-            "I don't know the time zone “",
-            UserText(value[:60]),
-            "”. Use a name like `America/New_York` or an offset like `UTC-5`.",
-        )
+        raise InputError(*wording.unknown_zone(value))
     return zone, utc_offset_hours(zone)
 
 
@@ -136,21 +125,21 @@ def parse_pause(words: list[str], today: date) -> date | None:
         try:
             until = date.fromisoformat(raw)
         except ValueError:
-            raise InputError("“", UserText(raw[:40]), "” is not a date; use YYYY-MM-DD.") from None
+            raise InputError(*wording.not_a_date(raw)) from None
         if until <= today:
-            raise InputError("That date is not in the future.")
+            raise InputError(wording.DATE_NOT_IN_FUTURE)
         if until > today + timedelta(days=366):
-            raise InputError("You can pause for a year at most.")
+            raise InputError(wording.PAUSE_TOO_LONG)
         return until
     match = _DURATION.match(text)
     if not match:
-        raise InputError("Say how long: `pause 2w`, `pause 10 days` or `pause until 2026-12-24`.")
+        raise InputError(wording.PAUSE_HOW_LONG)
     amount, unit = int(match.group(1)), (match.group(2) or "w")
     if amount < 1:
-        raise InputError("Pause for at least one day.")
+        raise InputError(wording.PAUSE_TOO_SHORT)
     days = amount * (1 if unit.startswith("d") else 30 if unit.startswith("m") else 7)
     if days > 366:
-        raise InputError("You can pause for a year at most.")
+        raise InputError(wording.PAUSE_TOO_LONG)
     return today + timedelta(days=days)
 
 

@@ -148,6 +148,9 @@ class Membership(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     joined_at: Mapped[datetime]
     left_at: Mapped[datetime | None]
+    # The round number (of this program) the member sits out (`/coffee skip`); once the
+    # program is past it, it means nothing any more.
+    skip_round: Mapped[int | None] = mapped_column(Integer)
 
 
 class Round(Base):

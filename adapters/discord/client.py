@@ -28,7 +28,7 @@ from adapters.discord.options import DiscordOptions, parse_guild_ids
 from adapters.discord.roles import RoleSync
 from adapters.discord.router import GuildMemory, Router
 from adapters.discord.routing import RoutedHTTPClient, Routes
-from bot import copy
+from bot import wording
 from bot.app import WarmIntro
 from bot.config import Settings
 from bot.core import Actor
@@ -172,7 +172,7 @@ class WarmIntroClient(discord.Client):
         guild_id = await self.guild_for_dm(author.id, message.channel)
         if guild_id is None:
             await message.channel.send(
-                copy.DM_HINT, allowed_mentions=discord.AllowedMentions.none()
+                wording.DM_HINT, allowed_mentions=discord.AllowedMentions.none()
             )
             return
         actor = Actor(str(guild_id), str(author.id), None, False, author.display_name)

@@ -20,7 +20,7 @@ from discord import app_commands
 
 from adapters.discord.router import Router
 from bot import commands as cmd
-from bot import copy
+from bot import wording
 from bot.matching.types import Weights
 
 logger = logging.getLogger(__name__)
@@ -232,7 +232,7 @@ class CoffeeGroup(
     @app_commands.command(name="help", description="What WarmIntro can do")
     @app_commands.describe(command="One command to explain")
     @app_commands.choices(
-        command=[app_commands.Choice(name=k, value=k) for k in copy.HELP_ORDER[:MAX_CHOICES]]
+        command=[app_commands.Choice(name=k, value=k) for k in wording.HELP_ORDER[:MAX_CHOICES]]
     )
     async def help_(
         self, interaction: discord.Interaction[Any], command: str | None = None

@@ -37,7 +37,7 @@ from adapters.discord.render import (
     render_text,
     split_content,
 )
-from bot import copy
+from bot import wording
 from bot.core import Actor
 from bot.messages import Form, FormField, Message, Reply
 
@@ -46,7 +46,7 @@ logger = logging.getLogger(__name__)
 ACK_BUDGET = 2.0  # seconds the core may take before a button press is deferred
 FORM_TIMEOUT = 15 * 60.0  # an open modal is forgotten after this long
 FORM_EXPIRED = "That took a moment — press the button again to open the form."
-FAILED = copy.SOMETHING_WENT_WRONG
+FAILED = wording.SOMETHING_WENT_WRONG
 MAX_SELECT = 10
 
 Work = Callable[[], Awaitable[Reply]]

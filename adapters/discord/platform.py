@@ -27,7 +27,7 @@ from adapters.discord.render import (
     render_text,
     split_content,
 )
-from bot import copy
+from bot import wording
 from bot.messages import Message
 from bot.ports import (
     DMS_CLOSED,
@@ -242,7 +242,7 @@ class DiscordPlatform:
         for user in users:
             _SEND_KEY.set(f"{base}:dms_closed:{user}")  # a nonce of its own for each notice
             try:
-                await self._post(workspace_id, int(channel_id), copy.dms_closed(user))
+                await self._post(workspace_id, int(channel_id), wording.dms_closed(user))
             except discord.HTTPException as exc:
                 logger.warning("could not tell %s in %s: %s", user, channel_id, exc)
 

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 
 import discord
 
-from bot import copy
+from bot import wording
 from bot.messages import Button, Line, Message
 from bot.messages import render_line as render_spans
 
@@ -118,7 +118,7 @@ def split_content(text: str, limit: int = MAX_CONTENT, max_parts: int = MAX_PART
     chunks = [c for c in chunks if c.strip()] or [text[:limit]]
     if len(chunks) > max_parts:
         hidden = sum(c.count("\n") + 1 for c in chunks[max_parts:])
-        note = "\n" + copy.more_lines(hidden)
+        note = "\n" + wording.more_lines(hidden)
         last = chunks[max_parts - 1]
         if len(last) + len(note) > limit:
             last = last[: _cut(last, limit - len(note))]

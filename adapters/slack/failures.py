@@ -18,7 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack import guard, render
-from bot import copy
+from bot import wording
 from bot.messages import text_message
 
 logger = logging.getLogger(__name__)
@@ -77,7 +77,7 @@ async def tell_failure(body: dict[str, Any], client: AsyncWebClient) -> None:
     is_dm = isinstance(event, dict) and event.get("type") == "message"
     if not (interactive or is_dm):
         return  # an event nobody is waiting on: the log is enough
-    args = render.post_args(text_message(copy.SOMETHING_WENT_WRONG))
+    args = render.post_args(text_message(wording.SOMETHING_WENT_WRONG))
     url = guard.response_url_of(body)
     try:
         if guard.response_url_ok(url):

@@ -17,7 +17,7 @@ import logging
 from typing import Any
 
 from adapters.slack import limits
-from bot import copy
+from bot import wording
 from bot.messages import Button, Form, Line, Message, Reply, render_line
 
 logger = logging.getLogger(__name__)
@@ -154,7 +154,7 @@ def _sections(texts: list[str], budget: int) -> list[dict[str, Any]]:
         return [_section(p) for p in pieces]
     keep = max(budget - 1, 0)
     hidden = sum(p.count("\n") + 1 for p in pieces[keep:])
-    note = {"type": "context", "elements": [{"type": "mrkdwn", "text": copy.more_lines(hidden)}]}
+    note = {"type": "context", "elements": [{"type": "mrkdwn", "text": wording.more_lines(hidden)}]}
     logger.info("message cut to %d blocks: %d lines left out", budget, hidden)
     return [*(_section(p) for p in pieces[:keep]), note][:budget]
 

@@ -13,7 +13,7 @@ from adapters.console.platform import ConsoleUser
 from bot.messages import UserRef
 from bot.ports import PlatformError
 from storage.models import Delivery, OptOut, ThanksNote, ThanksRecipient
-from storage.repo import Repo
+from storage.repositories import RoundRepository
 from tests.conftest import World, dump_database, traces_of
 
 ZED = "zed42"
@@ -127,7 +127,7 @@ async def test_forget_me_leaves_no_trace_in_any_table(any_world: World) -> None:
                 select(Delivery).where(Delivery.group_id == group_id, Delivery.kind == "intro")
             )
         ).scalar_one()
-        rest = (await Repo(s).group_member_ids([group_id]))[group_id]
+        rest = (await RoundRepository(s).member_ids([group_id]))[group_id]
     if len(rest) >= 2:
         assert row.status == "sent"
         assert any(p.target.kind == "group" and p.ref.encode() == row.platform_ref for p in after)

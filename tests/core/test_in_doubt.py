@@ -26,21 +26,17 @@ async def _note(world: World, key: str = "note:1") -> int:
     """A message to #coffee waiting in the outbox; returns its row id."""
     await world.app.bot_added(world.workspace, "coffee", "maya")
     now = world.clock.now()
-    async with world.app.core.repo() as repo:
+    async with world.app.core.uow() as repo:
         ws = await world.app.core.workspace(repo, world.workspace)
         item = Outgoing(key, "note", ChannelTarget("coffee"), _message(key), now)
         assert await enqueue(repo, ws.id, item, now)
-        return await _id(repo.s, key)
+    return (await _row(world, key)).id
 
 
 def _message(text: str):  # type: ignore[no-untyped-def]
     from bot.messages import text_message
 
     return text_message(text)
-
-
-async def _id(session, key: str) -> int:  # type: ignore[no-untyped-def]
-    return (await session.execute(select(Delivery.id).where(Delivery.key == key))).scalar_one()
 
 
 async def _row(world: World, key: str) -> Delivery:
@@ -51,8 +47,8 @@ async def _row(world: World, key: str) -> Delivery:
 async def _claim_as(world: World, delivery_id: int, worker: str | None) -> None:
     """Leave the row `sending` under `worker`'s claim, as a process that died mid-send would."""
     now = world.clock.now()
-    async with world.app.core.repo() as repo:
-        assert await repo.claim_delivery(delivery_id, now, now + timedelta(minutes=15), worker)
+    async with world.app.core.uow() as repo:
+        assert await repo.deliveries.claim(delivery_id, now, now + timedelta(minutes=15), worker)
 
 
 def _posts(world: World, key: str) -> list[object]:
@@ -107,8 +103,8 @@ async def test_cannot_look_sends_again_and_flags_a_possible_duplicate(
     await world.app.outbox.flush()
     row = await _row(world, "note:1")
     assert row.status == "sent" and row.duplicate_risk
-    async with world.app.core.repo() as repo:
-        assert await repo.duplicate_risk_count() == 1
+    async with world.app.core.uow() as repo:
+        assert await repo.deliveries.duplicate_risk_count() == 1
 
 
 async def test_a_live_workers_claim_is_left_alone(any_db: Database) -> None:
@@ -182,7 +178,7 @@ async def test_one_rows_failure_does_not_stop_the_batch(
     world = any_world
     await _note(world, "note:1")
     now = world.clock.now()
-    async with world.app.core.repo() as repo:
+    async with world.app.core.uow() as repo:
         ws = await world.app.core.workspace(repo, world.workspace)
         for n in (2, 3):
             item = Outgoing(f"note:{n}", "note", ChannelTarget("coffee"), _message("n"), now)

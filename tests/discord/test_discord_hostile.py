@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from bot import copy
+from bot import wording
 from tests.discord.fake_discord import FakeUser
 from tests.discord.harness import Server
 from tests.hostile import BROADCASTS, MARKUP, OVERFLOW_ACTIONS, SQLISH, UNICODE, discord_pings
@@ -128,7 +128,7 @@ async def test_a_failing_command_gets_one_follow_up_after_its_deferral(
     monkeypatch.setattr(server.app, "run", _broken)
     with caplog.at_level(logging.ERROR):
         reply = await server.command("sam", "coffee status")
-    assert reply["type"] == "deferred" and reply["text"] == copy.SOMETHING_WENT_WRONG
+    assert reply["type"] == "deferred" and reply["text"] == wording.SOMETHING_WENT_WRONG
     assert len(reply["messages"]) == 1 and reply["messages"][0]["flags"] & 64
     [record] = [r for r in caplog.records if r.exc_info]
     assert "the core fell over" in str(record.exc_info[1])
@@ -141,7 +141,7 @@ async def test_a_failing_button_gets_the_answer_as_its_response(
     monkeypatch.setattr(server.app, "action", _broken)
     reply = await press(server, "sam", "checkin:1:met")
     assert reply["type"] == "message" and reply["ephemeral"]
-    assert reply["text"] == copy.SOMETHING_WENT_WRONG
+    assert reply["text"] == wording.SOMETHING_WENT_WRONG
 
 
 async def test_a_failing_form_and_a_failing_dm_are_answered(
@@ -150,15 +150,15 @@ async def test_a_failing_form_and_a_failing_dm_are_answered(
     await server.program(["sam"])
     monkeypatch.setattr(server.app, "form_submitted", _broken)
     reply = await submit_raw(server, server["sam"], "profile", {"interests": "chess"})
-    assert reply["text"] == copy.SOMETHING_WENT_WRONG
+    assert reply["text"] == wording.SOMETHING_WENT_WRONG
     # the modal path too: a form this process opened
     opened = await press(server, "sam", "profile:edit")
     assert opened["type"] == "modal"
     failed = await server.submit("sam", opened["modal"], interests="go")
-    assert failed["text"] == copy.SOMETHING_WENT_WRONG
+    assert failed["text"] == wording.SOMETHING_WENT_WRONG
     monkeypatch.setattr(server.app, "direct_message", _broken)
     [answer] = await server.dm("sam", "hello")
-    assert answer["content"] == copy.SOMETHING_WENT_WRONG
+    assert answer["content"] == wording.SOMETHING_WENT_WRONG
     assert answer["allowed_mentions"]["parse"] == [] and not answer["allowed_mentions"].get("users")
 
 

@@ -25,7 +25,7 @@ from urllib.parse import urlencode
 import pytest
 
 from adapters.slack import guard, render
-from bot import copy
+from bot import wording
 from bot.messages import Form, FormField
 from bot.text import parse_mention
 from tests.hostile import BROADCASTS, MARKUP, SQLISH, UNICODE, slack_pings
@@ -216,7 +216,7 @@ async def test_a_listener_that_raises_after_its_ack_still_answers(
     with caplog.at_level(logging.ERROR):
         tag = await sw.slack.command("/coffee", "status", "U0002")  # asserts HTTP 200
         reply = await sw.slack.reply(tag)
-    assert reply["text"] == copy.SOMETHING_WENT_WRONG and reply["response_type"] == "ephemeral"
+    assert reply["text"] == wording.SOMETHING_WENT_WRONG and reply["response_type"] == "ephemeral"
     failures = [r for r in caplog.records if r.getMessage().startswith("Slack listener")]
     assert (
         failures and failures[0].exc_info and "database fell over" in str(failures[0].exc_info[1])
@@ -226,7 +226,7 @@ async def test_a_listener_that_raises_after_its_ack_still_answers(
     before = len(sw.fake.posts_to("U0002"))
     await sw.slack.action("U0002", "checkin:1:met", view={"type": "home", "id": "VH"})
     dms = await sw.fake.wait_for(lambda: sw.fake.posts_to("U0002")[before:])
-    assert dms[0]["text"] == copy.SOMETHING_WENT_WRONG
+    assert dms[0]["text"] == wording.SOMETHING_WENT_WRONG
 
 
 @pytest.mark.parametrize(
@@ -253,7 +253,7 @@ async def test_missing_or_invalid_response_url_falls_back_to_a_dm(
     status, _ = await sw.slack.post(body, FORM)
     assert status == 200
     failed = await sw.fake.wait_for(
-        lambda: [p for p in sw.fake.posts_to("U0002") if p["text"] == copy.SOMETHING_WENT_WRONG]
+        lambda: [p for p in sw.fake.posts_to("U0002") if p["text"] == wording.SOMETHING_WENT_WRONG]
     )
     assert failed and sw.fake.responses == []
 

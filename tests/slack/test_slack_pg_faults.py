@@ -15,7 +15,7 @@ from sqlalchemy import select, text
 from bot.outbox import Outbox
 from storage.engine import Database, create_engine
 from storage.models import Delivery, GroupMember, Member
-from storage.repo import Repo
+from storage.repositories import DeliveryRepository
 from tests.conftest import START
 from tests.slack.conftest import start_world
 from tests.slack.fake_slack import BOT_USER, FakeSlack
@@ -75,7 +75,7 @@ async def test_backends_terminated_mid_round(
             await terminate("while Slack takes an intro")
 
     fake.on_post = on_post
-    real_fenced, real_claim = Outbox._fenced, Repo.claim_delivery
+    real_fenced, real_claim = Outbox._fenced, DeliveryRepository.claim
     calls = Counter[str]()
 
     async def fenced(repo, delivery_id, claimed):  # type: ignore[no-untyped-def]
@@ -93,7 +93,7 @@ async def test_backends_terminated_mid_round(
         return won
 
     monkeypatch.setattr(Outbox, "_fenced", staticmethod(fenced))
-    monkeypatch.setattr(Repo, "claim_delivery", claim)
+    monkeypatch.setattr(DeliveryRepository, "claim", claim)
     caplog.set_level(logging.WARNING, "bot.outbox")
     try:
         sw.clock.advance(timedelta(hours=2))

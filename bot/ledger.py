@@ -1,0 +1,54 @@
+"""Writing to the delivery ledger: a message to send is a row, recorded in the transaction of
+the change that causes it (`enqueue`), and blanked when it may name a forgotten person."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.messages import Message
+from bot.ports import Target, target_to_dict
+from bot.states import DeliveryKind, DeliveryStatus
+from storage.models import Delivery
+from storage.uow import UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    key: str
+    kind: DeliveryKind | str
+    target: Target
+    message: Message
+    due_at: datetime
+    round_id: int | None = None
+    group_id: int | None = None
+    recipient: str = ""
+
+
+async def enqueue(uow: UnitOfWork, workspace_id: int, item: Outgoing, now: datetime) -> bool:
+    """Record a message to send. Idempotent by key: enqueueing the same key again is a no-op."""
+    return await uow.deliveries.add(
+        Delivery(
+            key=item.key,
+            workspace_id=workspace_id,
+            round_id=item.round_id,
+            group_id=item.group_id,
+            kind=item.kind,
+            recipient=item.recipient,
+            target=target_to_dict(item.target),
+            payload=item.message.to_dict(),
+            status=DeliveryStatus.PENDING,
+            due_at=item.due_at,
+            attempts=0,
+            created_at=now,
+        )
+    )
+
+
+def redact(row: Delivery, why: str) -> None:
+    """Drop what a message held (content, addressees, errors, where it landed): it may name a
+    person who asked to be forgotten. The row stays as a bare record that something was sent."""
+    row.payload = {"redacted": True}
+    row.target = {"kind": "redacted"}
+    row.platform_ref = None
+    row.error = why

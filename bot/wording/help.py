@@ -1,0 +1,52 @@
+"""Help: the usage line of every command, and the list of them."""
+
+from __future__ import annotations
+
+from bot.messages import Message, UserText, text_message
+
+USAGE: dict[str, str] = {
+    "join": "`/coffee join` — join the coffee chats of this channel",
+    "leave": "`/coffee leave` — stop being matched in this channel",
+    "pause": "`/coffee pause [2w | 10 days | until 2026-12-24]` — take a break (no argument: until you resume)",
+    "resume": "`/coffee resume` — be matched again",
+    "skip": "`/coffee skip` — sit out the next round only (here, or everywhere when typed in a DM)",
+    "interests": "`/coffee interests climbing, jazz, sourdough` — what you're into (`clear` to empty)",
+    "offer": "`/coffee offer python, public speaking` — what you can help others with",
+    "learn": "`/coffee learn design, negotiation` — what you'd like to learn",
+    "team": "`/coffee team Platform` — your team (we prefer matching across teams)",
+    "timezone": "`/coffee timezone Europe/Berlin` or `/coffee timezone UTC+2`",
+    "status": "`/coffee status` — your profile, current match and next round",
+    "history": "`/coffee history` — who you've met",
+    "stats": "`/coffee stats` — how this program is doing",
+    "config": "`/coffee config [cadence|day|time|timezone|purpose|thanks-channel|active|weight.<name>] [value]` — program settings (admins)",
+    "preview": "`/coffee preview` — the next round's groups, not saved (admins)",
+    "match-now": "`/coffee match-now [confirm]` — start the next round now (admins; `confirm` starts another one within 10 minutes of the last)",
+    "forget-me": "`/coffee forget-me` — delete everything WarmIntro knows about you",
+    "help": "`/coffee help` — all commands",
+    "thanks": "`/thanks @person [@person…] your note [--private]`",
+}
+
+HELP_ORDER = (
+    "join", "leave", "pause", "resume", "skip", "interests", "offer", "learn", "team", "timezone",
+    "status", "history", "stats", "forget-me", "config", "preview", "match-now",
+)  # fmt: skip
+
+
+def help_message(topic: str | None = None) -> Message:
+    if topic:
+        key = topic.lower().lstrip("/")
+        if key in USAGE:
+            return text_message(USAGE[key])
+        return text_message(
+            ("There's no command called `", UserText(topic[:40]), "`."), _all_commands()
+        )
+    return text_message(
+        "*WarmIntro* pairs you with a colleague for a short chat every round — to learn "
+        "something, not to network.",
+        _all_commands(),
+        "Say thanks any time: " + USAGE["thanks"],
+    )
+
+
+def _all_commands() -> str:
+    return "\n".join("• " + USAGE[k] for k in HELP_ORDER)

@@ -1,0 +1,33 @@
+"""What every repository shares: its session, and insert-unless-a-racer-got-there-first."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from sqlalchemy import Select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+T = TypeVar("T")
+
+
+class Repository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def _add_flushed(self, obj: T) -> T:
+        """Insert `obj` now (its id is known from here on), inside the transaction."""
+        self._s.add(obj)
+        await self._s.flush()
+        return obj
+
+    async def _insert_or_get(self, obj: T, stmt: Select[Any]) -> T:
+        """Insert `obj`; when a concurrent transaction inserted the same row first (a unique
+        constraint fails), return that row instead. Never an error."""
+        try:
+            async with self._s.begin_nested():
+                self._s.add(obj)
+        except IntegrityError:
+            found: T = (await self._s.execute(stmt)).unique().scalar_one()
+            return found
+        return obj

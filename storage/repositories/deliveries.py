@@ -1,0 +1,177 @@
+"""The delivery ledger's queries: insert by key, find what is due, claim with a fence.
+
+A claim is one conditional UPDATE (exactly one caller wins); a result is recorded on the row
+`locked` returns, once the caller has checked that its claim's attempt number still holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import String, and_, case, cast, delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from bot.states import DeliveryStatus
+from storage.models import Delivery, Workspace
+from storage.repositories.base import Repository
+
+PENDING, SENDING = DeliveryStatus.PENDING, DeliveryStatus.SENDING
+
+
+def _claimable(now: datetime) -> list[Any]:
+    """Due rows: pending and due, or sending under a lease that ran out."""
+    return [
+        and_(Delivery.status == PENDING, Delivery.due_at <= now),
+        and_(Delivery.status == SENDING, Delivery.lease_until < now),
+    ]
+
+
+class DeliveryRepository(Repository):
+    async def add(self, delivery: Delivery) -> bool:
+        """Insert unless a delivery with the same key exists. True when inserted."""
+        exists = await self._s.execute(select(Delivery.id).where(Delivery.key == delivery.key))
+        if exists.scalar_one_or_none() is not None:
+            return False
+        try:
+            async with self._s.begin_nested():
+                self._s.add(delivery)
+        except IntegrityError:
+            return False
+        return True
+
+    async def due_ids(self, now: datetime, limit: int, platform: str) -> list[int]:
+        """Due rows of one platform's workspaces (one database may serve several platforms)."""
+        stmt = (
+            select(Delivery.id)
+            .join(Workspace, Workspace.id == Delivery.workspace_id)
+            .where(Workspace.platform == platform, or_(*_claimable(now)))
+            .order_by(Delivery.due_at, Delivery.id)
+            .limit(limit)
+        )
+        return list((await self._s.execute(stmt)).scalars())
+
+    async def ids_by_key(self, keys: Sequence[str]) -> list[int]:
+        if not keys:
+            return []
+        stmt = select(Delivery.id).where(Delivery.key.in_(keys)).order_by(Delivery.id)
+        return list((await self._s.execute(stmt)).scalars())
+
+    async def by_key(self, key: str) -> Delivery | None:
+        stmt = select(Delivery).where(Delivery.key == key)
+        return (await self._s.execute(stmt)).scalar_one_or_none()
+
+    async def sending(self, platform: str) -> list[tuple[int, str | None, int]]:
+        """Rows of one platform now `sending`: (id, claimed_by, attempts)."""
+        stmt = (
+            select(Delivery.id, Delivery.claimed_by, Delivery.attempts)
+            .join(Workspace, Workspace.id == Delivery.workspace_id)
+            .where(Workspace.platform == platform, Delivery.status == SENDING)
+            .order_by(Delivery.due_at, Delivery.id)
+        )
+        return [(i, w, a) for i, w, a in (await self._s.execute(stmt)).all()]
+
+    async def claim(
+        self,
+        delivery_id: int,
+        now: datetime,
+        lease_until: datetime,
+        worker: str | None = None,
+        takeover: int | None = None,
+    ) -> bool:
+        """Atomically move a due row to `sending` for `worker`. Exactly one caller wins.
+
+        `takeover` takes a row still `sending` at that attempt number over from a dead worker.
+        A row taken over from a claim (dead worker or expired lease) becomes *in doubt*: that
+        claim may have posted it.
+        """
+        claimable = _claimable(now)
+        if takeover is not None:
+            claimable.append(and_(Delivery.status == SENDING, Delivery.attempts == takeover))
+        doubt = case(
+            (
+                Delivery.status == SENDING,
+                func.coalesce(Delivery.in_doubt_since, Delivery.claimed_at, Delivery.due_at),
+            ),
+            else_=Delivery.in_doubt_since,
+        )
+        result = await self._s.execute(
+            update(Delivery)
+            .where(Delivery.id == delivery_id, or_(*claimable))
+            .values(
+                status=SENDING,
+                lease_until=lease_until,
+                attempts=Delivery.attempts + 1,
+                claimed_by=worker,
+                claimed_at=now,
+                in_doubt_since=doubt,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined]
+
+    async def get(self, delivery_id: int) -> Delivery:
+        """The row as the database has it now (a claim just changed it behind the session)."""
+        return await self._s.get_one(Delivery, delivery_id, populate_existing=True)
+
+    async def locked(self, delivery_id: int) -> Delivery:
+        """The row as the database has it now, locked until the transaction ends (the caller
+        checks its claim still holds before recording a result)."""
+        return await self._s.get_one(
+            Delivery, delivery_id, with_for_update=True, populate_existing=True
+        )
+
+    async def duplicate_risk_count(self, since: datetime | None = None) -> int:
+        """Deliveries re-sent in doubt where the platform couldn't be searched."""
+        stmt = select(func.count()).select_from(Delivery).where(Delivery.duplicate_risk)
+        if since is not None:
+            stmt = stmt.where(Delivery.sent_at >= since)
+        return int((await self._s.execute(stmt)).scalar_one())
+
+    async def cancel_pending(self, **where: Any) -> int:
+        stmt = update(Delivery).where(Delivery.status == PENDING)
+        for column, value in where.items():
+            stmt = stmt.where(getattr(Delivery, column) == value)
+        result = await self._s.execute(
+            stmt.values(status=DeliveryStatus.CANCELLED).execution_options(
+                synchronize_session=False
+            )
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def of_group(self, group_id: int) -> list[Delivery]:
+        stmt = select(Delivery).where(Delivery.group_id == group_id)
+        return list((await self._s.execute(stmt)).scalars().all())
+
+    async def delete_addressed_to(self, workspace_id: int, recipient: str) -> None:
+        await self._s.execute(
+            delete(Delivery).where(
+                Delivery.workspace_id == workspace_id, Delivery.recipient == recipient
+            )
+        )
+
+    async def delete_with_key_prefix(self, workspace_id: int, prefix: str) -> None:
+        await self._s.execute(
+            delete(Delivery).where(
+                Delivery.workspace_id == workspace_id,
+                Delivery.key.startswith(prefix, autoescape=True),
+            )
+        )
+
+    async def mentioning(self, workspace_id: int, needles: Iterable[str]) -> list[Delivery]:
+        """Rows whose key, recipient, error, reference, target or content may hold one of
+        `needles` (case-insensitive; a cheap filter, the caller checks each row)."""
+        columns = (
+            Delivery.key,
+            Delivery.recipient,
+            Delivery.error,
+            Delivery.platform_ref,
+            cast(Delivery.target, String),
+            cast(Delivery.payload, String),
+        )
+        maybe = or_(
+            *(func.lower(c).contains(n.lower(), autoescape=True) for c in columns for n in needles)
+        )
+        stmt = select(Delivery).where(Delivery.workspace_id == workspace_id, maybe)
+        return list((await self._s.execute(stmt)).scalars())

@@ -1,0 +1,131 @@
+"""Workspaces, members (with their profile and conversation state) and opt-outs."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+
+from storage.models import ConversationState, Member, OptOut, Profile, Workspace
+from storage.repositories.base import Repository
+
+
+def user_hash(workspace_id: int, external_id: str) -> str:
+    return hashlib.sha256(f"{workspace_id}:{external_id}".encode()).hexdigest()
+
+
+class WorkspaceRepository(Repository):
+    async def get_or_create(self, platform: str, external_id: str, now: datetime) -> Workspace:
+        found = await self.find(platform, external_id)
+        if found:
+            return found
+        return await self._insert_or_get(
+            Workspace(platform=platform, external_id=external_id, created_at=now),
+            self._by_external(platform, external_id),
+        )
+
+    async def find(self, platform: str, external_id: str) -> Workspace | None:
+        stmt = self._by_external(platform, external_id)
+        return (await self._s.execute(stmt)).scalar_one_or_none()
+
+    async def get(self, workspace_id: int) -> Workspace:
+        return await self._s.get_one(Workspace, workspace_id)
+
+    @staticmethod
+    def _by_external(platform: str, external_id: str) -> Any:
+        return select(Workspace).where(
+            Workspace.platform == platform, Workspace.external_id == external_id
+        )
+
+
+def _new_profile(now: datetime) -> Profile:
+    return Profile(updated_at=now, interests=[], offers=[], wants=[])
+
+
+class MemberRepository(Repository):
+    async def find(self, workspace_id: int, external_id: str) -> Member | None:
+        stmt = self._by_external(workspace_id, external_id)
+        return (await self._s.execute(stmt)).unique().scalar_one_or_none()
+
+    async def get_or_create(
+        self, workspace_id: int, external_id: str, display_name: str, now: datetime
+    ) -> Member:
+        found = await self.find(workspace_id, external_id)
+        if found:
+            if found.profile is None:
+                found.profile = _new_profile(now)
+            return found
+        member = Member(
+            workspace_id=workspace_id,
+            external_id=external_id,
+            display_name=display_name,
+            created_at=now,
+            profile=_new_profile(now),
+        )
+        return await self._insert_or_get(member, self._by_external(workspace_id, external_id))
+
+    async def by_ids(self, ids: Sequence[int]) -> dict[int, Member]:
+        if not ids:
+            return {}
+        rows = (await self._s.execute(select(Member).where(Member.id.in_(ids)))).unique()
+        return {m.id: m for m in rows.scalars()}
+
+    async def by_external_ids(self, workspace_id: int, external_ids: Iterable[str]) -> list[Member]:
+        stmt = select(Member).where(
+            Member.workspace_id == workspace_id, Member.external_id.in_(list(external_ids))
+        )
+        return list((await self._s.execute(stmt)).unique().scalars())
+
+    async def remove(self, member: Member) -> None:
+        await self._s.execute(delete(Member).where(Member.id == member.id))
+
+    @staticmethod
+    def _by_external(workspace_id: int, external_id: str) -> Any:
+        return select(Member).where(
+            Member.workspace_id == workspace_id, Member.external_id == external_id
+        )
+
+    # --- conversation state (the interview) ---------------------------------------------------
+
+    async def conversation(self, member_id: int, flow: str) -> ConversationState | None:
+        return await self._s.get(ConversationState, (member_id, flow))
+
+    def start_conversation(self, member_id: int, flow: str, state: str, now: datetime) -> None:
+        self._s.add(
+            ConversationState(member_id=member_id, flow=flow, state=state, data={}, updated_at=now)
+        )
+
+    async def clear_conversation(self, member_id: int, flow: str) -> None:
+        await self._s.execute(
+            delete(ConversationState).where(
+                ConversationState.member_id == member_id, ConversationState.flow == flow
+            )
+        )
+
+    # --- opt-outs: a hash of who asked to be forgotten ----------------------------------------
+
+    async def opted_out(self, workspace_id: int, external_ids: Iterable[str]) -> set[str]:
+        """Which of these people asked to be forgotten in this workspace."""
+        by_hash = {user_hash(workspace_id, u): u for u in external_ids}
+        if not by_hash:
+            return set()
+        stmt = select(OptOut.user_hash).where(
+            OptOut.workspace_id == workspace_id, OptOut.user_hash.in_(list(by_hash))
+        )
+        return {by_hash[h] for h in (await self._s.execute(stmt)).scalars()}
+
+    async def set_opt_out(self, workspace_id: int, external_id: str, now: datetime) -> None:
+        digest = user_hash(workspace_id, external_id)
+        if not await self.opted_out(workspace_id, [external_id]):
+            self._s.add(OptOut(workspace_id=workspace_id, user_hash=digest, created_at=now))
+
+    async def clear_opt_out(self, workspace_id: int, external_id: str) -> None:
+        await self._s.execute(
+            delete(OptOut).where(
+                OptOut.workspace_id == workspace_id,
+                OptOut.user_hash == user_hash(workspace_id, external_id),
+            )
+        )

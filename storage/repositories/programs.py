@@ -1,0 +1,169 @@
+"""Programs (a channel's coffee chats) and who is in them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from storage.models import Member, Membership, Program, Workspace
+from storage.repositories.base import Repository
+
+
+class ProgramRepository(Repository):
+    def add(self, program: Program) -> None:
+        """A new program, written at the next flush or commit."""
+        self._s.add(program)
+
+    async def get(self, program_id: int) -> Program | None:
+        return await self._s.get(Program, program_id)
+
+    async def by_channel(self, workspace_id: int, channel_id: str) -> Program | None:
+        stmt = select(Program).where(
+            Program.workspace_id == workspace_id, Program.channel_id == channel_id
+        )
+        return (await self._s.execute(stmt)).scalar_one_or_none()
+
+    async def in_workspace(self, workspace_id: int) -> list[Program]:
+        stmt = select(Program).where(Program.workspace_id == workspace_id).order_by(Program.id)
+        return list((await self._s.execute(stmt)).scalars())
+
+    async def due(self, now: datetime, platform: str) -> list[Program]:
+        on_platform = select(Program).join(Workspace, Workspace.id == Program.workspace_id)
+        due = (Program.active.is_(True), Program.next_round_at <= now)
+        stmt = on_platform.where(Workspace.platform == platform, *due)
+        return list(
+            (await self._s.execute(stmt.order_by(Program.next_round_at, Program.id))).scalars()
+        )
+
+    async def claim_round(
+        self,
+        program: Program,
+        number: int,
+        following: datetime,
+        scheduled_for: datetime | None,
+    ) -> int | None:
+        """Compare-and-set on the round counter (and the schedule slot): move the program to
+        round `number` and its next slot to `following` only if it is still at `number − 1`
+        (and, for a scheduled run, still due at `scheduled_for`). Racing callers serialise on
+        this row; every one but the first finds it changed. Returns None when this caller won,
+        else the round number another caller reached."""
+        guard = update(Program).where(
+            Program.id == program.id, Program.last_round_number == number - 1
+        )
+        if scheduled_for is not None:
+            guard = guard.where(Program.next_round_at == scheduled_for)
+        claimed = await self._s.execute(
+            guard.values(last_round_number=number, next_round_at=following).execution_options(
+                synchronize_session=False
+            )
+        )
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            last = await self._s.execute(
+                select(Program.last_round_number).where(Program.id == program.id)
+            )
+            return int(last.scalar_one())
+        await self._s.refresh(program)
+        return None
+
+    async def forget_admin(self, workspace_id: int, external_id: str) -> None:
+        """Whoever added the bot asked to be forgotten: their programs no longer name them."""
+        await self._s.execute(
+            update(Program)
+            .where(Program.workspace_id == workspace_id, Program.added_by == external_id)
+            .values(added_by=None)
+            .execution_options(synchronize_session=False)
+        )
+
+    # --- memberships --------------------------------------------------------------------------
+
+    async def membership(self, program_id: int, member_id: int) -> Membership | None:
+        stmt = self._membership(program_id, member_id)
+        return (await self._s.execute(stmt)).scalar_one_or_none()
+
+    async def add_membership(self, program_id: int, member_id: int, now: datetime) -> Membership:
+        """A new membership, or the one a concurrent request just created (never an error)."""
+        return await self._insert_or_get(
+            Membership(program_id=program_id, member_id=member_id, joined_at=now),
+            self._membership(program_id, member_id),
+        )
+
+    @staticmethod
+    def _membership(program_id: int, member_id: int) -> Any:
+        return select(Membership).where(
+            Membership.program_id == program_id, Membership.member_id == member_id
+        )
+
+    async def memberships_of(self, member_id: int) -> list[tuple[Program, Membership]]:
+        """The member's programs with their memberships (joined and not left)."""
+        stmt = (
+            select(Program, Membership)
+            .join(Membership, Membership.program_id == Program.id)
+            .where(Membership.member_id == member_id, Membership.left_at.is_(None))
+            .order_by(Program.id)
+        )
+        return [(p, m) for p, m in (await self._s.execute(stmt)).all()]
+
+    async def of_member(self, member_id: int) -> list[Program]:
+        """The programs a member is in (joined and not left)."""
+        stmt = (
+            select(Program)
+            .join(Membership, Membership.program_id == Program.id)
+            .where(Membership.member_id == member_id, Membership.left_at.is_(None))
+            .order_by(Program.id)
+        )
+        return list((await self._s.execute(stmt)).scalars())
+
+    async def member_external_ids(self, program_id: int) -> set[str]:
+        """Everyone with a membership row in the program, left or not."""
+        stmt = (
+            select(Member.external_id)
+            .join(Membership, Membership.member_id == Member.id)
+            .where(Membership.program_id == program_id)
+        )
+        return set((await self._s.execute(stmt)).scalars())
+
+    async def membership_changed_at(self, program_id: int) -> datetime | None:
+        """The latest join or leave recorded in the program."""
+        stmt = select(func.max(Membership.joined_at), func.max(Membership.left_at)).where(
+            Membership.program_id == program_id
+        )
+        joined, left = (await self._s.execute(stmt)).one()
+        moments = [m for m in (joined, left) if m is not None]
+        return max(moments) if moments else None
+
+    async def active_members(self, program_id: int) -> list[Member]:
+        """Joined and not left, not bots, not deactivated (pauses are checked by the caller)."""
+        stmt = (
+            select(Member)
+            .join(Membership, Membership.member_id == Member.id)
+            .where(
+                Membership.program_id == program_id,
+                Membership.left_at.is_(None),
+                Member.is_bot.is_(False),
+                Member.deactivated.is_(False),
+            )
+            .order_by(Member.id)
+        )
+        return list((await self._s.execute(stmt)).unique().scalars())
+
+    async def eligible_members(self, program_id: int, now: datetime) -> list[Member]:
+        """Who the program's next round matches: active, not paused, not sitting it out."""
+        skipping = (
+            select(Membership.member_id)
+            .join(Program, Program.id == Membership.program_id)
+            .where(
+                Membership.program_id == program_id,
+                Membership.skip_round == Program.last_round_number + 1,
+            )
+        )
+        sitting_out = set((await self._s.execute(skipping)).scalars())
+        return [
+            m
+            for m in await self.active_members(program_id)
+            if (
+                m.profile is None or m.profile.paused_until is None or m.profile.paused_until <= now
+            )
+            and m.id not in sitting_out
+        ]

@@ -1,0 +1,192 @@
+"""Rounds, their groups and who is in them, check-in answers, and a program's figures."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, func, select
+
+from bot.states import GroupOutcome, RoundStatus
+from storage.models import CheckinAnswer, Group, GroupMember, Program, Round
+from storage.repositories.base import Repository
+
+
+class RoundRepository(Repository):
+    async def add(self, round_: Round) -> Round:
+        return await self._add_flushed(round_)
+
+    async def get(self, round_id: int) -> Round:
+        return await self._s.get_one(Round, round_id)
+
+    async def last(self, program_id: int) -> Round | None:
+        stmt = (
+            select(Round)
+            .where(Round.program_id == program_id)
+            .order_by(Round.number.desc())
+            .limit(1)
+        )
+        return (await self._s.execute(stmt)).scalar_one_or_none()
+
+    async def open(self, program_id: int) -> list[Round]:
+        stmt = select(Round).where(Round.program_id == program_id, Round.status == RoundStatus.OPEN)
+        return list((await self._s.execute(stmt)).scalars())
+
+    async def history(self, program_id: int, rounds: int) -> list[list[list[int]]]:
+        """The last `rounds` rounds' groups as member ids, oldest first."""
+        stmt = (
+            select(Round.id)
+            .where(Round.program_id == program_id)
+            .order_by(Round.number.desc())
+            .limit(rounds)
+        )
+        round_ids = list((await self._s.execute(stmt)).scalars())[::-1]
+        if not round_ids:
+            return []
+        rows = await self._s.execute(
+            select(Group.round_id, Group.id, GroupMember.member_id)
+            .join(GroupMember, GroupMember.group_id == Group.id)
+            .where(Group.round_id.in_(round_ids))
+            .order_by(Group.round_id, Group.position, GroupMember.member_id)
+        )
+        by_round: dict[int, dict[int, list[int]]] = {rid: {} for rid in round_ids}
+        for rid, gid, mid in rows:
+            by_round[rid].setdefault(gid, []).append(mid)
+        return [list(by_round[rid].values()) for rid in round_ids]
+
+    # --- groups -------------------------------------------------------------------------------
+
+    async def add_group(self, group: Group, member_ids: Sequence[int]) -> Group:
+        await self._add_flushed(group)
+        self._s.add_all(GroupMember(group_id=group.id, member_id=m) for m in member_ids)
+        return group
+
+    async def group(self, group_id: int, *, lock: bool = False) -> Group | None:
+        """A group; `lock` holds its row until the transaction ends (answers that race)."""
+        if lock:
+            return await self._s.get(Group, group_id, with_for_update=True)
+        return await self._s.get(Group, group_id)
+
+    async def member_ids(self, group_ids: Sequence[int]) -> dict[int, list[int]]:
+        out: dict[int, list[int]] = {gid: [] for gid in group_ids}
+        if not group_ids:
+            return out
+        stmt = (
+            select(GroupMember.group_id, GroupMember.member_id)
+            .where(GroupMember.group_id.in_(group_ids))
+            .order_by(GroupMember.group_id, GroupMember.member_id)
+        )
+        for gid, mid in await self._s.execute(stmt):
+            out[gid].append(mid)
+        return out
+
+    async def remove_from_group(self, group_id: int, member_ids: Sequence[int]) -> None:
+        await self._s.execute(
+            delete(GroupMember).where(
+                GroupMember.group_id == group_id, GroupMember.member_id.in_(list(member_ids))
+            )
+        )
+
+    async def program_of_group(self, group_id: int) -> Program | None:
+        stmt = (
+            select(Program)
+            .join(Round, Round.program_id == Program.id)
+            .join(Group, Group.round_id == Round.id)
+            .where(Group.id == group_id)
+        )
+        return (await self._s.execute(stmt)).scalar_one_or_none()
+
+    async def memberships_of(self, member_id: int) -> list[tuple[int, int, str, str]]:
+        """Every group the member is in: (group id, round id, round status, program channel)."""
+        rows = await self._s.execute(
+            select(GroupMember.group_id, Round.id, Round.status, Program.channel_id)
+            .join(Group, Group.id == GroupMember.group_id)
+            .join(Round, Round.id == Group.round_id)
+            .join(Program, Program.id == Round.program_id)
+            .where(GroupMember.member_id == member_id)
+        )
+        return [(g, r, s, c) for g, r, s, c in rows.all()]
+
+    async def current_group_for(self, member_id: int) -> tuple[Group, Round] | None:
+        stmt = (
+            select(Group, Round)
+            .join(GroupMember, GroupMember.group_id == Group.id)
+            .join(Round, Round.id == Group.round_id)
+            .where(GroupMember.member_id == member_id, Round.status == RoundStatus.OPEN)
+            .order_by(Round.started_at.desc())
+            .limit(1)
+        )
+        row = (await self._s.execute(stmt)).first()
+        return (row[0], row[1]) if row else None
+
+    async def member_history(self, member_id: int, limit: int) -> list[tuple[Round, Group]]:
+        stmt = (
+            select(Round, Group)
+            .join(Group, Group.round_id == Round.id)
+            .join(GroupMember, GroupMember.group_id == Group.id)
+            .where(GroupMember.member_id == member_id)
+            .order_by(Round.started_at.desc(), Round.id.desc())
+            .limit(limit)
+        )
+        return [(r, g) for r, g in await self._s.execute(stmt)]
+
+    async def colleagues_met(self, member_id: int) -> int:
+        """Distinct people this member shared a group with where the group said it met."""
+        mine = select(GroupMember.group_id).where(GroupMember.member_id == member_id)
+        stmt = select(func.count(func.distinct(GroupMember.member_id))).where(
+            GroupMember.group_id.in_(
+                select(Group.id).where(Group.id.in_(mine), Group.outcome == GroupOutcome.MET)
+            ),
+            GroupMember.member_id != member_id,
+        )
+        return int((await self._s.execute(stmt)).scalar_one())
+
+    # --- check-ins ----------------------------------------------------------------------------
+
+    async def record_answer(
+        self, group_id: int, member_id: int, answer: str, now: datetime
+    ) -> list[str]:
+        """Save (or change) a member's answer; returns every answer the group has given."""
+        stmt = select(CheckinAnswer).where(
+            CheckinAnswer.group_id == group_id, CheckinAnswer.member_id == member_id
+        )
+        existing = (await self._s.execute(stmt)).scalar_one_or_none()
+        if existing is None:
+            self._s.add(
+                CheckinAnswer(
+                    group_id=group_id, member_id=member_id, answer=answer, answered_at=now
+                )
+            )
+        else:
+            existing.answer = answer
+            existing.answered_at = now
+        await self._s.flush()
+        answers = select(CheckinAnswer.answer).where(CheckinAnswer.group_id == group_id)
+        return list((await self._s.execute(answers)).scalars())
+
+    async def stats(self, program_id: int) -> dict[str, int]:
+        rounds = (
+            await self._s.execute(
+                select(func.count(Round.id)).where(Round.program_id == program_id)
+            )
+        ).scalar_one()
+        group_q = (
+            select(Group.id)
+            .join(Round, Round.id == Group.round_id)
+            .where(Round.program_id == program_id)
+        )
+        groups = (
+            await self._s.execute(select(func.count()).select_from(group_q.subquery()))
+        ).scalar_one()
+        met_q = group_q.where(Group.outcome == GroupOutcome.MET)
+        met = (
+            await self._s.execute(select(func.count()).select_from(met_q.subquery()))
+        ).scalar_one()
+        answered = (
+            await self._s.execute(
+                select(func.count(func.distinct(CheckinAnswer.group_id))).where(
+                    CheckinAnswer.group_id.in_(group_q)
+                )
+            )
+        ).scalar_one()
+        return {"rounds": rounds, "groups": groups, "met": met, "answered": answered}

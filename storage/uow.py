@@ -1,0 +1,53 @@
+"""The unit of work: one transaction, and a repository per aggregate over it.
+
+    async with core.uow() as uow:
+        member = await uow.members.find(workspace.id, user_id)
+        ...
+
+Leaving the block commits; an exception rolls everything back. The core never sees the
+session: every query lives in `storage.repositories`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.engine import Database
+from storage.repositories import (
+    DeliveryRepository,
+    MemberRepository,
+    ProgramRepository,
+    RoundRepository,
+    ThanksRepository,
+    WorkspaceRepository,
+)
+
+
+class UnitOfWork:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+        self.workspaces = WorkspaceRepository(session)
+        self.members = MemberRepository(session)
+        self.programs = ProgramRepository(session)
+        self.rounds = RoundRepository(session)
+        self.deliveries = DeliveryRepository(session)
+        self.thanks = ThanksRepository(session)
+
+    async def flush(self) -> None:
+        """Write pending changes now (ids, constraints) without ending the transaction."""
+        await self._session.flush()
+
+
+@asynccontextmanager
+async def unit_of_work(db: Database) -> AsyncIterator[UnitOfWork]:
+    """A unit of work over one transaction: committed on success, rolled back on error."""
+    async with db.session() as session:
+        try:
+            yield UnitOfWork(session)
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise

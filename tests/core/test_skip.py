@@ -1,0 +1,64 @@
+"""`/coffee skip`: sit out the next round only, back automatically after it."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from bot import commands as cmd
+from tests.conftest import World
+
+
+def _matched(world: World, intros: list) -> set[str]:  # type: ignore[type-arg]
+    return {u for p in intros for u in p.target.user_ids}
+
+
+async def test_skip_sits_out_the_next_round_only(world: World) -> None:
+    await world.program(["maya", "li", "sam", "ana"])
+    first = await world.coffee("sam", "skip")
+    assert first.ok and "You'll sit out the next round in" in first.text
+    again = await world.coffee("sam", "skip")
+    assert again.ok and "already sitting out" in again.text
+    assert "Sitting out the next round in" in (await world.coffee("sam", "status", None)).text
+
+    await world.advance(timedelta(days=3))  # round 1
+    assert "sam" not in _matched(world, world.intros())
+    assert _matched(world, world.intros()) == {"maya", "li", "ana"}
+    assert "Sitting out" not in (await world.coffee("sam", "status", None)).text
+
+    seen = len(world.intros())
+    await world.advance(timedelta(days=7))  # round 2: back automatically
+    assert "sam" in _matched(world, world.intros()[seen:])
+
+
+async def test_resume_cancels_a_skip_and_a_dm_skip_covers_every_program(world: World) -> None:
+    await world.program(["maya", "li", "sam", "ana"])
+    skipped = await world.coffee("ana", "skip", None)  # typed in a DM: all of ana's programs
+    assert skipped.ok and "sit out the next round" in skipped.text
+    resumed = await world.coffee("ana", "resume")
+    assert resumed.ok and "in the next round after all" in resumed.text
+    assert "weren't paused" in (await world.coffee("ana", "resume")).text
+    await world.advance(timedelta(days=3))
+    assert "ana" in _matched(world, world.intros())
+
+
+async def test_skip_outside_any_program_changes_nothing(world: World) -> None:
+    await world.app.bot_added(world.workspace, "coffee", "maya")
+    before = await world.counts()
+    reply = await world.coffee("li", "skip", None)
+    assert not reply.ok and "no round to sit out" in reply.text
+    after = await world.counts()
+    assert {k: v for k, v in after.items() if k not in {"members", "profiles"}} == {
+        k: v for k, v in before.items() if k not in {"members", "profiles"}
+    }
+
+
+@pytest.mark.parametrize(("text", "expected"), [("skip", cmd.Skip()), ("SKIP", cmd.Skip())])
+def test_skip_parses(text: str, expected: cmd.CoffeeCommand) -> None:
+    assert cmd.parse_coffee(text, date(2026, 1, 1)) == expected
+
+
+def test_skip_takes_no_options() -> None:
+    with pytest.raises(cmd.CommandError, match="takes no options"):
+        cmd.parse_coffee("skip next", date(2026, 1, 1))
