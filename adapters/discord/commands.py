@@ -162,6 +162,10 @@ class CoffeeGroup(
     async def resume(self, interaction: discord.Interaction[Any]) -> None:
         await self._run(interaction, cmd.Resume())
 
+    @app_commands.command(name="skip", description="Sit out the next round only")
+    async def skip(self, interaction: discord.Interaction[Any]) -> None:
+        await self._run(interaction, cmd.Skip())
+
     @app_commands.command(name="team", description="Your team (cross-team pairs are preferred)")
     @app_commands.describe(name="Your team's name; `clear` to remove it; empty to show it")
     async def team(

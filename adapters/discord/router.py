@@ -25,7 +25,7 @@ from adapters.discord.components import (
 )
 from adapters.discord.roles import RoleSync
 from adapters.discord.routing import Routes
-from bot import actions, copy
+from bot import actions, wording
 from bot.app import WarmIntro
 from bot.core import Actor
 from bot.messages import Reply
@@ -33,7 +33,7 @@ from bot.messages import Reply
 logger = logging.getLogger(__name__)
 
 NOT_READY = "WarmIntro is starting up — try again in a moment."
-EXPIRED = copy.BUTTON_EXPIRED
+EXPIRED = wording.BUTTON_EXPIRED
 _GUILDS_REMEMBERED = 50_000
 
 CommandWork = Callable[[WarmIntro, Actor], Awaitable[Reply]]
@@ -144,7 +144,7 @@ class Router:
         data: dict[str, Any] = interaction.data or {}  # type: ignore[assignment]
         parsed = custom_ids.decode_form(str(data.get("custom_id") or ""))
         if parsed is None:  # no form of ours: still, the person gets an answer
-            await send_text(interaction, copy.FORM_EXPIRED)
+            await send_text(interaction, wording.FORM_EXPIRED)
             return
         form_id, guild_id = parsed
         ready = self._ready(interaction, guild_id)

@@ -19,7 +19,7 @@ from adapters.slack import render
 from adapters.slack.context import actor_of, answer, button_channel
 from adapters.slack.failures import guarded
 from adapters.slack.home import publish_home
-from bot import actions, copy
+from bot import actions, wording
 from bot.app import WarmIntro
 from bot.messages import Reply, text_message
 
@@ -83,7 +83,7 @@ async def _answer_in_dialog(
         reply = await warm.action(who, action_id)
     except Exception:  # the dialog is open: the failure is said there
         logger.exception("button %r failed", action_id[:100])
-        failure = Reply(text_message(copy.SOMETHING_WENT_WRONG), ok=False)
+        failure = Reply(text_message(wording.SOMETHING_WENT_WRONG), ok=False)
         await client.views_update(view_id=view_id, view=render.dialog(failure))
         return False
     view = render.dialog(reply, button_channel(body) or "")

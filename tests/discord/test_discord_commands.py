@@ -97,6 +97,15 @@ async def test_join_and_leave_commands(server: Server) -> None:
     assert "no coffee chats yet" in reply["text"]
 
 
+async def test_skip_command_sits_out_the_next_round(server: Server) -> None:
+    await server.command("maya", "coffee setup")
+    await server.command("sam", "coffee join")
+    assert "sit out the next round" in (await server.command("sam", "coffee skip"))["text"]
+    async with server.db.session() as s:
+        membership = (await s.execute(select(Membership))).scalar_one()
+    assert membership.skip_round is not None
+
+
 async def test_interview_by_dm_with_skip_buttons_pressed_in_the_dm(server: Server) -> None:
     await server.command("maya", "coffee setup")
     await server.command("noor", "coffee join")
