@@ -10,13 +10,20 @@ from zoneinfo import ZoneInfo
 from bot import commands as cmd
 from bot import wording
 from bot.cadence import CADENCES, next_round_time
-from bot.matching.types import Weights
+from bot.matching.sizes import MAX_GROUP_SIZE, MIN_GROUP_SIZE
+from bot.matching.types import Rules, Weights
 from bot.messages import ChannelRef
 from bot.text import InputError, check_length
 from storage.models import Program
 
 MAX_PURPOSE = 500
 WEIGHT_KEYS = ("interest", "give", "cross_team", "timezone", "repeat", "repeat_decay")
+# Each rule and the values it takes (the first is what an unset rule means, see `Rules`).
+RULE_VALUES: dict[str, tuple[str, ...]] = {
+    "different_team": ("preferred", "required", "off"),
+    "different_manager": ("off", "required"),
+    "same_location": ("off", "required", "preferred"),
+}
 SCHEDULE_KEYS = {"cadence", "day", "time", "timezone", "tz", "active"}
 # How a setting is shown: a channel as a mention, anything else as text.
 SettingValue = str | ChannelRef
@@ -41,19 +48,42 @@ def settings_rows(program: Program) -> list[tuple[str, SettingValue]]:
         ("active", "on" if program.active else "off"),
         ("next round", upcoming),
     ]
+    rows.append(("size", str(program.group_size)))
+    rules = program_rules(program)
+    rows += [(f"rule.{name}", getattr(rules, name)) for name in RULE_VALUES]
     for name in WEIGHT_KEYS:
         value = weights[name] if weights[name] is not None else getattr(defaults, name)
         rows.append((f"weight.{name}", f"{value:g}"))
     return rows
 
 
-def apply_setting(program: Program, key: str, value: str, now: datetime) -> SettingValue:
+def max_size_on(platform: object) -> int:
+    """The largest `size` a platform can hold: its groups of `size + 1` must fit in one group
+    conversation (`max_group_members`, e.g. 8 on Slack; unset: no limit)."""
+    limit: int | None = getattr(platform, "max_group_members", None)
+    return MAX_GROUP_SIZE if limit is None else min(MAX_GROUP_SIZE, limit - 1)
+
+
+def program_rules(program: Program, exclude: frozenset[tuple[str, str]] = frozenset()) -> Rules:
+    """The program's grouping rules (unset ones at their defaults), with `exclude` pairs."""
+    stored = {k: v for k, v in (program.rules or {}).items() if k in RULE_VALUES}
+    return Rules(**stored, exclude=exclude)
+
+
+def apply_setting(
+    program: Program, key: str, value: str, now: datetime, max_size: int = MAX_GROUP_SIZE
+) -> SettingValue:
     """Set one setting from what an admin typed; returns the value as it is now shown.
+    `max_size` is the largest `size` the platform can hold (its groups may be one bigger).
     Raises `InputError` (nothing changed) for a bad value or an unknown key."""
     value = value.strip()
     key = _ALIASES.get(key, key)
     if key.startswith("weight."):
         return _set_weight(program, key[len("weight.") :], value)
+    if key.startswith("rule."):
+        return _set_rule(program, key[len("rule.") :], value)
+    if key == "size":
+        return _set_size(program, value, max_size)
     setter = _SETTERS.get(key)
     if setter is None:
         raise InputError(*wording.no_such_setting(key))
@@ -136,6 +166,26 @@ def _set_weight(program: Program, name: str, value: str) -> SettingValue:
         raise InputError(wording.BAD_DECAY)
     program.weights = {**(program.weights or {}), name: number}
     return f"{number:g}"
+
+
+def _set_size(program: Program, value: str, max_size: int) -> SettingValue:
+    if not value.isdigit() or not MIN_GROUP_SIZE <= int(value) <= MAX_GROUP_SIZE:
+        raise InputError(wording.bad_group_size(MIN_GROUP_SIZE, MAX_GROUP_SIZE))
+    if int(value) > max_size:
+        raise InputError(wording.group_size_too_big(max_size))
+    program.group_size = int(value)
+    return value
+
+
+def _set_rule(program: Program, name: str, value: str) -> SettingValue:
+    name = name.replace("-", "_")
+    if name not in RULE_VALUES:
+        raise InputError(wording.rule_names(tuple(RULE_VALUES)))
+    value = value.lower()
+    if value not in RULE_VALUES[name]:
+        raise InputError(wording.rule_values(name, RULE_VALUES[name]))
+    program.rules = {**(program.rules or {}), name: value}
+    return value
 
 
 _SETTERS: dict[str, Callable[[Program, str], SettingValue]] = {

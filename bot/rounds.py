@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING
 
 from bot import keys as key_of
@@ -19,6 +20,7 @@ from bot.matching.types import Candidate, MatchResult, Weights
 from bot.outbox import Outbox
 from bot.pool import POOL_SYNC_WAITS, PoolSync, sync_pool
 from bot.ports import DirectTarget, GroupTarget
+from bot.program_settings import max_size_on, program_rules
 from bot.states import CHECKIN_KINDS, DeliveryKind, RoundStatus
 from storage.models import Group, Member, Program, Round
 from storage.uow import UnitOfWork
@@ -71,7 +73,26 @@ def candidate(member: Member) -> Candidate:
         wants=normalize_tags(profile.wants or []),
         team=(profile.team or None),
         utc_offset_hours=profile.utc_offset_hours,
+        location=(profile.location or None),
+        manager=(profile.manager or None),
     )
+
+
+def candidates_of(members: list[Member]) -> list[Candidate]:
+    """The members as the engine sees them; locations that differ only in case or spaces
+    ("berlin ", "Berlin") are one office, spelt as the member with the smallest id spells it."""
+    spelling: dict[str, str] = {}
+    for member in sorted(members, key=lambda m: m.id):
+        if member.profile.location:
+            spelling.setdefault(_folded(member.profile.location), member.profile.location)
+    return [
+        replace(c, location=spelling[_folded(c.location)]) if c.location else c
+        for c in map(candidate, members)
+    ]
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.split()).casefold()
 
 
 async def plan_round(core: Core, program_id: int, seed: int | None = None) -> Plan | None:
@@ -84,11 +105,15 @@ async def plan_round(core: Core, program_id: int, seed: int | None = None) -> Pl
         history = await uow.rounds.history(program_id, HISTORY_ROUNDS)
         number = program.last_round_number + 1
         weights = program_weights(program)
+        rules = program_rules(program)
+        size = min(program.group_size, max_size_on(core.platform))
     if seed is None:
         seed = core.rng.randrange(2**31)
-    candidates = [candidate(m) for m in members]
+    candidates = candidates_of(members)
     hist = [[[str(mid) for mid in group] for group in rnd] for rnd in history]
-    result = await asyncio.to_thread(match, candidates, hist, weights, seed)
+    result = await asyncio.to_thread(
+        partial(match, group_size=size, rules=rules), candidates, hist, weights, seed
+    )
     logger.info(
         "program %s round %s: %s members, %s groups, seed %s, total %.1f",
         program_id,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -92,6 +93,8 @@ class Program(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     added_by: Mapped[str | None] = mapped_column(String(64))
     weights: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Grouping rules (`bot.matching.types.Rules` fields other than exclusions); None: defaults.
+    rules: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     next_round_at: Mapped[datetime | None]
     last_round_number: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime]
@@ -132,6 +135,10 @@ class Profile(Base):
     interests: Mapped[list[str]] = mapped_column(JSON, default=list)
     offers: Mapped[list[str]] = mapped_column(JSON, default=list)
     wants: Mapped[list[str]] = mapped_column(JSON, default=list)
+    location: Mapped[str | None] = mapped_column(String(100))
+    # The manager's platform id (from an import).
+    manager: Mapped[str | None] = mapped_column(String(64))
+    start_date: Mapped[date | None] = mapped_column(Date)
     paused_until: Mapped[datetime | None]
     onboarded_at: Mapped[datetime | None]
     updated_at: Mapped[datetime]
@@ -276,6 +283,23 @@ class OptOut(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     user_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+
+
+class AvoidPair(Base):
+    """Two members never put in one group: `member_id` asked not to meet `other_id`
+    (`/coffee avoid`, private to them), or an admin paired them (`by_admin`)."""
+
+    __tablename__ = "avoid_pairs"
+    __table_args__ = (UniqueConstraint("member_id", "other_id", "by_admin"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
+    )
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    other_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    by_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime]
 
 

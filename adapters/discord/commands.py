@@ -22,12 +22,14 @@ from adapters.discord.router import Router
 from bot import commands as cmd
 from bot import wording
 from bot.matching.types import Weights
+from bot.program_settings import RULE_VALUES
 
 logger = logging.getLogger(__name__)
 
 MAX_CHOICES = 25
 CONFIG_KEYS = (
-    "cadence", "day", "time", "timezone", "purpose", "thanks-channel", "active",
+    "cadence", "day", "time", "timezone", "purpose", "thanks-channel", "active", "size",
+    *(f"rule.{name}" for name in RULE_VALUES),
     *(f"weight.{f.name}" for f in fields(Weights)),
 )  # fmt: skip
 TIMES = tuple(f"{h:02d}:{m:02d}" for h in range(6, 22) for m in (0, 30))

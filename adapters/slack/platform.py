@@ -150,6 +150,8 @@ def make_client(token: str | None, base_url: str | None) -> AsyncWebClient:
 class SlackPlatform:
     name = "slack"
     pool_is_channel = True
+    # conversations.open takes at most 8 people (plus the bot): `size` is capped at 7 here.
+    max_group_members = 8
 
     def __init__(self, token_for: TokenLookup, base_url: str | None = None) -> None:
         self._token_for = token_for

@@ -11,7 +11,7 @@ from bot.core import Core
 from bot.ledger import Outgoing, enqueue
 from bot.messages import Reply
 from bot.ports import ChannelTarget
-from bot.program_settings import apply_setting, reschedule, settings_rows
+from bot.program_settings import apply_setting, max_size_on, reschedule, settings_rows
 from bot.replies import Rejected, error, reply
 from bot.states import DeliveryKind
 from bot.text import InputError
@@ -108,7 +108,8 @@ async def setup(ctx: Context, settings: dict[str, str], name: str | None) -> Rep
             )
             for config_key, value in settings.items():
                 try:
-                    apply_setting(program, config_key, value, ctx.core.now())
+                    limit = max_size_on(ctx.core.platform)
+                    apply_setting(program, config_key, value, ctx.core.now(), limit)
                 except InputError as exc:
                     raise Rejected(error(exc.line, wording.USAGE["config"])) from None
             reschedule(program, ctx.core.now())
@@ -152,7 +153,8 @@ async def config(ctx: Context, command: cmd.Config) -> Reply:
                 return reply(wording.setting_shown(key, rows[key]))
             return error(wording.no_such_setting(key), wording.USAGE["config"])
         try:
-            shown = apply_setting(program, key, value, ctx.core.now())
+            limit = max_size_on(ctx.core.platform)
+            shown = apply_setting(program, key, value, ctx.core.now(), limit)
         except InputError as exc:
             return error(exc.line, wording.USAGE["config"])
         return reply(wording.config_saved(key, shown))

@@ -59,6 +59,25 @@ WEIGHT_NEGATIVE = "A weight can't be negative."
 BAD_DECAY = "repeat_decay is between 0 and 1."
 
 
+def bad_group_size(low: int, high: int) -> str:
+    return f"Group size is a whole number from {low} to {high} (2: pairs)."
+
+
+def group_size_too_big(limit: int) -> str:
+    return (
+        f"On this platform a group conversation holds at most {limit + 1} people, and a round "
+        f"can make a few groups one bigger than the size, so the size is at most {limit}."
+    )
+
+
+def rule_names(names: Sequence[str]) -> str:
+    return "Rules are: " + ", ".join(f"`rule.{n}`" for n in names) + "."
+
+
+def rule_values(name: str, values: Sequence[str]) -> str:
+    return f"`rule.{name}` is one of: " + ", ".join(f"`{v}`" for v in values) + "."
+
+
 def text_too_long(what: str, length: int, limit: int) -> str:
     return f"{what} is {length:,} characters long; the limit is {limit:,}. " + (
         "Please shorten it and try again."

@@ -18,7 +18,7 @@ USAGE: dict[str, str] = {
     "status": "`/coffee status` — your profile, current match and next round",
     "history": "`/coffee history` — who you've met",
     "stats": "`/coffee stats` — how this program is doing",
-    "config": "`/coffee config [cadence|day|time|timezone|purpose|thanks-channel|active|weight.<name>] [value]` — program settings (admins)",
+    "config": "`/coffee config [cadence|day|time|timezone|purpose|thanks-channel|active|size|rule.<name>|weight.<name>] [value]` — program settings (admins; `size 4`: groups of four; `rule.different_team required`)",
     "preview": "`/coffee preview` — the next round's groups, not saved (admins)",
     "match-now": "`/coffee match-now [confirm]` — start the next round now (admins; `confirm` starts another one within 10 minutes of the last)",
     "forget-me": "`/coffee forget-me` — delete everything WarmIntro knows about you",
