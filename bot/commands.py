@@ -16,6 +16,7 @@ from bot.text import (
     MAX_TEXT,
     InputError,
     check_length,
+    clean_location,
     clean_team,
     parse_channel,
     parse_mention,
@@ -87,6 +88,11 @@ class SetTeam:
 
 
 @dataclass(frozen=True)
+class SetLocation:
+    location: str | None  # None: show; "" clears
+
+
+@dataclass(frozen=True)
 class SetTimezone:
     zone: str | None
     offset_hours: float | None  # both None: show
@@ -148,6 +154,7 @@ CoffeeCommand = (
     | Skip
     | SetTags
     | SetTeam
+    | SetLocation
     | SetTimezone
     | Status
     | History
@@ -173,6 +180,7 @@ _ALIASES = {
     "wants": "learn",
     "want": "learn",
     "tz": "timezone",
+    "office": "location",
     "settings": "config",
     "matchnow": "match-now",
     "match_now": "match-now",
@@ -233,6 +241,12 @@ def parse_coffee(text: str, today: date) -> CoffeeCommand:
             if raw_rest.lower() in {"clear", "none", "-"}:
                 return SetTeam("")
             return SetTeam(clean_team(raw_rest))
+        if name == "location":
+            if not raw_rest:
+                return SetLocation(None)
+            if raw_rest.lower() in {"clear", "none", "-"}:
+                return SetLocation("")
+            return SetLocation(clean_location(raw_rest))
         if name == "timezone":
             if not raw_rest:
                 return SetTimezone(None, None)

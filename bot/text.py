@@ -14,6 +14,7 @@ MAX_TEXT = 2000  # longest text we accept from a person in one go
 MAX_TAG_LENGTH = 40
 MAX_TAGS = 20
 MAX_TEAM_LENGTH = 60
+MAX_LOCATION_LENGTH = 100
 
 _SPLIT = re.compile(r"[,;\n]+|\s+(?:and|&)\s+|\s*\|\s*")
 _EDGE_PUNCT = " \t.!?:\"'`*_~()[]{}<>"
@@ -64,6 +65,14 @@ def clean_team(text: str) -> str:
     if len(team) > MAX_TEAM_LENGTH:
         raise InputError(wording.team_too_long(MAX_TEAM_LENGTH))
     return team
+
+
+def clean_location(text: str) -> str:
+    """An office or city, as typed ("Berlin", "NYC – 5th Ave"); spaces folded."""
+    location = " ".join(text.split()).strip(_EDGE_PUNCT)
+    if len(location) > MAX_LOCATION_LENGTH:
+        raise InputError(wording.location_too_long(MAX_LOCATION_LENGTH))
+    return location
 
 
 _OFFSET = re.compile(r"^(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?$", re.IGNORECASE)

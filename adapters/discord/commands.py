@@ -177,6 +177,15 @@ class CoffeeGroup(
     ) -> None:
         await self._text(interaction, "team", name)
 
+    @app_commands.command(name="location", description="Your office or city (for in-person chats)")
+    @app_commands.describe(place="e.g. Berlin; `clear` to remove it; empty to show it")
+    async def location(
+        self,
+        interaction: discord.Interaction[Any],
+        place: app_commands.Range[str, 1, 100] | None = None,
+    ) -> None:
+        await self._text(interaction, "location", place)
+
     @app_commands.command(
         name="timezone", description="Your time zone, e.g. Europe/Berlin or UTC+2"
     )

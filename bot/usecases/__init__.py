@@ -35,6 +35,7 @@ HANDLERS: dict[type, Handler] = {
     cmd.Skip: membership.skip,
     cmd.SetTags: profile.set_tags,
     cmd.SetTeam: profile.set_team,
+    cmd.SetLocation: profile.set_location,
     cmd.SetTimezone: profile.set_timezone,
     cmd.Status: profile.status,
     cmd.History: profile.history,

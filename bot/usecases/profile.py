@@ -1,15 +1,17 @@
-"""A member's profile: interests, offers, wants, team, time zone; status and history."""
+"""A member's profile: interests, offers, wants, team, location, time zone; status and
+history."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from bot import commands as cmd
 from bot import interview, wording
 from bot.actions import ProfileForm
-from bot.messages import Form, FormField, Reply
+from bot.messages import Form, FormField, Line, Reply
 from bot.replies import error, reply
-from bot.text import InputError, clean_team, parse_tags
+from bot.text import InputError, clean_location, clean_team, parse_tags
 from bot.usecases.context import Context
 from bot.usecases.membership import sits_out_next
 from storage.models import Member
@@ -36,12 +38,28 @@ async def set_tags(ctx: Context, command: cmd.SetTags) -> Reply:
 
 
 async def set_team(ctx: Context, command: cmd.SetTeam) -> Reply:
+    return await _set_label(ctx, "team", command.team, wording.team_shown, wording.team_saved)
+
+
+async def set_location(ctx: Context, command: cmd.SetLocation) -> Reply:
+    shown, saved = wording.location_shown, wording.location_saved
+    return await _set_label(ctx, "location", command.location, shown, saved)
+
+
+async def _set_label(
+    ctx: Context,
+    field: str,
+    value: str | None,
+    shown: Callable[[str | None], Line],
+    saved: Callable[[str], Line],
+) -> Reply:
+    """A one-line profile field (team, location): None shows it, "" clears it."""
     async with ctx.as_member() as (_uow, member):
-        if command.team is None:
-            return reply(wording.team_shown(member.profile.team))
-        member.profile.team = command.team or None
+        if value is None:
+            return reply(shown(getattr(member.profile, field)))
+        setattr(member.profile, field, value or None)
         member.profile.updated_at = ctx.core.now()
-        return reply(wording.team_saved(command.team))
+        return reply(saved(value))
 
 
 async def set_timezone(ctx: Context, command: cmd.SetTimezone) -> Reply:
@@ -91,6 +109,7 @@ async def status(ctx: Context, _command: cmd.Status) -> Reply:
                 next_round,
                 await uow.rounds.colleagues_met(member.id),
                 skipping=[p.channel_id for p, m in mine if sits_out_next(p, m)],
+                location=profile.location,
             )
         )
 
@@ -135,6 +154,7 @@ async def current(ctx: Context) -> dict[str, Any]:
             "offers": list(p.offers or []),
             "wants": list(p.wants or []),
             "team": p.team or "",
+            "location": p.location or "",
         }
 
 
@@ -147,6 +167,7 @@ async def form(ctx: Context) -> Reply:
             for name in TAG_FIELDS
         ),
         FormField("team", labels["team"], "text", now["team"] or None, 60),
+        FormField("location", labels["location"], "text", now["location"] or None, 100),
     )
     title = wording.PROFILE_FORM_TITLE
     return Reply(form=Form(ProfileForm().encode(), title, fields, wording.PROFILE_FORM_SUBMIT))
@@ -157,6 +178,7 @@ async def save_form(ctx: Context, values: dict[str, Any]) -> Reply:
     try:
         tags = {f: parse_tags(form_text(values, f)) for f in TAG_FIELDS}
         team = clean_team(form_text(values, "team")) if "team" in values else None
+        place = clean_location(form_text(values, "location")) if "location" in values else None
     except InputError as exc:
         return error(exc.line)
     async with ctx.as_member() as (uow, member):
@@ -165,6 +187,8 @@ async def save_form(ctx: Context, values: dict[str, Any]) -> Reply:
             setattr(profile, name, items)
         if team is not None:
             profile.team = team or None
+        if place is not None:
+            profile.location = place or None
         profile.updated_at = ctx.core.now()
         await interview.finish(ctx.core, uow, member)
         return Reply(wording.interview_done(profile.interests, profile.offers, profile.wants))

@@ -100,6 +100,10 @@ def team_too_long(limit: int) -> str:
     return f"A team name can be at most {limit} characters."
 
 
+def location_too_long(limit: int) -> str:
+    return f"A location can be at most {limit} characters."
+
+
 def bad_utc_offset(value: str) -> Line:
     return _echo("“", value, "” is not a valid UTC offset (−12 to +14).", None)
 

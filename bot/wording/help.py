@@ -14,11 +14,12 @@ USAGE: dict[str, str] = {
     "offer": "`/coffee offer python, public speaking` — what you can help others with",
     "learn": "`/coffee learn design, negotiation` — what you'd like to learn",
     "team": "`/coffee team Platform` — your team (we prefer matching across teams)",
+    "location": "`/coffee location Berlin` — your office or city (in-person programs match people in the same one; `clear` to remove it)",
     "timezone": "`/coffee timezone Europe/Berlin` or `/coffee timezone UTC+2`",
     "status": "`/coffee status` — your profile, current match and next round",
     "history": "`/coffee history` — who you've met",
     "stats": "`/coffee stats` — how this program is doing",
-    "config": "`/coffee config [cadence|day|time|timezone|purpose|thanks-channel|active|size|rule.<name>|weight.<name>] [value]` — program settings (admins; `size 4`: groups of four; `rule.different_team required`)",
+    "config": "`/coffee config [cadence|day|time|timezone|purpose|thanks-channel|active|size|rule.…|weight.<name>] [value]` — program settings (admins; e.g. `size 4` for groups of four, `rule.different_team required`; rules: different_team, different_manager, same_location)",
     "preview": "`/coffee preview` — the next round's groups, not saved (admins)",
     "match-now": "`/coffee match-now [confirm]` — start the next round now (admins; `confirm` starts another one within 10 minutes of the last)",
     "forget-me": "`/coffee forget-me` — delete everything WarmIntro knows about you",
@@ -27,8 +28,8 @@ USAGE: dict[str, str] = {
 }
 
 HELP_ORDER = (
-    "join", "leave", "pause", "resume", "skip", "interests", "offer", "learn", "team", "timezone",
-    "status", "history", "stats", "forget-me", "config", "preview", "match-now",
+    "join", "leave", "pause", "resume", "skip", "interests", "offer", "learn", "team",
+    "location", "timezone", "status", "history", "stats", "forget-me", "config", "preview", "match-now",
 )  # fmt: skip
 
 

@@ -97,6 +97,18 @@ def team_shown(team: str | None) -> Line:
     return ("Your team: ", UserText(team), ".") if team else ("No team set. " + USAGE["team"],)
 
 
+def location_saved(location: str) -> Line:
+    if not location:
+        return ("Location cleared.",)
+    return ("Location set to ", UserText(location), ".")
+
+
+def location_shown(location: str | None) -> Line:
+    if location:
+        return ("Your location: ", UserText(location), ".")
+    return ("No location set. " + USAGE["location"],)
+
+
 def timezone_saved(zone: str | None, offset: float) -> str:
     label = zone or utc_label(offset)
     return f"Time zone set to {label} ({utc_label(offset)})."

@@ -22,6 +22,7 @@ def status_message(
     next_round: str | None,
     met_count: int,
     skipping: Sequence[str] = (),
+    location: str | None = None,
 ) -> Message:
     def show(items: Sequence[str]) -> str:
         return ", ".join(items) if items else "—"
@@ -47,6 +48,7 @@ def status_message(
             UserText(show(wants)),
             "\nTeam: ",
             UserText(team or "—"),
+            *((" · Location: ", UserText(location)) if location else ()),
             " · Time zone: ",
             UserText(timezone or "—"),
         )

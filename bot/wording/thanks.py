@@ -63,4 +63,5 @@ PROFILE_LABELS = {
     "offers": "What could you help a colleague with?",
     "wants": "What would you like to learn?",
     "team": "Your team",
+    "location": "Your office or city (in-person programs match by it)",
 }

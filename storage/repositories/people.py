@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from storage.models import ConversationState, Member, OptOut, Profile, Workspace
 from storage.repositories.base import Repository
@@ -81,6 +81,16 @@ class MemberRepository(Repository):
 
     async def remove(self, member: Member) -> None:
         await self._s.execute(delete(Member).where(Member.id == member.id))
+
+    async def forget_manager(self, workspace_id: int, external_id: str) -> None:
+        """A manager asked to be forgotten: their reports' profiles no longer name them."""
+        in_workspace = select(Member.id).where(Member.workspace_id == workspace_id)
+        await self._s.execute(
+            update(Profile)
+            .where(Profile.manager == external_id, Profile.member_id.in_(in_workspace))
+            .values(manager=None)
+            .execution_options(synchronize_session=False)
+        )
 
     @staticmethod
     def _by_external(workspace_id: int, external_id: str) -> Any:

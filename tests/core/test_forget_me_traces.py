@@ -12,7 +12,7 @@ from sqlalchemy import select
 from adapters.console.platform import ConsoleUser
 from bot.messages import UserRef
 from bot.ports import PlatformError
-from storage.models import Delivery, OptOut, ThanksNote, ThanksRecipient
+from storage.models import Delivery, OptOut, Profile, ThanksNote, ThanksRecipient
 from storage.repositories import RoundRepository
 from tests.conftest import World, dump_database, traces_of
 
@@ -141,3 +141,15 @@ async def test_forgetting_the_program_admin_drops_the_admin_link(world: World) -
     await world.app.bot_added(world.workspace, "coffee", ZED)
     assert (await world.coffee(ZED, "forget-me confirm")).ok
     assert traces_of(await dump_database(world.db), [ZED, "Zebulon"]) == []
+
+
+async def test_forgetting_a_manager_clears_it_from_their_reports(world: World) -> None:
+    world.data.users[ZED] = ConsoleUser(ZED, NAME)
+    await world.program(["maya", "li", ZED])
+    assert (await world.coffee(ZED, "location Zanzibar Quay")).ok
+    async with world.db.session() as s, s.begin():
+        for profile in (await s.execute(select(Profile))).scalars():
+            profile.manager = ZED
+    assert len(traces_of(await dump_database(world.db), [ZED, "Zanzibar"])) >= 3
+    assert (await world.coffee(ZED, "forget-me confirm")).ok
+    assert traces_of(await dump_database(world.db), [ZED, "Zebulon", "Zanzibar"]) == []

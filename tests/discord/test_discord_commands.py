@@ -128,13 +128,20 @@ async def test_profile_form_from_the_interview_opens_a_modal(server: Server) -> 
     assert opened["type"] == "modal"
     modal = opened["modal"]
     ids = [label["component"]["custom_id"] for label in modal["components"]]
-    assert ids == ["interests", "offers", "wants", "team"]
+    assert ids == ["interests", "offers", "wants", "team", "location"]
     saved = await server.submit(
-        "ola", modal, interests="chess, go", offers="sql", wants="rust", team="Data"
+        "ola",
+        modal,
+        interests="chess, go",
+        offers="sql",
+        wants="rust",
+        team="Data",
+        location="Lisbon",
     )
     assert saved["ephemeral"]
     status = await server.command("ola", "coffee status")
     assert "Into: chess, go" in status["text"] and "Team: Data" in status["text"]
+    assert "Location: Lisbon" in status["text"]
 
 
 async def test_free_text_options_go_through_the_core_parser(server: Server) -> None:

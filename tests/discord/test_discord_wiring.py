@@ -39,7 +39,7 @@ async def test_create_client_builds_without_connecting(fake: FakeDiscord) -> Non
         assert isinstance(coffee, discord.app_commands.Group)
         assert {c.name for c in coffee.commands} >= {
             "setup", "join", "leave", "pause", "resume", "interests", "offer", "learn", "team",
-            "timezone", "status", "history", "stats", "config", "preview", "match-now",
+            "location", "timezone", "status", "history", "stats", "config", "preview", "match-now",
             "forget-me", "help",
         }  # fmt: skip
         assert client.tree.get_command("thanks") is not None
