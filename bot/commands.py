@@ -99,6 +99,27 @@ class SetTimezone:
 
 
 @dataclass(frozen=True)
+class Avoid:
+    """`/coffee avoid @person`: never be grouped with them (private); no one: list mine."""
+
+    user: str | None = None
+
+
+@dataclass(frozen=True)
+class Unavoid:
+    user: str
+
+
+@dataclass(frozen=True)
+class KeepApart:
+    """`/coffee keep-apart @a @b` (admins): never group these two; `remove` drops the pair;
+    no one: list the workspace's pairs."""
+
+    users: tuple[str, str] | None = None
+    remove: bool = False
+
+
+@dataclass(frozen=True)
 class Status:
     pass
 
@@ -156,6 +177,9 @@ CoffeeCommand = (
     | SetTeam
     | SetLocation
     | SetTimezone
+    | Avoid
+    | Unavoid
+    | KeepApart
     | Status
     | History
     | Stats
@@ -187,6 +211,8 @@ _ALIASES = {
     "forget_me": "forget-me",
     "forgetme": "forget-me",
     "me": "status",
+    "keep_apart": "keep-apart",
+    "keepapart": "keep-apart",
     "?": "help",
 }
 
@@ -252,6 +278,8 @@ def parse_coffee(text: str, today: date) -> CoffeeCommand:
                 return SetTimezone(None, None)
             zone, offset = parse_timezone(raw_rest)
             return SetTimezone(zone, offset)
+        if name in {"avoid", "unavoid", "keep-apart"}:
+            return _parse_avoid(name, rest, usage)
         if name == "config":
             if not rest:
                 return Config()
@@ -267,6 +295,26 @@ def parse_coffee(text: str, today: date) -> CoffeeCommand:
     except InputError as exc:
         raise CommandError(exc.line, usage) from None
     raise UnknownSubcommand(words[0])
+
+
+def _parse_avoid(name: str, words: list[str], usage: str | None) -> Avoid | Unavoid | KeepApart:
+    remove = name == "keep-apart" and bool(words) and words[0].lower() == "remove"
+    if remove:
+        words = words[1:]
+    users = [parse_mention(w) for w in words]
+    if name == "avoid" and not words:
+        return Avoid()
+    if name == "keep-apart" and not words and not remove:
+        return KeepApart()
+    wanted = 2 if name == "keep-apart" else 1
+    if len(users) != wanted or None in users or len(set(users)) != wanted:
+        raise CommandError(wording.mention_people(wanted), usage)
+    found = tuple(u for u in users if u is not None)
+    if name == "avoid":
+        return Avoid(found[0])
+    if name == "unavoid":
+        return Unavoid(found[0])
+    return KeepApart((found[0], found[1]), remove)
 
 
 def parse_thanks(text: str) -> Thanks:

@@ -99,6 +99,7 @@ async def forget(uow: UnitOfWork, member: Member, now: datetime) -> list[str]:
     keys += await _forget_thanks(uow, member, traces)
     await uow.programs.forget_admin(member.workspace_id, member.external_id)
     await uow.members.forget_manager(member.workspace_id, member.external_id)
+    await uow.avoid.forget(member.id)
     await uow.deliveries.delete_addressed_to(member.workspace_id, member.external_id)
     await uow.members.remove(member)
     await _sweep(uow, member.workspace_id, traces)

@@ -105,7 +105,12 @@ async def plan_round(core: Core, program_id: int, seed: int | None = None) -> Pl
         history = await uow.rounds.history(program_id, HISTORY_ROUNDS)
         number = program.last_round_number + 1
         weights = program_weights(program)
-        rules = program_rules(program)
+        eligible = {str(m.id) for m in members}
+        avoided = await uow.avoid.pairs(program.workspace_id)
+        exclude = frozenset(
+            (a, b) for a, b in ((str(x), str(y)) for x, y in avoided) if {a, b} <= eligible
+        )
+        rules = program_rules(program, exclude)
         size = min(program.group_size, max_size_on(core.platform))
     if seed is None:
         seed = core.rng.randrange(2**31)

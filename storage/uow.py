@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.engine import Database
 from storage.repositories import (
+    AvoidRepository,
     DeliveryRepository,
     MemberRepository,
     ProgramRepository,
@@ -35,6 +36,7 @@ class UnitOfWork:
         self.rounds = RoundRepository(session)
         self.deliveries = DeliveryRepository(session)
         self.thanks = ThanksRepository(session)
+        self.avoid = AvoidRepository(session)
 
     async def flush(self) -> None:
         """Write pending changes now (ids, constraints) without ending the transaction."""

@@ -198,6 +198,38 @@ class CoffeeGroup(
     ) -> None:
         await self._text(interaction, "timezone", zone)
 
+    @app_commands.command(name="avoid", description="Never be grouped with someone (private)")
+    @app_commands.describe(person="Who to avoid; leave empty to see your list")
+    async def avoid(
+        self, interaction: discord.Interaction[Any], person: discord.User | None = None
+    ) -> None:
+        await self._run(interaction, cmd.Avoid(str(person.id) if person else None))
+
+    @app_commands.command(name="unavoid", description="Undo an avoid")
+    @app_commands.describe(person="Who you can be grouped with again")
+    async def unavoid(self, interaction: discord.Interaction[Any], person: discord.User) -> None:
+        await self._run(interaction, cmd.Unavoid(str(person.id)))
+
+    @app_commands.command(name="keep-apart", description="Never group two people (admins)")
+    @app_commands.describe(
+        person="One of the two; leave both empty to see the list",
+        other="The other one",
+        remove="Drop this pair instead",
+    )
+    async def keep_apart(
+        self,
+        interaction: discord.Interaction[Any],
+        person: discord.User | None = None,
+        other: discord.User | None = None,
+        remove: bool = False,
+    ) -> None:
+        if person is None and other is None:
+            await self._run(interaction, cmd.KeepApart())
+        elif person is None or other is None or person.id == other.id:
+            await self._text(interaction, "keep-apart", "-")
+        else:
+            await self._run(interaction, cmd.KeepApart((str(person.id), str(other.id)), remove))
+
     @app_commands.command(name="status", description="Your profile, current match and next round")
     async def status(self, interaction: discord.Interaction[Any]) -> None:
         await self._run(interaction, cmd.Status())

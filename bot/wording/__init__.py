@@ -6,6 +6,7 @@ Voice: warm, brief, learning-framed, never guilt-tripping. Each function returns
 people and channels are `UserRef` / `ChannelRef` spans, never formatted mentions.
 """
 
+from bot.wording.avoid import *  # noqa: F403
 from bot.wording.errors import *  # noqa: F403
 from bot.wording.help import *  # noqa: F403
 from bot.wording.interview import *  # noqa: F403

@@ -16,6 +16,9 @@ USAGE: dict[str, str] = {
     "team": "`/coffee team Platform` — your team (we prefer matching across teams)",
     "location": "`/coffee location Berlin` — your office or city (in-person programs match people in the same one; `clear` to remove it)",
     "timezone": "`/coffee timezone Europe/Berlin` or `/coffee timezone UTC+2`",
+    "avoid": "`/coffee avoid @person` — never be grouped with them (private: only you know; no one: your list)",
+    "unavoid": "`/coffee unavoid @person` — undo an avoid",
+    "keep-apart": "`/coffee keep-apart @a @b` — never group these two, workspace-wide (admins; `remove @a @b` drops it; no one: the list)",
     "status": "`/coffee status` — your profile, current match and next round",
     "history": "`/coffee history` — who you've met",
     "stats": "`/coffee stats` — how this program is doing",
@@ -29,7 +32,8 @@ USAGE: dict[str, str] = {
 
 HELP_ORDER = (
     "join", "leave", "pause", "resume", "skip", "interests", "offer", "learn", "team",
-    "location", "timezone", "status", "history", "stats", "forget-me", "config", "preview", "match-now",
+    "location", "timezone", "avoid", "unavoid", "status", "history", "stats", "forget-me",
+    "config", "keep-apart", "preview", "match-now",
 )  # fmt: skip
 
 

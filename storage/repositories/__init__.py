@@ -4,6 +4,7 @@ They hold no business rules; the unit of work (`storage.uow`) gives the core one
 a single transaction.
 """
 
+from storage.repositories.avoid import AvoidRepository
 from storage.repositories.deliveries import DeliveryRepository
 from storage.repositories.people import MemberRepository, WorkspaceRepository, user_hash
 from storage.repositories.programs import ProgramRepository
@@ -11,6 +12,7 @@ from storage.repositories.rounds import RoundRepository
 from storage.repositories.thanks import ThanksRepository
 
 __all__ = [
+    "AvoidRepository",
     "DeliveryRepository",
     "MemberRepository",
     "ProgramRepository",

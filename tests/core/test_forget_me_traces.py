@@ -85,6 +85,8 @@ async def _busy_history(w: World) -> int:
         group_id = next(r.group_id for r in pending if r.kind == "intro" and ZED in str(r.target))
     assert (await w.app.action(w.actor(ZED), f"checkin:{group_id}:scheduled")).ok
     w.platform.send = send  # type: ignore[method-assign]
+    assert (await w.coffee(ZED, "avoid <@tom>")).ok  # pairs by and about zed
+    assert (await w.coffee("priya", f"avoid <@{ZED}>")).ok
     # the history really holds zed everywhere before forget-me
     assert len(traces_of(await dump_database(w.db), NEEDLES)) > 20
     return group_id
@@ -97,7 +99,7 @@ async def test_forget_me_leaves_no_trace_in_any_table(any_world: World) -> None:
     assert "Done" in (await w.coffee(ZED, "forget-me confirm")).text
     dump = await dump_database(w.db)
     assert traces_of(dump, NEEDLES) == []
-    assert len(dump["opt_outs"]) == 1
+    assert len(dump["opt_outs"]) == 1 and dump["avoid_pairs"] == []
     # thanks zed received from others stay with their authors, without the link to zed;
     # the note that named zed in its text is gone with everything that carried it
     async with w.db.session() as s:
