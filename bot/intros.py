@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, fields
 from typing import Any
@@ -39,17 +40,29 @@ def reason_mentions(reason: Reason) -> set[str]:
     return {m for m in (reason.giver, reason.receiver, *reason.members) if m}
 
 
+#: In a group of three or more, at most this many reasons of each kind about only some of its
+#: members ("Maya and Li are both into jazz", "Maya can help Li with python"); reasons about
+#: the whole group (and who met before) are all kept.
+MAX_PARTIAL_REASONS = 2
+
+
 def render_reasons(
     reasons: Sequence[Reason], names: dict[str, str], present: set[str] | None = None
 ) -> list[str]:
-    """Reasons in words, with member ids (as strings) replaced by display names.
+    """Reasons in words (best first), with member ids (as strings) replaced by display names.
 
-    Reasons that name someone no longer in the group (`present`) are left out.
+    Reasons that name someone no longer in the group (`present`) are left out; a group of
+    three or more gets its best few reasons about some of its members, then the rest.
     """
     out = []
+    partial: Counter[str] = Counter()
     for reason in reasons:
         if present is not None and not reason_mentions(reason) <= present:
             continue
+        if reason.group_size > 2 and reason.kind in {"shared_interest", "give"}:
+            partial[reason.kind] += bool(reason_mentions(reason))
+            if partial[reason.kind] > MAX_PARTIAL_REASONS:
+                continue
         out.append(describe(reason, lambda mid: names.get(mid, "someone")))
     return out
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
@@ -119,14 +120,18 @@ async def plan_round(core: Core, program_id: int, seed: int | None = None) -> Pl
     result = await asyncio.to_thread(
         partial(match, group_size=size, rules=rules), candidates, hist, weights, seed
     )
+    broken = Counter(v.rule for v in result.violations)
     logger.info(
-        "program %s round %s: %s members, %s groups, seed %s, total %.1f",
+        "program %s round %s: %s members, %s groups of size %s, seed %s, total %.1f, "
+        "rule violations: %s",
         program_id,
         number,
         len(members),
         len(result.groups),
+        size,
         seed,
         result.total_weight,
+        ", ".join(f"{rule} in {n} groups" for rule, n in sorted(broken.items())) or "none",
     )
     return Plan(program_id, number, seed, {m.id: m for m in members}, result)
 
@@ -252,8 +257,8 @@ async def _queue_group(
     midway, end = checkin_times(now, round_.ends_at)
     for kind, when, message in (
         (DeliveryKind.INTRO, now, intro),
-        (DeliveryKind.CHECKIN_MIDWAY, midway, wording.checkin("midway", group.id)),
-        (DeliveryKind.CHECKIN_END, end, wording.checkin("end", group.id)),
+        (DeliveryKind.CHECKIN_MIDWAY, midway, wording.checkin("midway", group.id, len(users))),
+        (DeliveryKind.CHECKIN_END, end, wording.checkin("end", group.id, len(users))),
     ):
         key = key_of.group_message(round_.id, group.id, kind)
         item = Outgoing(key, kind, target, message, when, round_.id, group.id)
@@ -294,6 +299,12 @@ async def _skip_schedule(core: Core, program_id: int, scheduled_for: datetime | 
         program.next_round_at = next_round_time(
             program.cadence, program.weekday, program.local_time, program.timezone, now
         )
+
+
+def describe_violations(plan: Plan) -> list[tuple[str, tuple[str, ...], int]]:
+    """The rules the plan breaks: (rule, the group's platform user ids, pairs breaking it)."""
+    external = {str(mid): m.external_id for mid, m in plan.members.items()}
+    return [(v.rule, tuple(external[x] for x in v.group), v.pairs) for v in plan.result.violations]
 
 
 def describe_plan(plan: Plan) -> list[wording.PreviewGroup]:

@@ -6,7 +6,13 @@ from bot import commands as cmd
 from bot import wording
 from bot.messages import Reply
 from bot.replies import error, reply
-from bot.rounds import AlreadyStarted, describe_plan, plan_round, start_round
+from bot.rounds import (
+    AlreadyStarted,
+    describe_plan,
+    describe_violations,
+    plan_round,
+    start_round,
+)
 from bot.usecases.context import Context
 from bot.usecases.programs import admin_program
 from storage.models import Program
@@ -27,7 +33,8 @@ async def preview(ctx: Context, _command: cmd.Preview) -> Reply:
     plan = await plan_round(ctx.core, program.id)
     if plan is None:
         return error(wording.NOT_A_PROGRAM)
-    return Reply(wording.preview_message(describe_plan(plan)))
+    violations = wording.violation_lines(describe_violations(plan))
+    return Reply(wording.preview_message(describe_plan(plan), violations))
 
 
 async def match_now(ctx: Context, command: cmd.MatchNow) -> Reply:

@@ -29,8 +29,8 @@ _SIZE_NAMES = {2: ("pair", "pairs"), 3: ("trio", "trios")}
 def preview_message(groups: Sequence[PreviewGroup], violations: Sequence[Line] = ()) -> Message:
     """The next round, not saved: every group for a small program, else a summary.
 
-    `violations` are the program's rules the plan breaks (none exist yet: the matcher has no
-    hard rules so far); they are listed first whenever there are any.
+    `violations` (`violation_lines`) are the program's rules the plan breaks; they are listed
+    first whenever there are any.
     """
     if not groups:
         return text_message("Not enough people for a round yet (at least two are needed).")
@@ -89,6 +89,40 @@ def _violations(violations: Sequence[Line]) -> list[Line]:
     if not violations:
         return []
     return [(f"• *Rule violations ({len(violations)}):*",), *(("  ◦ ", *v) for v in violations)]
+
+
+RULE_BROKEN = {
+    "different_team": "teammates together (rule.different_team is required)",
+    "different_manager": "people with the same manager together (rule.different_manager)",
+    "same_location": "people from different locations together (rule.same_location)",
+    # Never says which pair: a `/coffee avoid` is private to whoever asked.
+    "exclude": "a pair that is kept apart together (an avoid or keep-apart)",
+}
+VIOLATIONS_LISTED = 5  # groups named per preview; the rest are counted
+VIOLATIONS_WHY = (
+    "Required rules are only broken when no grouping of these people keeps them all "
+    "(e.g. one team is most of the program); the fewest possible are broken."
+)
+
+
+def violation_lines(violations: Sequence[tuple[str, Sequence[str], int]]) -> list[Line]:
+    """The rules a plan breaks, from (rule, group's user ids, pairs breaking it): how many
+    groups break each rule, the first few groups, and why."""
+    if not violations:
+        return []
+    counts = Counter(rule for rule, _, _ in violations)
+    lines: list[Line] = [
+        (f"{n} {'group puts' if n == 1 else 'groups put'} {RULE_BROKEN.get(rule, rule)}",)
+        for rule, n in sorted(counts.items())
+    ]
+    for rule, members, pairs in violations[:VIOLATIONS_LISTED]:
+        what = "kept-apart pair" if rule == "exclude" else f"rule.{rule}"
+        count = f" ({pairs} {'pair breaks' if pairs == 1 else 'pairs break'} {what})"
+        lines.append((*_names(members), count))
+    if len(violations) > VIOLATIONS_LISTED:
+        lines.append((f"…and {len(violations) - VIOLATIONS_LISTED} more",))
+    lines.append((VIOLATIONS_WHY,))
+    return lines
 
 
 def _preview_group(group: PreviewGroup, reasons_shown: int) -> Line:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from bot.actions import Checkin, CheckinAnswer, StartThanks
 from bot.messages import Button, ChannelRef, Line, Message, UserRef, UserText, fmt
-from bot.wording.spans import mentions
+from bot.wording.spans import listing
 
 # --- rounds -----------------------------------------------------------------------------------
 
@@ -30,11 +30,7 @@ def intro(
     group_id: int,
     channel_id: str,
 ) -> Message:
-    names: list[str | UserRef] = []
-    for i, user in enumerate(members):
-        if i:
-            names.append(" and " if i == len(members) - 1 else ", ")
-        names.append(UserRef(user))
+    names = listing(members)
     lines: list[Line] = [
         (
             "👋 ",
@@ -69,12 +65,20 @@ def checkin_buttons(group_id: int) -> tuple[Button, ...]:
     )
 
 
-def checkin(stage: str, group_id: int) -> Message:
-    text = (
-        "Halfway through the round — have you found a time to meet?"
-        if stage == "midway"
-        else "The round ends soon. Did you manage to meet?"
-    )
+def checkin(stage: str, group_id: int, size: int = 2) -> Message:
+    """A check-in in the group's conversation; groups of three or more are asked as a group."""
+    if size > 2:
+        text = (
+            "Halfway through the round — has your group found a time to meet?"
+            if stage == "midway"
+            else "The round ends soon. Did your group meet?"
+        )
+    else:
+        text = (
+            "Halfway through the round — have you found a time to meet?"
+            if stage == "midway"
+            else "The round ends soon. Did you manage to meet?"
+        )
     return Message(((text,),), buttons=checkin_buttons(group_id))
 
 
@@ -86,7 +90,7 @@ CHECKIN_ANSWERS = {
 
 
 def thanks_nudge(group_id: int, others: Sequence[str]) -> Message:
-    names = mentions(others, " and ")
+    names = listing(others)
     return Message(
         (
             (

@@ -12,6 +12,16 @@ def mentions(users: Sequence[str], separator: str) -> list[Span]:
     return _joined([UserRef(u) for u in users], separator)
 
 
+def listing(users: Sequence[str]) -> list[Span]:
+    """People as `UserRef` spans in a sentence: "@a", "@a and @b", "@a, @b and @c"."""
+    out: list[Span] = []
+    for i, user in enumerate(users):
+        if i:
+            out.append(" and " if i == len(users) - 1 else ", ")
+        out.append(UserRef(user))
+    return out
+
+
 def channels(channel_ids: Sequence[str]) -> list[Span]:
     """Channels as `ChannelRef` spans, separated by commas."""
     return _joined([ChannelRef(c) for c in channel_ids], ", ")

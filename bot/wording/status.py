@@ -96,7 +96,7 @@ def stats_message(
             fmt("*Coffee chats in {ch}*", ch=ChannelRef(channel_id)),
             (
                 f"• Members: {members} ({paused} paused)\n• Rounds: {rounds} · Groups: {groups}\n"
-                f"• Groups that met: {met} ({rate}); {answered} groups answered a check-in\n"
+                f"• Groups that met: {met} ({rate}); {answered} {'group' if answered == 1 else 'groups'} answered a check-in\n"
                 f"• Thank-you notes: {thanks}",
             ),
         )

@@ -100,3 +100,18 @@ async def test_required_different_team_keeps_teammates_apart(world: World) -> No
     for posted in intros:
         for a, b in combinations(posted.target.user_ids, 2):
             assert team[a] != team[b], posted.target.user_ids
+
+
+async def test_preview_says_which_rules_break_and_why(world: World) -> None:
+    await world.program(["maya", "tom", "li", "jonas", "sam"])  # Platform ×2, Design ×2, Sales
+    assert "Rule violations" not in (await world.coffee("maya", "preview")).text
+    assert (await world.coffee("maya", "config rule.different_team required")).ok
+    assert (await world.coffee("maya", "config size 5")).ok  # one group: teammates together
+    text = (await world.coffee("maya", "preview")).text
+    assert "Rule violations" in text
+    assert "1 group puts teammates together (rule.different_team is required)" in text
+    assert "(2 pairs break rule.different_team)" in text
+    assert "no grouping of these people keeps them all" in text
+    assert (await world.coffee("li", "avoid <@jonas>")).ok
+    text = (await world.coffee("maya", "preview")).text
+    assert "a pair that is kept apart together" in text and "1 pair breaks kept-apart" in text

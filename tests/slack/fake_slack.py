@@ -296,6 +296,8 @@ class FakeSlack:
                 return {"ok": False, "error": "user_not_found"}
             if self.users[user].get("deleted"):
                 return {"ok": False, "error": "user_disabled"}
+        if len(users) > 8:  # a group DM holds at most 8 people besides the bot
+            return {"ok": False, "error": "too_many_users"}
         if len(users) == 1:
             return {"ok": True, "channel": {"id": "D" + users[0]}}
         digest = hashlib.sha1(",".join(sorted(users)).encode()).hexdigest()[:10].upper()
