@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # imported lazily below: `warmintro match` and `--help` stay fast
     from bot.config import Settings
     from bot.leadership import Leadership
+    from bot.ports import Platform
     from bot.scheduler import Ticker
     from storage.engine import Database
 
@@ -37,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(db_command(args.action))
     if command == "tick":
         return asyncio.run(tick_once())
+    if command == "import-profiles":
+        return asyncio.run(import_profiles_file(args.file, args.workspace, args.platform))
     platform = getattr(args, "platform", None)
     port, host = getattr(args, "port", 3000), getattr(args, "host", "0.0.0.0")
     return asyncio.run(serve_forever(platform, port, host))
@@ -58,6 +61,13 @@ def _parser() -> argparse.ArgumentParser:
     db.add_argument("action", choices=["upgrade", "current"])
     sub.add_parser("tick", help="run whatever is due once, then exit (for cron)")
     sub.add_parser("match", help="match an instance file offline (see `warmintro match -h`)")
+    imports = sub.add_parser(
+        "import-profiles",
+        help="set team, location, manager and start_date from a CSV file (all rows or none)",
+    )
+    imports.add_argument("file", type=Path, help="CSV: user, team, location, manager, start_date")
+    imports.add_argument("--workspace", required=True, help="the Slack team id / Discord guild id")
+    imports.add_argument("--platform", choices=["slack", "discord", "console"])
     return parser
 
 
@@ -103,6 +113,51 @@ async def tick_once() -> int:
     finally:
         await database.dispose()
     return 0
+
+
+async def import_profiles_file(path: Path, workspace: str, platform: str | None) -> int:
+    """`warmintro import-profiles`: exit 0 when every row was imported, 1 when none was (bad
+    rows are printed with their line numbers), 2 when the file or platform can't be used."""
+    from bot.bootstrap import build_app, configure_logging, open_database
+    from bot.clock import SystemClock
+    from bot.profile_import import import_profiles
+
+    settings = _settings()
+    configure_logging(settings.log_level)
+    chosen = platform or settings.resolved_platform()
+    if chosen not in {"slack", "discord", "console"}:
+        print("Say which platform the workspace is on: --platform slack|discord|console",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    try:
+        text = await asyncio.to_thread(path.read_text, "utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"Can't read {path}: {exc}", file=sys.stderr)
+        return 2
+    database = await open_database(settings)
+    try:
+        if chosen == "slack":
+            from adapters.slack.app import SlackRuntime
+
+            core = SlackRuntime(settings, database).warm.core
+        else:
+            offline = _offline_platform(chosen, settings)
+            core = build_app(database, offline, SystemClock(), settings).core
+        report = await import_profiles(core, workspace, text)
+    finally:
+        await database.dispose()
+    print(report.text(), file=sys.stderr if report.errors else sys.stdout)
+    return 1 if report.errors else 0
+
+
+def _offline_platform(chosen: str, settings: Settings) -> Platform:
+    if chosen == "discord":
+        from adapters.discord.offline import OfflineDiscord
+
+        return OfflineDiscord()
+    from adapters.console.platform import ConsolePlatform, WorkspaceData
+
+    return ConsolePlatform(WorkspaceData.load(settings.console_workspace), out=lambda _: None)
 
 
 async def serve_forever(platform: str | None, port: int, host: str = "0.0.0.0") -> int:

@@ -134,6 +134,10 @@ class CannotLook(PlatformError):
     """`Platform.find_sent` can't tell whether a message arrived (e.g. no history scope)."""
 
 
+class EmailLookupUnsupported(PlatformError):
+    """The platform can't find people by email (Discord): name them by their user id."""
+
+
 class RecipientsUnavailable(PlatformError):
     """Some recipients can't be reached: skip them.
 
@@ -186,4 +190,9 @@ class Platform(Protocol):
 
     async def channel_members(self, workspace_id: str, channel_id: str) -> set[str] | None:
         """The channel's current members, or None when the pool is explicit opt-in only."""
+        ...
+
+    async def user_by_email(self, workspace_id: str, email: str) -> str | None:
+        """The user id of whoever has this email, or None; raise `EmailLookupUnsupported`
+        where the platform can't look people up by email."""
         ...

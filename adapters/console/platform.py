@@ -44,6 +44,7 @@ class ConsoleUser:
     interests: list[str] = field(default_factory=list)
     offers: list[str] = field(default_factory=list)
     wants: list[str] = field(default_factory=list)
+    email: str | None = None
 
 
 @dataclass(slots=True)
@@ -154,6 +155,12 @@ class ConsolePlatform:
         if self.channel_pool is None:
             return None  # on the console, joining is explicit (`/coffee join`)
         return set(self.channel_pool.get(channel_id, set()))
+
+    async def user_by_email(self, workspace_id: str, email: str) -> str | None:
+        """From the workspace file's `email` fields (case-insensitive)."""
+        wanted = email.strip().casefold()
+        found = [u.id for u in self.data.users.values() if (u.email or "").casefold() == wanted]
+        return found[0] if found else None
 
     # --- helpers ------------------------------------------------------------------------------
 

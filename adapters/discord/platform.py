@@ -35,6 +35,7 @@ from bot.ports import (
     ChannelTarget,
     ConversationTarget,
     DirectTarget,
+    EmailLookupUnsupported,
     GroupTarget,
     InDoubt,
     PlatformError,
@@ -148,6 +149,9 @@ class DiscordPlatform:
 
     async def channel_members(self, workspace_id: str, channel_id: str) -> set[str] | None:
         return None  # on Discord, joining is explicit: the Join button or /coffee join
+
+    async def user_by_email(self, workspace_id: str, email: str) -> str | None:
+        raise EmailLookupUnsupported("Discord can't look people up by email")
 
     # --- helpers ------------------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ BOT_SCOPES = [
     "im:write",  # open a DM for the interview and nudges
     "mpim:write",  # open the group DM of each group
     "users:read",  # names, time zones, admin flags, deactivated accounts
+    "users:read.email",  # `warmintro import-profiles`: rows that name people by email
     "channels:read",  # members of a public program channel and its join/leave events
     "groups:read",  # the same for private channels
 ]

@@ -304,6 +304,19 @@ class SlackPlatform:
         self._users[key] = (time.monotonic(), info)
         return info
 
+    async def user_by_email(self, workspace_id: str, email: str) -> str | None:
+        """users.lookupByEmail (the `users:read.email` scope)."""
+        client = await self.client(workspace_id)
+        try:
+            response = await client.users_lookupByEmail(email=email)
+        except SlackApiError as exc:
+            if _error(exc) in PERSON_ERRORS:
+                return None
+            raise _platform_error(exc) from exc
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise PlatformError(f"connection: {exc}", retryable=True) from exc
+        return str(response["user"]["id"])
+
     async def channel_members(self, workspace_id: str, channel_id: str) -> set[str] | None:
         """The channel's members (every page); a channel is an opt-in pool on Slack."""
         client = await self.client(workspace_id)

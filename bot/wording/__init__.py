@@ -9,6 +9,7 @@ people and channels are `UserRef` / `ChannelRef` spans, never formatted mentions
 from bot.wording.avoid import *  # noqa: F403
 from bot.wording.errors import *  # noqa: F403
 from bot.wording.help import *  # noqa: F403
+from bot.wording.imports import *  # noqa: F403
 from bot.wording.interview import *  # noqa: F403
 from bot.wording.preview import *  # noqa: F403
 from bot.wording.profile import *  # noqa: F403

@@ -289,6 +289,13 @@ class FakeSlack:
         meta = {"next_cursor": str(start + self.page_size) if more else ""}
         return {"ok": True, "members": page, "response_metadata": meta}
 
+    def api_users_lookupByEmail(self, args: dict[str, Any]) -> dict[str, Any]:
+        wanted = str(args.get("email") or "").casefold()
+        for user in self.users.values():
+            if str(user.get("profile", {}).get("email") or "").casefold() == wanted:
+                return {"ok": True, "user": user}
+        return {"ok": False, "error": "users_not_found"}
+
     def api_conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
         users = [u for u in str(args.get("users") or "").split(",") if u]
         for user in users:
