@@ -116,6 +116,7 @@ class CoffeeGroup(
         timezone="The program's time zone, e.g. Europe/Berlin",
         purpose="Why this program exists, shown in every intro",
         thanks_channel="Where public thanks are posted (default: this channel)",
+        size="People per group (2: pairs; a few groups may be one bigger or smaller)",
     )
     @app_commands.rename(thanks_channel="thanks-channel")
     @app_commands.autocomplete(time=complete_time, timezone=complete_timezone)
@@ -128,6 +129,7 @@ class CoffeeGroup(
         timezone: app_commands.Range[str, 1, 64] | None = None,
         purpose: app_commands.Range[str, 1, 500] | None = None,
         thanks_channel: discord.TextChannel | None = None,
+        size: app_commands.Range[int, 2, 8] | None = None,
     ) -> None:
         given: dict[str, str | None] = {
             "cadence": cadence,
@@ -136,6 +138,7 @@ class CoffeeGroup(
             "timezone": timezone,
             "purpose": purpose,
             "thanks-channel": f"<#{thanks_channel.id}>" if thanks_channel else None,
+            "size": str(size) if size is not None else None,
         }
         settings = {key: value for key, value in given.items() if value is not None}
         name = getattr(interaction.channel, "name", None)

@@ -206,6 +206,8 @@ class Server:
                 opts.append({"type": 6, "name": name, "value": str(value.id)})
             elif isinstance(value, bool):
                 opts.append({"type": 5, "name": name, "value": value})
+            elif isinstance(value, int):
+                opts.append({"type": 4, "name": name, "value": value})
             elif isinstance(value, ChannelOption):
                 resolved["channels"][str(value.id)] = {
                     **self.fake.channels[value.id],

@@ -32,9 +32,10 @@ async def test_setup_by_an_admin_posts_the_welcome_with_a_join_button(server: Se
     reply = await server.command(
         "maya", "coffee setup", cadence="biweekly", day="thursday", time="09:30",
         timezone="Europe/Berlin", purpose=f"connect the new office {HOSTILE}",
-        thanks_channel=ChannelOption(server.kudos),
+        thanks_channel=ChannelOption(server.kudos), size=3,
     )  # fmt: skip
     assert reply["ephemeral"] and "Program settings" in reply["text"]
+    assert "**size**: 3" in reply["text"]
     assert "**cadence**: biweekly" in reply["text"] and f"<#{server.kudos}>" in reply["text"]
     [welcome] = server.fake.posted(server.coffee)
     assert "**Hi, I'm WarmIntro!**" in welcome["content"]  # Slack *bold* became Discord **bold**
