@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot import keys as key_of
-from bot import wording
+from bot import metrics, wording
 from bot.cadence import checkin_times, next_round_time
 from bot.intros import intro_message, reason_to_json, render_reasons
 from bot.ledger import Outgoing, enqueue
@@ -88,7 +88,8 @@ async def plan_round(core: Core, program_id: int, seed: int | None = None) -> Pl
         seed = core.rng.randrange(2**31)
     candidates = [candidate(m) for m in members]
     hist = [[[str(mid) for mid in group] for group in rnd] for rnd in history]
-    result = await asyncio.to_thread(match, candidates, hist, weights, seed)
+    with metrics.timed(metrics.MATCHING_SECONDS):
+        result = await asyncio.to_thread(match, candidates, hist, weights, seed)
     logger.info(
         "program %s round %s: %s members, %s groups, seed %s, total %.1f",
         program_id,
@@ -141,6 +142,7 @@ async def start_round(
             logger.info("program %s round %s: already started elsewhere", program_id, plan.number)
             return AlreadyStarted(elsewhere)
         saved = await _save_round(uow, program, plan, now, following, scheduled_for or now)
+    metrics.ROUNDS_STARTED.inc()
     started = Started(saved.round_id, saved.number, saved.groups, pool.keys + saved.keys, pool)
     if started.keys and deliver:
         await Outbox(core).flush(started.keys)

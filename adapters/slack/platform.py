@@ -20,6 +20,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import render
+from bot import metrics
 from bot.messages import Message
 from bot.ports import (
     DMS_CLOSED,
@@ -80,6 +81,15 @@ class RateLimitRetry(AsyncRateLimitErrorRetryHandler):
     `MAX_RETRY_AFTER` is not done here: the call fails as retryable and the outbox tries again
     later, so no single send outlives the outbox's lease.
     """
+
+    async def can_retry_async(  # type: ignore[override]
+        self, *, state: Any, request: Any, response: Any = None, error: Exception | None = None
+    ) -> bool:
+        if error is None and response is not None and response.status_code == 429:
+            metrics.rate_limited("slack", api_method(request))  # every 429, retried or not
+        return await super().can_retry_async(
+            state=state, request=request, response=response, error=error
+        )
 
     async def _can_retry_async(  # type: ignore[override]
         self, *, state: Any, request: Any, response: Any = None, error: Exception | None = None

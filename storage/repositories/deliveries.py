@@ -52,6 +52,20 @@ class DeliveryRepository(Repository):
         )
         return list((await self._s.execute(stmt)).scalars())
 
+    async def backlog(self, now: datetime) -> dict[str, int]:
+        """Rows waiting, by platform: pending and due by `now`, or being sent."""
+        waiting = or_(
+            and_(Delivery.status == PENDING, Delivery.due_at <= now), Delivery.status == SENDING
+        )
+        stmt = (
+            select(Workspace.platform, func.count())
+            .select_from(Delivery)
+            .join(Workspace, Workspace.id == Delivery.workspace_id)
+            .where(waiting)
+            .group_by(Workspace.platform)
+        )
+        return {platform: int(n) for platform, n in (await self._s.execute(stmt)).all()}
+
     async def ids_by_key(self, keys: Sequence[str]) -> list[int]:
         if not keys:
             return []
