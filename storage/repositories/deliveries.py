@@ -11,6 +11,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import String, and_, case, cast, delete, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from bot.states import DeliveryStatus
@@ -40,6 +42,15 @@ class DeliveryRepository(Repository):
         except IntegrityError:
             return False
         return True
+
+    async def add_many(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Insert many deliveries in one statement; a row whose key (or round, group, kind and
+        recipient) exists already is skipped, as `add` would (ON CONFLICT DO NOTHING)."""
+        if not rows:
+            return
+        dialect = self._s.get_bind().dialect.name
+        stmt = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(Delivery)
+        await self._s.execute(stmt.on_conflict_do_nothing(), list(rows))
 
     async def due_ids(self, now: datetime, limit: int, platform: str) -> list[int]:
         """Due rows of one platform's workspaces (one database may serve several platforms)."""
