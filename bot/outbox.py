@@ -97,7 +97,7 @@ class Outbox:
             for delivery_id, attempts in await self._orphans():
                 sent += await self._send_guarded(delivery_id, takeover=attempts)
         while True:
-            async with self.core.uow() as uow:
+            async with self.core.reading() as uow:
                 if keys is not None:
                     ids = await uow.deliveries.ids_by_key(keys)
                 else:
@@ -113,7 +113,7 @@ class Outbox:
         """Rows `sending` under a claim nobody will finish: (id, attempts) to take over."""
         worker = self.core.db.worker
         me = await worker.ensure()
-        async with self.core.uow() as uow:
+        async with self.core.reading() as uow:
             rows = await uow.deliveries.sending(self.core.platform.name)
         rows = [r for r in rows if r[0] not in worker.in_flight]
         if not rows:

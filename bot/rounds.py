@@ -76,7 +76,7 @@ def candidate(member: Member) -> Candidate:
 
 async def plan_round(core: Core, program_id: int, seed: int | None = None) -> Plan | None:
     """Match the program's eligible members (nothing is saved)."""
-    async with core.uow() as uow:
+    async with core.reading() as uow:
         program = await uow.programs.get(program_id)
         if program is None:
             return None
