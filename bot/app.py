@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any, ParamSpec, TypeVar
 
 from bot import commands as cmd
-from bot import inbound, wording
+from bot import inbound, metrics, wording
 from bot.actions import (
     Checkin,
     EditProfile,
@@ -88,7 +88,8 @@ class WarmIntro:
     async def run(self, actor: Actor, command: cmd.CoffeeCommand) -> Reply:
         """Run a parsed `/coffee` command (Discord builds these from slash-command options)."""
         checked = _admit(actor, command)
-        return await self._as(checked, lambda ctx: _dispatch(ctx, command))
+        with metrics.timed(metrics.COMMAND_SECONDS, command=metrics.command_name(command)):
+            return await self._as(checked, lambda ctx: _dispatch(ctx, command))
 
     @_answering
     async def thanks(self, actor: Actor, text: str) -> Reply:
@@ -100,7 +101,8 @@ class WarmIntro:
     async def send_thanks(self, actor: Actor, command: cmd.Thanks) -> Reply:
         """`/thanks` (or the thanks form): post it, tell the recipients."""
         checked = _admit(actor, command)
-        return await thanks.send(self._context(checked), command)
+        with metrics.timed(metrics.COMMAND_SECONDS, command="thanks"):
+            return await thanks.send(self._context(checked), command)
 
     @_answering
     async def direct_message(self, actor: Actor, text: str) -> Reply:

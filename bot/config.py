@@ -28,6 +28,10 @@ class Settings(BaseSettings):
         default=None, validation_alias="WARMINTRO_CONSOLE_WORKSPACE"
     )
     encryption_key: str | None = Field(default=None, validation_alias="WARMINTRO_ENCRYPTION_KEY")
+    metrics_port: int | None = Field(
+        default=None, ge=0, le=65535, validation_alias="WARMINTRO_METRICS_PORT"
+    )
+    metrics_host: str = Field(default="127.0.0.1", validation_alias="WARMINTRO_METRICS_HOST")
 
     slack_bot_token: str | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
     slack_signing_secret: str | None = Field(default=None, validation_alias="SLACK_SIGNING_SECRET")

@@ -15,7 +15,7 @@ from bot.config import Settings
 from bot.ports import Platform, UserInfo
 from storage.engine import Database
 from storage.models import Member, Program, Workspace
-from storage.uow import UnitOfWork, unit_of_work
+from storage.uow import UnitOfWork, read_only, unit_of_work
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +68,10 @@ class Core:
         """A unit of work over one transaction: committed on success, rolled back on error."""
         return unit_of_work(self.db)
 
+    def reading(self) -> AbstractAsyncContextManager[UnitOfWork]:
+        """A read-only unit of work (no write lock on SQLite); nothing done in it is kept."""
+        return read_only(self.db)
+
     async def workspace(self, uow: UnitOfWork, external_id: str) -> Workspace:
         return await uow.workspaces.get_or_create(self.platform.name, external_id, self.now())
 
@@ -76,7 +80,7 @@ class Core:
     ) -> dict[str, UserInfo | None]:
         """The platform's profiles of users we haven't stored yet, fetched *before* a write
         transaction opens: a platform call never runs while the database is locked."""
-        async with self.uow() as uow:
+        async with self.reading() as uow:
             ws = await uow.workspaces.find(self.platform.name, workspace_id)
             missing = [
                 u for u in dict.fromkeys(user_ids)

@@ -3,8 +3,10 @@ the change that causes it (`enqueue`), and blanked when it may name a forgotten 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from bot.messages import Message
 from bot.ports import Target, target_to_dict
@@ -25,24 +27,34 @@ class Outgoing:
     recipient: str = ""
 
 
+def _row(workspace_id: int, item: Outgoing, now: datetime) -> dict[str, Any]:
+    return {
+        "key": item.key,
+        "workspace_id": workspace_id,
+        "round_id": item.round_id,
+        "group_id": item.group_id,
+        "kind": str(item.kind),
+        "recipient": item.recipient,
+        "target": target_to_dict(item.target),
+        "payload": item.message.to_dict(),
+        "status": DeliveryStatus.PENDING,
+        "due_at": item.due_at,
+        "attempts": 0,
+        "duplicate_risk": False,
+        "created_at": now,
+    }
+
+
 async def enqueue(uow: UnitOfWork, workspace_id: int, item: Outgoing, now: datetime) -> bool:
     """Record a message to send. Idempotent by key: enqueueing the same key again is a no-op."""
-    return await uow.deliveries.add(
-        Delivery(
-            key=item.key,
-            workspace_id=workspace_id,
-            round_id=item.round_id,
-            group_id=item.group_id,
-            kind=item.kind,
-            recipient=item.recipient,
-            target=target_to_dict(item.target),
-            payload=item.message.to_dict(),
-            status=DeliveryStatus.PENDING,
-            due_at=item.due_at,
-            attempts=0,
-            created_at=now,
-        )
-    )
+    return await uow.deliveries.add(Delivery(**_row(workspace_id, item, now)))
+
+
+async def enqueue_many(
+    uow: UnitOfWork, workspace_id: int, items: Sequence[Outgoing], now: datetime
+) -> None:
+    """Record many messages in one INSERT (a round's); a key already queued is skipped."""
+    await uow.deliveries.add_many([_row(workspace_id, item, now) for item in items])
 
 
 def redact(row: Delivery, why: str) -> None:

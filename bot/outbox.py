@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot import keys as key_of
-from bot import wording
+from bot import metrics, wording
 from bot.ledger import Outgoing, enqueue
 from bot.messages import Message
 from bot.ports import (
@@ -97,7 +97,7 @@ class Outbox:
             for delivery_id, attempts in await self._orphans():
                 sent += await self._send_guarded(delivery_id, takeover=attempts)
         while True:
-            async with self.core.uow() as uow:
+            async with self.core.reading() as uow:
                 if keys is not None:
                     ids = await uow.deliveries.ids_by_key(keys)
                 else:
@@ -113,7 +113,7 @@ class Outbox:
         """Rows `sending` under a claim nobody will finish: (id, attempts) to take over."""
         worker = self.core.db.worker
         me = await worker.ensure()
-        async with self.core.uow() as uow:
+        async with self.core.reading() as uow:
             rows = await uow.deliveries.sending(self.core.platform.name)
         rows = [r for r in rows if r[0] not in worker.in_flight]
         if not rows:
@@ -128,6 +128,7 @@ class Outbox:
         orphans = [(i, attempts) for i, owner, attempts in rows if gone(owner)]
         if orphans:
             logger.warning("taking over %s deliveries of workers that are gone", len(orphans))
+            metrics.IN_DOUBT.inc(len(orphans))
         return orphans
 
     async def _send_guarded(self, delivery_id: int, takeover: int | None = None) -> int:
@@ -184,6 +185,7 @@ class Outbox:
             follow_up += await self._record(delivery_id, self._unavailable, claimed, exc)
             return 0
         except InDoubt as exc:
+            metrics.IN_DOUBT.inc()
             await self._record(delivery_id, self._failed, claimed, exc.reason, True, True)
             return 0
         except PlatformError as exc:
@@ -229,6 +231,7 @@ class Outbox:
             if target is None:
                 row.status = DeliveryStatus.CANCELLED
                 row.error = "no longer needed"
+                metrics.delivery(row.kind, "cancelled")
                 return None
             workspace = await uow.workspaces.get(row.workspace_id)
             return _Claimed(
@@ -282,6 +285,8 @@ class Outbox:
             row.sent_at = self.core.now()
             if risky:
                 row.duplicate_risk = True
+                metrics.DUPLICATE_RISK.inc()
+            metrics.delivery(claimed.kind, "sent")
             if claimed.kind == DeliveryKind.INTRO and claimed.group_id is not None:
                 group = await uow.rounds.group(claimed.group_id)
                 if group is not None:
@@ -314,9 +319,11 @@ class Outbox:
             if retryable and attempts < MAX_ATTEMPTS:
                 row.status = DeliveryStatus.PENDING
                 row.due_at = self.core.now() + backoff(attempts)
+                metrics.delivery(claimed.kind, "retry")
                 logger.warning("delivery %s: %s; retry #%s later", delivery_id, reason, attempts)
             else:
                 row.status = DeliveryStatus.FAILED
+                metrics.delivery(claimed.kind, "failed")
                 logger.error("delivery %s failed for good: %s", delivery_id, reason)
 
     async def _unavailable(
@@ -334,6 +341,7 @@ class Outbox:
             if row is None:
                 return []
             row.error = f"{exc.reason}: {', '.join(sorted(gone))}"[:1000]
+            metrics.delivery(claimed.kind, "unavailable")
             lost = await uow.members.by_external_ids(row.workspace_id, gone)
             if exc.reason in GONE_REASONS:
                 for member in lost:

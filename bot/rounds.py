@@ -11,10 +11,10 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from bot import keys as key_of
-from bot import wording
+from bot import metrics, wording
 from bot.cadence import checkin_times, next_round_time
 from bot.intros import intro_message, reason_to_json, render_reasons
-from bot.ledger import Outgoing, enqueue
+from bot.ledger import Outgoing, enqueue_many
 from bot.matching.engine import match
 from bot.matching.tags import normalize_tags
 from bot.matching.types import Candidate, MatchResult, Weights
@@ -98,7 +98,7 @@ def _folded(text: str) -> str:
 
 async def plan_round(core: Core, program_id: int, seed: int | None = None) -> Plan | None:
     """Match the program's eligible members (nothing is saved)."""
-    async with core.uow() as uow:
+    async with core.reading() as uow:
         program = await uow.programs.get(program_id)
         if program is None:
             return None
@@ -117,9 +117,10 @@ async def plan_round(core: Core, program_id: int, seed: int | None = None) -> Pl
         seed = core.rng.randrange(2**31)
     candidates = candidates_of(members)
     hist = [[[str(mid) for mid in group] for group in rnd] for rnd in history]
-    result = await asyncio.to_thread(
-        partial(match, group_size=size, rules=rules), candidates, hist, weights, seed
-    )
+    with metrics.timed(metrics.MATCHING_SECONDS):
+        result = await asyncio.to_thread(
+            partial(match, group_size=size, rules=rules), candidates, hist, weights, seed
+        )
     broken = Counter(v.rule for v in result.violations)
     logger.info(
         "program %s round %s: %s members, %s groups of size %s, seed %s, total %.1f, "
@@ -176,6 +177,7 @@ async def start_round(
             logger.info("program %s round %s: already started elsewhere", program_id, plan.number)
             return AlreadyStarted(elsewhere)
         saved = await _save_round(uow, program, plan, now, following, scheduled_for or now)
+    metrics.ROUNDS_STARTED.inc()
     started = Started(saved.round_id, saved.number, saved.groups, pool.keys + saved.keys, pool)
     if started.keys and deliver:
         await Outbox(core).flush(started.keys)
@@ -201,33 +203,40 @@ async def _save_round(
         total_weight=plan.result.total_weight,
     )
     await uow.rounds.add(round_)
-    sent_first: list[str] = []
-    placed: set[int] = set()
-    for position, matched in enumerate(plan.result.groups):
-        member_ids = [int(x) for x in matched.members]
-        placed |= set(member_ids)
-        group = Group(
-            round_id=round_.id,
-            position=position,
-            weight=matched.weight,
-            reasons=[reason_to_json(r) for r in matched.reasons],
+    matched = [
+        (
+            Group(
+                position=position,
+                weight=g.weight,
+                reasons=[reason_to_json(r) for r in g.reasons],
+            ),
+            [int(x) for x in g.members],
         )
-        await uow.rounds.add_group(group, member_ids)
-        sent_first.append(await _queue_group(uow, program, plan, round_, group, member_ids, now))
+        for position, g in enumerate(plan.result.groups)
+    ]
+    # One INSERT for the groups, one for their members, one for every delivery of the round.
+    groups = await uow.rounds.add_groups(round_.id, matched)
+    items: list[Outgoing] = []
+    for group, (_, member_ids) in zip(groups, matched, strict=True):
+        items += _group_messages(program, plan, round_, group, member_ids, now)
+    intros = [i.key for i in items if i.kind == DeliveryKind.INTRO]
+    placed = {mid for _, member_ids in matched for mid in member_ids}
     for mid in set(plan.members) - placed:  # a lone member: say so, never drop them silently
         user = plan.members[mid].external_id
-        item = Outgoing(
-            key_of.alone(round_.id, user),
-            DeliveryKind.ALONE,
-            DirectTarget(user, program.channel_id),
-            wording.alone_this_round(program.channel_id),
-            now,
-            round_.id,
-            None,
-            user,
+        items.append(
+            Outgoing(
+                key_of.alone(round_.id, user),
+                DeliveryKind.ALONE,
+                DirectTarget(user, program.channel_id),
+                wording.alone_this_round(program.channel_id),
+                now,
+                round_.id,
+                None,
+                user,
+            )
         )
-        await enqueue(uow, program.workspace_id, item, now)
-        sent_first.append(item.key)
+        intros.append(items[-1].key)
+    await enqueue_many(uow, program.workspace_id, items, now)
     logger.info(
         "program %s: round %s saved (id %s, seed %s, %s groups)",
         program.id,
@@ -236,34 +245,40 @@ async def _save_round(
         plan.seed,
         len(plan.result.groups),
     )
-    return Started(round_.id, plan.number, len(plan.result.groups), sent_first)
+    return Started(round_.id, plan.number, len(plan.result.groups), intros)
 
 
-async def _queue_group(
-    uow: UnitOfWork,
+def _group_messages(
     program: Program,
     plan: Plan,
     round_: Round,
     group: Group,
     member_ids: list[int],
     now: datetime,
-) -> str:
-    """Queue a group's intro (now) and its two check-ins; returns the intro's key."""
-    external = {mid: m.external_id for mid, m in plan.members.items()}
-    names = {mid: m.display_name for mid, m in plan.members.items()}
-    users = tuple(external[m] for m in member_ids)
+) -> list[Outgoing]:
+    """A group's intro (now) and its two check-ins."""
+    users = tuple(plan.members[m].external_id for m in member_ids)
+    external = {m: plan.members[m].external_id for m in member_ids}
+    names = {m: plan.members[m].display_name for m in member_ids}
     target = GroupTarget(users, program.channel_id, wording.round_title(plan.number))
     intro = intro_message(program, group, plan.seed, member_ids, external, names)
     midway, end = checkin_times(now, round_.ends_at)
-    for kind, when, message in (
-        (DeliveryKind.INTRO, now, intro),
-        (DeliveryKind.CHECKIN_MIDWAY, midway, wording.checkin("midway", group.id, len(users))),
-        (DeliveryKind.CHECKIN_END, end, wording.checkin("end", group.id, len(users))),
-    ):
-        key = key_of.group_message(round_.id, group.id, kind)
-        item = Outgoing(key, kind, target, message, when, round_.id, group.id)
-        await enqueue(uow, program.workspace_id, item, now)
-    return key_of.group_message(round_.id, group.id, DeliveryKind.INTRO)
+    return [
+        Outgoing(
+            key_of.group_message(round_.id, group.id, kind),
+            kind,
+            target,
+            message,
+            when,
+            round_.id,
+            group.id,
+        )
+        for kind, when, message in (
+            (DeliveryKind.INTRO, now, intro),
+            (DeliveryKind.CHECKIN_MIDWAY, midway, wording.checkin("midway", group.id, len(users))),
+            (DeliveryKind.CHECKIN_END, end, wording.checkin("end", group.id, len(users))),
+        )
+    ]
 
 
 async def run_due_rounds(core: Core) -> list[Started]:

@@ -53,8 +53,14 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+READ_ONLY = "warmintro_read_only"  # an execution option: this transaction only reads
+
+
 def _on_sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    if connection.get_execution_options().get(READ_ONLY):
+        connection.exec_driver_sql("BEGIN")  # deferred: a reader never takes the write lock
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _on_begin(connection: Any) -> None:
@@ -124,6 +130,14 @@ class Database:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.sessions = async_sessionmaker(engine, expire_on_commit=False)
+        # Read-only transactions: a deferred BEGIN on SQLite (no write lock), READ ONLY on
+        # PostgreSQL. Same pool as the writers.
+        options: dict[str, Any] = {READ_ONLY: True}
+        if engine.dialect.name == "postgresql":
+            options["postgresql_readonly"] = True
+        self.readers = async_sessionmaker(
+            engine.execution_options(**options), expire_on_commit=False, autoflush=False
+        )
         self._worker: Worker | None = None
 
     @property

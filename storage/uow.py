@@ -5,7 +5,8 @@
         ...
 
 Leaving the block commits; an exception rolls everything back. The core never sees the
-session: every query lives in `storage.repositories`.
+session: every query lives in `storage.repositories`. `read_only(db)` is the same for pure
+reads (status, history, stats, previews): on SQLite it doesn't take the write lock.
 """
 
 from __future__ import annotations
@@ -53,3 +54,16 @@ async def unit_of_work(db: Database) -> AsyncIterator[UnitOfWork]:
         except BaseException:
             await session.rollback()
             raise
+
+
+@asynccontextmanager
+async def read_only(db: Database) -> AsyncIterator[UnitOfWork]:
+    """A unit of work that only reads: on SQLite it does not take the write lock, so it never
+    queues behind writers (WAL lets it read the last committed state). It ends with a
+    rollback: nothing done in it is kept; the rows it loaded stay readable (detached)."""
+    async with db.readers() as session:
+        try:
+            yield UnitOfWork(session)
+        finally:
+            session.expunge_all()  # a rollback would expire them
+            await session.rollback()

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from adapters.console.platform import ConsolePlatform, WorkspaceData
 from adapters.console.session import ConsoleSession
+from adapters.metrics_http import metrics_server
 from bot.app import WarmIntro
 from bot.bootstrap import build_app, open_database
 from bot.clock import FakeClock, OffsetClock
@@ -51,6 +52,7 @@ async def _interactive(
 ) -> None:
     """Lines from stdin until /quit or end of input, with the clock ticking in real time."""
     scheduler = start_ticking(app.tick, settings.tick_seconds)
+    exposing = await metrics_server(settings, app.core)
     out("WarmIntro console — you are Maya in #coffee. /help for commands, /quit to leave.")
     out("Start with: /add-bot #coffee, then /coffee join")
     loop = asyncio.get_running_loop()
@@ -64,6 +66,8 @@ async def _interactive(
                 break
             await session.handle(line)
     finally:
+        if exposing is not None:
+            await exposing.cleanup()
         await scheduler.stop()
 
 

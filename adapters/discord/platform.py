@@ -15,6 +15,7 @@ from collections import OrderedDict
 from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import aiohttp
 import discord
@@ -27,7 +28,7 @@ from adapters.discord.render import (
     render_text,
     split_content,
 )
-from bot import wording
+from bot import metrics, wording
 from bot.messages import Message
 from bot.ports import (
     DMS_CLOSED,
@@ -77,6 +78,7 @@ class DiscordPlatform:
         self.client = client
         # Threads opened for a group, so a retried intro reuses its thread (bounded).
         self._threads: OrderedDict[tuple[str, ...], int] = OrderedDict()
+        count_rate_limits()
 
     # --- Platform -----------------------------------------------------------------------------
 
@@ -326,6 +328,24 @@ async def _delete_quietly(thread: discord.Thread) -> None:
         await thread.delete(reason="WarmIntro: could not add the group")
     except discord.HTTPException as exc:
         logger.warning("could not delete the unused thread %s: %s", thread.id, exc)
+
+
+class _RateLimitCounter(logging.Filter):
+    """Counts discord.py's 429s (it waits them out itself and only logs them) by route."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args if isinstance(record.args, tuple) else ()
+        if "429" in str(record.msg) and len(args) >= 2:
+            route = urlsplit(str(args[1])).path.split("/api/v10", 1)[-1]
+            metrics.rate_limited("discord", f"{args[0]} {route}")
+        return True
+
+
+def count_rate_limits() -> None:
+    """Attach the 429 counter to discord.py's HTTP logger (once per process)."""
+    http_logger = logging.getLogger("discord.http")
+    if not any(isinstance(f, _RateLimitCounter) for f in http_logger.filters):
+        http_logger.addFilter(_RateLimitCounter())
 
 
 def _platform_error(exc: discord.HTTPException) -> PlatformError:

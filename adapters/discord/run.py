@@ -9,6 +9,7 @@ import logging
 from adapters.discord.client import create_client
 from adapters.discord.options import DiscordOptions
 from adapters.discord.platform import DiscordPlatform
+from adapters.metrics_http import metrics_server
 from bot.bootstrap import build_app
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
@@ -48,9 +49,12 @@ async def run_discord(
         logger.info("ticking every %ss", settings.tick_seconds)
 
     ticker = asyncio.create_task(tick_when_ready(), name="warmintro-discord-ticker")
+    exposing = await metrics_server(settings, app.core)
     try:
         await client.start(settings.discord_token)
     finally:
+        if exposing is not None:
+            await exposing.cleanup()
         ticker.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await ticker

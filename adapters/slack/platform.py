@@ -20,6 +20,8 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import render
+from adapters.slack.ratelimit import RateLimiter
+from bot import metrics
 from bot.messages import Message
 from bot.ports import (
     DMS_CLOSED,
@@ -81,6 +83,15 @@ class RateLimitRetry(AsyncRateLimitErrorRetryHandler):
     later, so no single send outlives the outbox's lease.
     """
 
+    async def can_retry_async(  # type: ignore[override]
+        self, *, state: Any, request: Any, response: Any = None, error: Exception | None = None
+    ) -> bool:
+        if error is None and response is not None and response.status_code == 429:
+            metrics.rate_limited("slack", api_method(request))  # every 429, retried or not
+        return await super().can_retry_async(
+            state=state, request=request, response=response, error=error
+        )
+
     async def _can_retry_async(  # type: ignore[override]
         self, *, state: Any, request: Any, response: Any = None, error: Exception | None = None
     ) -> bool:
@@ -138,7 +149,59 @@ def retry_handlers(rate_limit_retries: int = 6) -> list[Any]:
     ]
 
 
-def make_client(token: str | None, base_url: str | None) -> AsyncWebClient:
+RATE_LIMIT_RETRIES = 6  # 429s one call waits out (Retry-After each) before giving up
+
+
+class LimitedClient(AsyncWebClient):
+    """A client whose every call takes a token from the process's `RateLimiter` first; a 429
+    pauses the method's bucket for Retry-After (every caller waits it out) and tries again."""
+
+    def __init__(self, *, limiter: RateLimiter, workspace: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.limiter = limiter
+        self.workspace = workspace
+
+    async def api_call(self, api_method: str, **kwargs: Any) -> Any:  # type: ignore[override]
+        channel = _channel_of(kwargs)
+        for attempt in range(RATE_LIMIT_RETRIES + 1):
+            await self.limiter.acquire(self.workspace, api_method, channel)
+            try:
+                return await super().api_call(api_method, **kwargs)
+            except SlackApiError as exc:
+                response = exc.response
+                if getattr(response, "status_code", 0) != 429 or attempt == RATE_LIMIT_RETRIES:
+                    raise
+                wait = _retry_after(response)
+                if wait > MAX_RETRY_AFTER:  # the outbox tries again later
+                    raise
+                self.limiter.pause(self.workspace, api_method, wait, channel)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _channel_of(kwargs: dict[str, Any]) -> str | None:
+    for part in ("json", "params", "data"):
+        args = kwargs.get(part)
+        if isinstance(args, dict) and args.get("channel"):
+            return str(args["channel"])
+    return None
+
+
+def make_client(
+    token: str | None,
+    base_url: str | None,
+    limiter: RateLimiter | None = None,
+    workspace: str | None = None,
+) -> AsyncWebClient:
+    """A Web API client; with a `limiter`, every call waits for its token (see ratelimit)."""
+    if limiter is not None and workspace is not None:
+        return LimitedClient(
+            limiter=limiter,
+            workspace=workspace,
+            token=token,
+            base_url=base_url or DEFAULT_API_URL,
+            retry_handlers=retry_handlers(rate_limit_retries=0),
+            timeout=30,
+        )
     return AsyncWebClient(
         token=token,
         base_url=base_url or DEFAULT_API_URL,
@@ -153,9 +216,16 @@ class SlackPlatform:
     # conversations.open takes at most 8 people (plus the bot): `size` is capped at 7 here.
     max_group_members = 8
 
-    def __init__(self, token_for: TokenLookup, base_url: str | None = None) -> None:
+    def __init__(
+        self,
+        token_for: TokenLookup,
+        base_url: str | None = None,
+        limiter: RateLimiter | None = None,
+    ) -> None:
         self._token_for = token_for
         self.base_url = base_url or DEFAULT_API_URL
+        # One limiter for every call this process makes through the platform (all workspaces).
+        self.limiter = limiter or RateLimiter()
         self._clients: dict[str, AsyncWebClient] = {}
         self._users: dict[tuple[str, str], tuple[float, UserInfo | None]] = {}
         self._scopes: dict[str, tuple[float, frozenset[str]]] = {}
@@ -166,7 +236,9 @@ class SlackPlatform:
             raise PlatformError(f"no installation for workspace {workspace_id}")
         client = self._clients.get(workspace_id)
         if client is None or client.token != token:
-            client = self._clients[workspace_id] = make_client(token, self.base_url)
+            client = self._clients[workspace_id] = make_client(
+                token, self.base_url, self.limiter, workspace_id
+            )
         return client
 
     # --- Platform ------------------------------------------------------------------------------

@@ -10,8 +10,10 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.request.async_request import AsyncBoltRequest
 
+from adapters.metrics_http import add_metrics_route
 from adapters.slack import guard
 from adapters.slack.app import EVENTS_PATH, INSTALL_PATH, REDIRECT_PATH, SlackRuntime
+from bot import metrics
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +27,7 @@ def web_app(runtime: SlackRuntime) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY)
     app.router.add_post(EVENTS_PATH, _dispatcher(runtime))
     app.router.add_get("/healthz", _health_check(runtime))
+    add_metrics_route(app, runtime.warm.core)
     flow = runtime.bolt.oauth_flow
     if runtime.oauth and flow is not None:
 
@@ -47,6 +50,11 @@ def _dispatcher(runtime: SlackRuntime) -> Handler:
     secret = runtime.settings.slack_signing_secret
 
     async def dispatch(request: web.Request) -> web.Response:
+        """The guard, then bolt; the time to the answer (the ack) is a metric."""
+        with metrics.timed(metrics.ACK_SECONDS):
+            return await guarded(request)
+
+    async def guarded(request: web.Request) -> web.Response:
         """The guard (`guard`), then bolt. Malformed requests are 400, never 500."""
         raw = await request.read()  # over MAX_BODY: aiohttp answers 413
         if secret:

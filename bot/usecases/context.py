@@ -35,6 +35,22 @@ class Context:
         async with self.core.uow() as uow:
             yield uow, await self.core.actor_member(uow, self.actor, self.profiles)
 
+    @asynccontextmanager
+    async def reading_member(self) -> AsyncIterator[tuple[UnitOfWork, Member]]:
+        """A read-only transaction and the actor's member, for commands that only read. When
+        the member must first be written (first sight, a new display name), `as_member`."""
+        async with self.core.reading() as uow:
+            member = await self.core.find_member(uow, self.actor.workspace_id, self.actor.user_id)
+            if member is not None and self._up_to_date(member):
+                yield uow, member
+                return
+        async with self.as_member() as found:
+            yield found
+
+    def _up_to_date(self, member: Member) -> bool:
+        name = self.actor.display_name
+        return member.profile is not None and (not name or member.display_name == name)
+
     def is_admin(self, program: Program) -> bool:
         return self.core.is_admin(self.actor, program)
 

@@ -171,7 +171,7 @@ async def is_member(core: Core, workspace_id: str, channel_id: str | None, user_
     """Whether the user is in the program of `channel_id`."""
     if not channel_id:
         return False
-    async with core.uow() as uow:
+    async with core.reading() as uow:
         program = await core.program_at(uow, workspace_id, channel_id)
         member = await core.find_member(uow, workspace_id, user_id)
         if program is None or member is None:

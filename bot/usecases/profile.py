@@ -78,7 +78,7 @@ async def set_timezone(ctx: Context, command: cmd.SetTimezone) -> Reply:
 
 
 async def status(ctx: Context, _command: cmd.Status) -> Reply:
-    async with ctx.as_member() as (uow, member):
+    async with ctx.reading_member() as (uow, member):
         mine = await uow.programs.memberships_of(member.id)
         programs = [p for p, _ in mine]
         profile = member.profile
@@ -126,7 +126,7 @@ async def _partners(uow: UnitOfWork, member: Member) -> list[str] | None:
 
 
 async def history(ctx: Context, _command: cmd.History) -> Reply:
-    async with ctx.as_member() as (uow, member):
+    async with ctx.reading_member() as (uow, member):
         rows = await uow.rounds.member_history(member.id, 10)
         groups = await uow.rounds.member_ids([g.id for _, g in rows])
         everyone = await uow.members.by_ids(sorted({m for ids in groups.values() for m in ids}))
@@ -147,7 +147,7 @@ async def history(ctx: Context, _command: cmd.History) -> Reply:
 
 async def current(ctx: Context) -> dict[str, Any]:
     """What the person told us."""
-    async with ctx.as_member() as (_uow, member):
+    async with ctx.reading_member() as (_uow, member):
         p = member.profile
         return {
             "interests": list(p.interests or []),

@@ -161,7 +161,7 @@ async def config(ctx: Context, command: cmd.Config) -> Reply:
 
 
 async def stats(ctx: Context, _command: cmd.Stats) -> Reply:
-    async with ctx.as_member() as (uow, member):
+    async with ctx.reading_member() as (uow, member):
         program = await ctx.core.command_program(uow, ctx.actor, member)
         if program is None:
             return error(wording.NOT_A_PROGRAM)

@@ -22,7 +22,7 @@ CONFIRM_WINDOW = 10 * 60
 
 
 async def _admin_program(ctx: Context) -> Program | Reply:
-    async with ctx.as_member() as (uow, _member):
+    async with ctx.reading_member() as (uow, _member):
         return await admin_program(ctx, uow)
 
 

@@ -11,6 +11,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import String, and_, case, cast, delete, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from bot.states import DeliveryStatus
@@ -41,6 +43,15 @@ class DeliveryRepository(Repository):
             return False
         return True
 
+    async def add_many(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Insert many deliveries in one statement; a row whose key (or round, group, kind and
+        recipient) exists already is skipped, as `add` would (ON CONFLICT DO NOTHING)."""
+        if not rows:
+            return
+        dialect = self._s.get_bind().dialect.name
+        stmt = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(Delivery)
+        await self._s.execute(stmt.on_conflict_do_nothing(), list(rows))
+
     async def due_ids(self, now: datetime, limit: int, platform: str) -> list[int]:
         """Due rows of one platform's workspaces (one database may serve several platforms)."""
         stmt = (
@@ -51,6 +62,20 @@ class DeliveryRepository(Repository):
             .limit(limit)
         )
         return list((await self._s.execute(stmt)).scalars())
+
+    async def backlog(self, now: datetime) -> dict[str, int]:
+        """Rows waiting, by platform: pending and due by `now`, or being sent."""
+        waiting = or_(
+            and_(Delivery.status == PENDING, Delivery.due_at <= now), Delivery.status == SENDING
+        )
+        stmt = (
+            select(Workspace.platform, func.count())
+            .select_from(Delivery)
+            .join(Workspace, Workspace.id == Delivery.workspace_id)
+            .where(waiting)
+            .group_by(Workspace.platform)
+        )
+        return {platform: int(n) for platform, n in (await self._s.execute(stmt)).all()}
 
     async def ids_by_key(self, keys: Sequence[str]) -> list[int]:
         if not keys:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 
 from bot.states import GroupOutcome, RoundStatus
 from storage.models import CheckinAnswer, Group, GroupMember, Program, Round
@@ -56,10 +56,26 @@ class RoundRepository(Repository):
 
     # --- groups -------------------------------------------------------------------------------
 
-    async def add_group(self, group: Group, member_ids: Sequence[int]) -> Group:
-        await self._add_flushed(group)
-        self._s.add_all(GroupMember(group_id=group.id, member_id=m) for m in member_ids)
-        return group
+    async def add_groups(
+        self, round_id: int, groups: Sequence[tuple[Group, Sequence[int]]]
+    ) -> list[Group]:
+        """A round's groups and their members in two INSERTs (not one per group). The `Group`s
+        given are filled in (id, round) and returned; they stay outside the session."""
+        if not groups:
+            return []
+        rows = [
+            {"round_id": round_id, "position": g.position, "weight": g.weight, "reasons": g.reasons}
+            for g, _ in groups
+        ]
+        stmt = insert(Group).returning(Group.id, sort_by_parameter_order=True)
+        ids = list((await self._s.execute(stmt, rows)).scalars())
+        members = []
+        for (group, member_ids), group_id in zip(groups, ids, strict=True):
+            group.id, group.round_id = group_id, round_id
+            members += [{"group_id": group_id, "member_id": m} for m in member_ids]
+        if members:
+            await self._s.execute(insert(GroupMember), members)
+        return [g for g, _ in groups]
 
     async def group(self, group_id: int, *, lock: bool = False) -> Group | None:
         """A group; `lock` holds its row until the transaction ends (answers that race)."""

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pytest
 
 from adapters.slack.app import SlackRuntime
+from adapters.slack.ratelimit import TIERS, Limit, RateLimiter
 from adapters.slack.server import serve_http
 from bot.clock import FakeClock
 from bot.config import Settings
@@ -52,6 +53,13 @@ class SlackWorld:
         await self.fake.wait_for(lambda: all(self.fake.posts_to("D" + u) for u in people))
 
 
+def generous_limiter() -> RateLimiter:
+    """Every method at 1,000 calls a second: the app's pacing is tested on its own
+    (test_slack_ratelimit.py), with small limits the fake enforces."""
+    fast = Limit(1000.0, 1000.0)
+    return RateLimiter(dict.fromkeys(TIERS, fast), default=fast)
+
+
 def slack_settings(fake: FakeSlack, **extra: object) -> Settings:
     values = {
         "slack_bot_token": "xoxb-test",
@@ -65,6 +73,7 @@ def slack_settings(fake: FakeSlack, **extra: object) -> Settings:
 async def start_world(db: Database, fake: FakeSlack, **extra: object) -> tuple[SlackWorld, object]:
     clock = FakeClock(START)
     runtime = SlackRuntime(slack_settings(fake, **extra), db, clock, random.Random(5))
+    runtime.platform.limiter = generous_limiter()  # the tiers' real pace would take minutes
     runner = await serve_http(runtime, "127.0.0.1", 0)
     port = runner.addresses[0][1]
     url = f"http://127.0.0.1:{port}/slack/events"

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import math
 import random
 import time
 from collections.abc import Awaitable, Callable
@@ -86,6 +87,11 @@ class FakeSlack:
     on_call: Callable[[Call], Awaitable[None] | None] | None = None
     on_post: Callable[[dict[str, Any]], Awaitable[None] | None] | None = None
     _last_ts: float = 0.0
+    # Slack's tiers, enforced: method → (calls per second, burst); a call without a token gets
+    # a 429 with Retry-After (whole seconds, as Slack sends it). Counted in `rate_limited`.
+    limits: dict[str, tuple[float, float]] = field(default_factory=dict)
+    rate_limited: dict[str, int] = field(default_factory=dict)
+    _buckets: dict[str, tuple[float, float]] = field(default_factory=dict)  # (tokens, at)
 
     # --- setup --------------------------------------------------------------------------------
 
@@ -181,6 +187,14 @@ class FakeSlack:
             if outcome is not None:
                 await outcome
         headers = {"x-oauth-scopes": ",".join(sorted(self.scopes))}
+        wait = self._over_limit(method)
+        if wait is not None:
+            self.rate_limited[method] = self.rate_limited.get(method, 0) + 1
+            return web.json_response(
+                {"ok": False, "error": "ratelimited"},
+                status=429,
+                headers={"Retry-After": str(math.ceil(wait)), **headers},
+            )
         for i, (name, every, left) in enumerate(self._storms):
             if name == method and left > 0 and self._counts[method] % every == 0:
                 self._storms[i] = (name, every, left - 1)
@@ -219,6 +233,20 @@ class FakeSlack:
         if after is not None and after.mode == "reset_after":
             return self._reset(request)
         return web.json_response(result, headers=headers)
+
+    def _over_limit(self, method: str) -> float | None:
+        """None when `method` has a token now; else the seconds until it will."""
+        if method not in self.limits:
+            return None
+        rate, burst = self.limits[method]
+        now = time.monotonic()
+        tokens, at = self._buckets.get(method, (burst, now))
+        tokens = min(burst, tokens + (now - at) * rate)
+        if tokens >= 1.0:
+            self._buckets[method] = (tokens - 1.0, now)
+            return None
+        self._buckets[method] = (tokens, now)
+        return (1.0 - tokens) / rate
 
     @staticmethod
     def _reset(request: web.Request) -> web.Response:
