@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.bench_matching
 	$(BIN)/python -m bench.bench_slack_ack
 	$(BIN)/python -m bench.bench_discord
+	$(BIN)/python -m bench.bench_load
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info warmintro.db
