@@ -72,22 +72,23 @@ class Traces:
         word of a text."""
         return any(
             leaf == self.external_id or self.external_id in _TOKENS.split(leaf)
-            for leaf in _strings(value)
+            for leaf in strings_in(value)
         )
 
     def in_json(self, value: Any) -> bool:
-        return self.id_in_json(value) or any(self.in_text(leaf) for leaf in _strings(value))
+        return self.id_in_json(value) or any(self.in_text(leaf) for leaf in strings_in(value))
 
 
-def _strings(value: Any) -> Iterator[str]:
+def strings_in(value: Any) -> Iterator[str]:
+    """Every string inside a JSON-like value (dicts, lists), however nested."""
     if isinstance(value, str):
         yield value
     elif isinstance(value, dict):
         for item in value.values():
-            yield from _strings(item)
+            yield from strings_in(item)
     elif isinstance(value, list | tuple):
         for item in value:
-            yield from _strings(item)
+            yield from strings_in(item)
 
 
 async def forget(uow: UnitOfWork, member: Member, now: datetime) -> list[str]:

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from bot.forget import strings_in
 from bot.messages import Message, UserText
 
 BROADCASTS = (
@@ -185,14 +186,7 @@ DISCORD_MENTION = re.compile(r"<@!?(\d+)>")
 
 def slack_texts(payload: Any) -> Iterable[str]:
     """Every string inside a Slack API payload (text, blocks, views), however nested."""
-    if isinstance(payload, str):
-        yield payload
-    elif isinstance(payload, dict):
-        for value in payload.values():
-            yield from slack_texts(value)
-    elif isinstance(payload, list | tuple):
-        for value in payload:
-            yield from slack_texts(value)
+    return strings_in(payload)
 
 
 def slack_pings(payload: Any, allowed_users: set[str]) -> list[str]:
