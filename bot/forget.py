@@ -4,11 +4,12 @@ What goes: their member row and everything hanging off it (profile, memberships,
 memberships, check-in answers, conversation state, the thanks they wrote, the pairs they
 asked to avoid and the pairs that name them), every delivery addressed to them, every
 delivery that carried their thanks, and every thank-you note someone else wrote whose text
-names them; others' profiles that name them as manager forget it. What is redacted: the
-messages of groups they were in, the thanks posts that named them as a recipient, and any
-other delivery that still names them. What keeps working without them: pending intros
-(re-addressed to the rest of the group) and pending thanks posts that thanked others too
-(re-written without them).
+names them; others' profiles that name them as manager forget it, and a Slack installation
+they made keeps the workspace's bot token but no longer names them (nor holds a user token).
+What is redacted: the messages of groups they were in, the thanks posts that named them as a
+recipient, and any other delivery that still names them. What keeps working without them:
+pending intros (re-addressed to the rest of the group) and pending thanks posts that thanked
+others too (re-written without them).
 
 Thanks they *received* from someone else stay with their author, minus the link to them: the
 note is the author's own words and history (and counts in the program's stats); only the
@@ -99,6 +100,7 @@ async def forget(uow: UnitOfWork, member: Member, now: datetime) -> list[str]:
     keys = await withdraw(uow, member, now)
     keys += await _forget_thanks(uow, member, traces)
     await uow.programs.forget_admin(member.workspace_id, member.external_id)
+    await uow.workspaces.forget_installer(member.workspace_id, member.external_id)
     await uow.members.forget_manager(member.workspace_id, member.external_id)
     await uow.avoid.forget(member.id)
     await uow.deliveries.delete_addressed_to(member.workspace_id, member.external_id)

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import column, delete, select, table, update
 
 from storage.models import ConversationState, Member, OptOut, Profile, Workspace
 from storage.repositories.base import Repository
@@ -15,6 +15,19 @@ from storage.repositories.base import Repository
 
 def user_hash(workspace_id: int, external_id: str) -> str:
     return hashlib.sha256(f"{workspace_id}:{external_id}".encode()).hexdigest()
+
+
+# slack_sdk's installation store (migration 0002): who installed the app, and their user token.
+_SLACK_INSTALLATIONS = table(
+    "slack_installations",
+    column("team_id"),
+    column("user_id"),
+    column("user_token"),
+    column("user_scopes"),
+    column("user_refresh_token"),
+    column("user_token_expires_at"),
+)
+FORGOTTEN_INSTALLER = "forgotten"
 
 
 class WorkspaceRepository(Repository):
@@ -33,6 +46,25 @@ class WorkspaceRepository(Repository):
 
     async def get(self, workspace_id: int) -> Workspace:
         return await self._s.get_one(Workspace, workspace_id)
+
+    async def forget_installer(self, workspace_id: int, external_id: str) -> None:
+        """The person who installed the Slack app asked to be forgotten: the installation keeps
+        the workspace's bot token, but no longer names them or holds a token of theirs."""
+        workspace = await self.get(workspace_id)
+        if workspace.platform != "slack":
+            return
+        rows = _SLACK_INSTALLATIONS.c
+        await self._s.execute(
+            update(_SLACK_INSTALLATIONS)
+            .where(rows.team_id == workspace.external_id, rows.user_id == external_id)
+            .values(
+                user_id=FORGOTTEN_INSTALLER,
+                user_token=None,
+                user_scopes=None,
+                user_refresh_token=None,
+                user_token_expires_at=None,
+            )
+        )
 
     @staticmethod
     def _by_external(platform: str, external_id: str) -> Any:

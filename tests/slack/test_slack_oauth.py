@@ -117,3 +117,24 @@ async def test_tokens_revoked_deletes_the_bot_installation(oauth_world: SlackWor
     assert await done()
     # with the token gone, the workspace can't be acted for: no Web API call goes out for it
     assert await oauth_world.runtime._installed_token("T0001") is None
+
+
+async def test_forget_me_by_the_installer_keeps_the_install_but_not_their_id(
+    oauth_world: SlackWorld,
+) -> None:
+    await install(oauth_world)  # U0001 installed the app
+    await oauth_world.add_bot_to("C0001")
+    reply = await oauth_world.slack.reply(
+        await oauth_world.slack.command("/coffee", "forget-me confirm", "U0001")
+    )
+    assert "deleted everything" in reply["text"]
+    async with oauth_world.warm.core.db.engine.connect() as conn:
+        rows = (await conn.execute(text("SELECT * FROM slack_installations"))).mappings().all()
+    assert rows, "the installation stays: the workspace keeps its bot"
+    assert all("U0001" not in str(value) for row in rows for value in row.values())
+    assert {row["user_token"] for row in rows} == {None}
+    # the bot still acts for the workspace with the installation's token
+    reply = await oauth_world.slack.reply(
+        await oauth_world.slack.command("/coffee", "status", "U0002")
+    )
+    assert "Colleagues met so far" in reply["text"]
