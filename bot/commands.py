@@ -148,6 +148,8 @@ class Preview:
 @dataclass(frozen=True)
 class MatchNow:
     confirmed: bool = False  # start another round even though one started minutes ago
+    # `confirm N`: start round N only; a repeated request (a double submit) finds it started
+    round_number: int | None = None
 
 
 @dataclass(frozen=True)
@@ -286,6 +288,10 @@ def parse_coffee(text: str, today: date) -> CoffeeCommand:
             key = rest[0].lower()
             value = raw_rest[len(rest[0]) :].strip()
             return Config(key, value or None)
+        if name == "match-now" and len(rest) == 2 and rest[0].lower() == "confirm":
+            if not rest[1].isdigit() or not 0 < int(rest[1]) < 10**9:
+                raise CommandError(wording.did_you_mean_confirm(name), usage)
+            return MatchNow(confirmed=True, round_number=int(rest[1]))
         if name in _CONFIRMABLE:
             if rest and rest[0].lower() == "confirm" and len(rest) == 1:
                 return _CONFIRMABLE[name](confirmed=True)

@@ -51,6 +51,11 @@ async def match_now(ctx: Context, command: cmd.MatchNow) -> Reply:
         last = await uow.rounds.last(program.id)
         current = await uow.programs.get(program.id)
         seen = current.last_round_number if current else 0  # the round this one follows
+    if command.round_number is not None:
+        if command.round_number <= seen:  # confirmed once already: a repeat changes nothing
+            return reply(wording.round_already_started(command.round_number))
+        if command.round_number != seen + 1:
+            return error(wording.no_such_next_round(command.round_number, seen + 1))
     if not command.confirmed and last is not None:
         ago = (core.now() - last.started_at).total_seconds()
         if ago < CONFIRM_WINDOW:

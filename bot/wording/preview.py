@@ -196,7 +196,19 @@ def match_now_confirm(number: int, ago_seconds: float) -> str:
         ago = "less than a minute ago"
     else:
         ago = f"{minutes} minute{'s' if minutes != 1 else ''} ago"
-    return f"Round {number} started {ago}. Start another round anyway? `/coffee match-now confirm`"
+    return (
+        f"Round {number} started {ago}. Start another round anyway? "
+        f"`/coffee match-now confirm {number + 1}`"
+    )
+
+
+def round_already_started(number: int) -> str:
+    """`match-now confirm N` when round N exists: a repeated confirmation starts nothing."""
+    return f"Round {number} has already started; nothing new was started."
+
+
+def no_such_next_round(asked: int, next_number: int) -> str:
+    return f"The next round is round {next_number}, not {asked}: `/coffee match-now confirm {next_number}`"
 
 
 NOBODY_TO_MATCH = "Nobody is available to match right now (everyone left or paused?)."

@@ -67,7 +67,7 @@ async def test_a_double_click_asks_to_confirm_and_confirm_starts_exactly_one(wor
     assert second.ok
     assert second.text == (
         "Round 1 started less than a minute ago. Start another round anyway? "
-        "`/coffee match-now confirm`"
+        "`/coffee match-now confirm 2`"
     )
     assert await world.snapshot() == before and len(world.platform.sent) == sent
     world.clock.advance(timedelta(minutes=3))
@@ -79,6 +79,38 @@ async def test_a_double_click_asks_to_confirm_and_confirm_starts_exactly_one(wor
     # ten minutes after the last start, no question asked
     world.clock.advance(timedelta(minutes=10))
     assert (await world.coffee("maya", "match-now")).text.startswith("Round 3 started")
+
+
+async def test_a_repeated_numbered_confirmation_starts_one_round(world: World) -> None:
+    await world.program()
+    assert (await world.coffee("maya", "match-now")).text.startswith("Round 1 started")
+    asked = await world.coffee("maya", "match-now")
+    assert asked.text.endswith("`/coffee match-now confirm 2`")
+    first = await world.coffee("maya", "match-now confirm 2")
+    assert first.text.startswith("Round 2 started")
+    before = await world.snapshot()
+    sent = len(world.platform.sent)
+    again = await world.coffee("maya", "match-now confirm 2")  # the same message sent twice
+    assert again.ok and again.text == "Round 2 has already started; nothing new was started."
+    assert await world.snapshot() == before and len(world.platform.sent) == sent
+    wrong = await world.coffee("maya", "match-now confirm 7")
+    assert not wrong.ok and "round 3, not 7" in wrong.text
+    assert await _rounds(world) == [1, 2]
+
+
+async def test_two_numbered_confirmations_at_once_start_one_round(world: World) -> None:
+    await world.program()
+    await world.coffee("maya", "match-now")
+    replies = await asyncio.gather(
+        world.coffee("maya", "match-now confirm 2"), world.coffee("maya", "match-now confirm 2")
+    )
+    started = [r.text for r in replies if r.text.startswith("Round 2 started: ")]
+    assert len(started) == 1
+    assert next(r.text for r in replies if r.text not in started) in (
+        "Round 2 has already started; nothing new was started.",
+        "Round 2 was just started (by another request); intros are on their way.",
+    )
+    assert await _rounds(world) == [1, 2]
 
 
 async def test_the_scheduled_round_counts_as_the_last_start(world: World) -> None:

@@ -51,6 +51,7 @@ VALID = [
     ("match-now confirm", c.MatchNow(True)),
     ("MATCH-NOW Confirm", c.MatchNow(True)),
     ("matchnow confirm", c.MatchNow(True)),
+    ("match-now confirm 7", c.MatchNow(True, 7)),
     ("forget-me", c.ForgetMe(False)),
     ("forget-me confirm", c.ForgetMe(True)),
 ]
@@ -87,6 +88,9 @@ INVALID = [
     ("match-now now", "`/coffee match-now confirm`"),
     ("match-now confirm please", "`/coffee match-now confirm`"),
     ("match-now confirm confirm", "`/coffee match-now confirm`"),
+    ("match-now confirm 0", "`/coffee match-now confirm`"),
+    ("match-now confirm 99999999999", "`/coffee match-now confirm`"),
+    ("match-now confirm 2 3", "`/coffee match-now confirm`"),
     ("x" * 2001, "the limit is 2,000"),
 ]
 
