@@ -221,7 +221,17 @@ class FakeDiscord:
             "mention_everyone": False,
             "mentions": [],
             "mention_roles": [],
-            "attachments": [],
+            "attachments": [
+                {
+                    "id": str(snowflake()),
+                    "filename": f["filename"],
+                    "size": len(f["content"]),
+                    "url": f"https://cdn.invalid/{f['filename']}",
+                    "proxy_url": f"https://cdn.invalid/{f['filename']}",
+                    "content": f["content"].decode("utf-8", errors="replace"),
+                }
+                for f in body.get("files") or []
+            ],
             "embeds": [],
             "pinned": False,
             "type": 0,
@@ -357,6 +367,8 @@ class FakeDiscord:
             raw = await request.read()
             if request.content_type == "application/json" and raw:
                 body = json.loads(raw)
+            elif request.content_type == "multipart/form-data" and raw:
+                body = await _multipart(request)
             elif raw:
                 body = {"raw": raw[:200].decode(errors="replace")}
         self.requests.append(Recorded(request.method, path, body, dict(request.query)))
@@ -587,6 +599,18 @@ class FakeDiscord:
         message = self.message_payload(0, self.bot, body)
         self.followups.setdefault(parts[2], []).append(message)
         return message
+
+
+async def _multipart(request: web.Request) -> dict[str, Any]:
+    """A message with files: `payload_json` holds the message, `files[n]` the files."""
+    form = await request.post()
+    body: dict[str, Any] = json.loads(str(form.get("payload_json") or "{}"))
+    files = []
+    for name, value in form.items():
+        if name.startswith("files[") and isinstance(value, web.FileField):
+            files.append({"filename": value.filename, "content": value.file.read()})
+    body["files"] = files
+    return body
 
 
 def _route_name(parts: list[str]) -> str:
