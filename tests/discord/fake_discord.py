@@ -15,6 +15,8 @@ import json
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.parser import BytesParser
+from email.policy import default as email_policy
 from typing import Any
 
 import discord
@@ -368,7 +370,7 @@ class FakeDiscord:
             if request.content_type == "application/json" and raw:
                 body = json.loads(raw)
             elif request.content_type == "multipart/form-data" and raw:
-                body = await _multipart(request)
+                body = _multipart(raw, request.headers["Content-Type"])
             elif raw:
                 body = {"raw": raw[:200].decode(errors="replace")}
         self.requests.append(Recorded(request.method, path, body, dict(request.query)))
@@ -601,14 +603,19 @@ class FakeDiscord:
         return message
 
 
-async def _multipart(request: web.Request) -> dict[str, Any]:
+def _multipart(raw: bytes, content_type: str) -> dict[str, Any]:
     """A message with files: `payload_json` holds the message, `files[n]` the files."""
-    form = await request.post()
-    body: dict[str, Any] = json.loads(str(form.get("payload_json") or "{}"))
+    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
+    parsed = BytesParser(policy=email_policy).parsebytes(head + raw)
+    body: dict[str, Any] = {}
     files = []
-    for name, value in form.items():
-        if name.startswith("files[") and isinstance(value, web.FileField):
-            files.append({"filename": value.filename, "content": value.file.read()})
+    for part in parsed.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        content = part.get_payload(decode=True) or b""
+        if name == "payload_json":
+            body.update(json.loads(content))
+        elif str(name).startswith("files["):
+            files.append({"filename": part.get_filename(), "content": content})
     body["files"] = files
     return body
 
