@@ -87,17 +87,17 @@ def no_overlap_lines(hours: Sequence[MemberHours], ever: bool) -> list[Line]:
     for i, h in enumerate(hours):
         if i:
             who.append("; ")
-        who += [UserRef(h.user), f" {h.hours} ({h.zone})"]
+        who += [UserRef(h.user), f" works {h.hours} {h.zone} time"]
     why = (
-        "*No shared time left this round:* no weekday half hour inside everyone's working hours is left before the round ends ("
+        "*No shared time left this round:* no weekday half hour inside everyone's working hours is left before the round ends — "
         if ever
-        else "*No shared time:* your working hours don't overlap ("
+        else "*No shared time:* your working hours don't overlap — "
     )
     lines: list[Line] = [
         (
             why,
             *who,
-            "). That's fine — meet async instead: swap short voice notes, or write to each other answering these three questions:",
+            ". That's fine: meet async instead. Swap short voice notes, or write to each other answering these three questions:",
         )
     ]
     lines += [(f"{n}. {q}",) for n, q in enumerate(ASYNC_QUESTIONS, start=1)]

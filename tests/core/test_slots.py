@@ -186,7 +186,8 @@ async def test_no_overlap_is_said_honestly_with_an_async_alternative(world: Worl
     assert intros, world.lines
     text = intros[-1].message.plain()
     assert "No shared time:" in text and "don't overlap" in text
-    assert "09:00–12:00 (Asia/Tokyo)" in text and "09:00–12:00 (America/Los_Angeles)" in text
+    assert "@kenji works 09:00–12:00 Asia/Tokyo time" in text
+    assert "@nora works 09:00–12:00 America/Los_Angeles time" in text
     assert "voice notes" in text and "1. " in text and "3. " in text
     assert not [b for b in intros[-1].message.buttons if b.action_id.startswith("slot:")]
 
