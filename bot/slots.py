@@ -128,13 +128,6 @@ def fits(person: Person, start: datetime) -> bool:
     return _minutes(person.hours.start) <= begins and ends <= _end_minutes(person.hours)
 
 
-def _margin(person: Person, start: datetime) -> int:
-    """Minutes between the slot and the nearer edge of the person's working day."""
-    local = start.astimezone(person.zone).time()
-    begins = _minutes(local)
-    return min(begins - _minutes(person.hours.start), _end_minutes(person.hours) - begins - 30)
-
-
 def propose(
     people: Sequence[Person],
     now: datetime,
@@ -143,21 +136,67 @@ def propose(
     count: int = MAX_SLOTS,
     lead: timedelta = LEAD_TIME,
 ) -> list[datetime]:
-    """Up to `count` slot starts (UTC), on different days, fitting everyone (see module doc)."""
+    """Up to `count` slot starts (UTC), on different days, fitting everyone (see module doc).
+
+    Each member's working days become UTC intervals; their intersection is where everyone
+    works. On each day the half hour furthest from the intersection's edges wins."""
     if not people or count <= 0:
         return []
     first = _ceil_to_step(now.astimezone(UTC) + lead)
-    best: dict[date, tuple[int, datetime]] = {}
+    if first + SLOT_LENGTH > round_ends:
+        return []
+    shared = _windows(people[0], first, round_ends)
+    for person in people[1:]:
+        shared = _intersect(shared, _windows(person, first, round_ends))
+    best: dict[date, tuple[timedelta, datetime]] = {}
     anchor = people[0].zone
-    start = first
-    while start + SLOT_LENGTH <= round_ends:
-        if all(fits(p, start) for p in people):
-            day = start.astimezone(anchor).date()
-            margin = min(_margin(p, start) for p in people)
-            if day not in best or margin > best[day][0]:
-                best[day] = (margin, start)
-        start += STEP
+    for begins, ends in shared:
+        start = max(_ceil_to_step(begins), first)
+        while start + SLOT_LENGTH <= min(ends, round_ends):
+            # every member's own check too (a day when clocks change can shift an edge)
+            if all(fits(p, start) for p in people):
+                day = start.astimezone(anchor).date()
+                margin = min(start - begins, ends - start - SLOT_LENGTH)
+                if day not in best or margin > best[day][0]:
+                    best[day] = (margin, start)
+            start += STEP
     return [best[day][1] for day in sorted(best)[:count]]
+
+
+def _windows(person: Person, first: datetime, last: datetime) -> list[tuple[datetime, datetime]]:
+    """The person's working hours on their weekdays between `first` and `last`, in UTC."""
+    out = []
+    day = first.astimezone(person.zone).date() - timedelta(days=1)
+    final = last.astimezone(person.zone).date() + timedelta(days=1)
+    end_of_day = person.hours.end == time(23, 59)
+    while day <= final:
+        if day.weekday() in WEEKDAYS:
+            begins = datetime.combine(day, person.hours.start, person.zone).astimezone(UTC)
+            if end_of_day:
+                after = day + timedelta(days=1)
+                ends = datetime.combine(after, time(0, 0), person.zone).astimezone(UTC)
+            else:
+                ends = datetime.combine(day, person.hours.end, person.zone).astimezone(UTC)
+            if begins < ends:
+                out.append((begins, ends))
+        day += timedelta(days=1)
+    return out
+
+
+def _intersect(
+    a: list[tuple[datetime, datetime]], b: list[tuple[datetime, datetime]]
+) -> list[tuple[datetime, datetime]]:
+    """Where two sorted lists of intervals overlap (two pointers)."""
+    out, i, j = [], 0, 0
+    while i < len(a) and j < len(b):
+        begins, ends = max(a[i][0], b[j][0]), min(a[i][1], b[j][1])
+        if begins < ends:
+            out.append((begins, ends))
+        if a[i][1] < b[j][1]:
+            i += 1
+        else:
+            j += 1
+    return out
 
 
 def overlaps(people: Sequence[Person]) -> bool:
