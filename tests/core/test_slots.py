@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.slots import Person, WorkingHours, fits, stored_hours, zone_of
 from bot.states import DeliveryKind, DeliveryStatus
 from storage.models import Delivery, Group, Profile, SlotPick
-from tests.conftest import World
+from tests.conftest import World, dump_database, traces_of
 
 
 async def _round(world: World, users: list[str]) -> None:
@@ -208,3 +208,16 @@ def test_stored_hours_fall_back_to_the_default() -> None:
     assert zone_of("Not/AZone", 5.5).utcoffset(datetime(2026, 1, 1, tzinfo=UTC)) == timedelta(
         hours=5, minutes=30
     )
+
+
+async def test_forget_me_after_a_settled_time_leaves_no_trace(world: World) -> None:
+    await _round(world, ["maya", "li"])
+    assert (await world.press("maya", "Time 1 works")).ok
+    assert "settled" in (await world.press("li", "Time 1 works")).text
+    await world.settle()
+    dump = await dump_database(world.db)
+    assert traces_of(dump, ["Li Wei"])  # the settled notice and its calendar file name her
+    assert (await world.coffee("li", "forget-me confirm")).ok
+    dump = await dump_database(world.db)
+    assert traces_of(dump, ["Li Wei", '"li"']) == []
+    assert dump["slot_picks"] and len(dump["slot_picks"]) == 1  # only Maya's pick is left
