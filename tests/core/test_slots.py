@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar
@@ -221,3 +222,28 @@ async def test_forget_me_after_a_settled_time_leaves_no_trace(world: World) -> N
     dump = await dump_database(world.db)
     assert traces_of(dump, ["Li Wei", '"li"']) == []
     assert dump["slot_picks"] and len(dump["slot_picks"]) == 1  # only Maya's pick is left
+
+
+async def test_concurrent_picks_and_double_clicks_settle_once(any_world: World) -> None:
+    """Both members (and a double click) at the same moment, on SQLite and PostgreSQL."""
+    world = any_world
+    await _round(world, ["maya", "li"])
+    (intro,) = world.intros()
+    first = next(b for b in intro.message.buttons if b.action_id.startswith("slot:pick:"))
+    replies = await asyncio.gather(
+        world.app.action(world.actor("maya"), first.action_id),
+        world.app.action(world.actor("maya"), first.action_id),
+        world.app.action(world.actor("li"), first.action_id),
+    )
+    assert all(r.ok for r in replies), [r.text for r in replies]
+    await world.settle()
+    async with world.db.session() as session:
+        picks = (await session.execute(select(SlotPick))).scalars().all()
+        settled = [
+            d
+            for d in (await session.execute(select(Delivery))).scalars().all()
+            if d.kind == DeliveryKind.SLOT_SETTLED
+        ]
+    assert sorted(p.slot for p in picks) == [1, 1]
+    assert len(settled) == 1 and settled[0].status == DeliveryStatus.SENT
+    assert len([p for p in world.sent() if "It's settled" in p.message.plain()]) == 1
