@@ -10,7 +10,7 @@ the midway check-in went out, the updated intro says so and no message is added.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot import commands as cmd
 from bot import keys as key_of
@@ -123,7 +123,10 @@ async def _settle(
         key=key_of.group_message(group.round_id, group.id, DeliveryKind.SLOT_SETTLED),
         kind=DeliveryKind.SLOT_SETTLED,
         target=target,
-        message=wording.slot_settled(local_times(start, member_ids, people), calendar),
+        message=replace(
+            wording.slot_settled(local_times(start, member_ids, people), calendar),
+            buttons=wording.checkin_buttons(group.id),  # it stands in for the midway check-in
+        ),
         due_at=ctx.core.now(),
         round_id=group.round_id,
         group_id=group.id,
