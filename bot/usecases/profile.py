@@ -9,6 +9,7 @@ from typing import Any
 from bot import commands as cmd
 from bot import interview, wording
 from bot.actions import ProfileForm
+from bot.intros import person_of
 from bot.messages import Form, FormField, Line, Reply
 from bot.replies import error, reply
 from bot.slots import HoursError
@@ -112,6 +113,7 @@ async def status(ctx: Context, _command: cmd.Status) -> Reply:
                 await uow.rounds.colleagues_met(member.id),
                 skipping=[p.channel_id for p, m in mine if sits_out_next(p, m)],
                 location=profile.location,
+                hours=person_of(member).hours.label(),
             )
         )
 

@@ -32,6 +32,7 @@ async def test_hours_are_set_shown_reset_and_used(world: World) -> None:
     saved = await world.coffee("maya", "hours 10:00-18:30")
     assert saved.ok and "10:00–18:30" in saved.text
     assert "10:00–18:30" in (await world.coffee("maya", "hours")).text
+    assert "Working hours: 10:00–18:30" in (await world.coffee("maya", "status")).text
     async with world.db.session() as session:
         profile = (await session.execute(select(Profile))).scalars().all()
         mine = [p for p in profile if p.work_start]
