@@ -7,6 +7,7 @@ The wire format is stable, so buttons already sent keep working after an upgrade
     interview:skip:<step>                     skip one interview question
     program:join                              join the program (welcome message)
     profile:edit                              open the profile form
+    slot:pick:<group>:<n>                     pick the group's proposed time n (1-3)
     forms: profile | thanks | thanks:<group>
 
 `decode_action` / `decode_form` return None for anything else (an old, forged or mangled id):
@@ -112,8 +113,35 @@ class EditProfile:
         return cls()
 
 
-Action = Checkin | StartThanks | SkipQuestion | JoinProgram | EditProfile
-ACTIONS: tuple[type[Action], ...] = (Checkin, StartThanks, SkipQuestion, JoinProgram, EditProfile)
+@dataclass(frozen=True, slots=True)
+class PickSlot:
+    """A member picks one of the meeting times their intro proposed (1-based)."""
+
+    group_id: int
+    slot: int
+    kind: ClassVar[str] = "slot"
+    pattern: ClassVar[re.Pattern[str]] = re.compile(
+        rf"slot:pick:(?P<group>{_NUMBER}):(?P<slot>[1-9])"
+    )
+
+    def encode(self) -> str:
+        return f"slot:pick:{self.group_id}:{self.slot}"
+
+    @classmethod
+    def _build(cls, found: re.Match[str]) -> PickSlot | None:
+        group = _number(found["group"])
+        return None if group is None else cls(group, int(found["slot"]))
+
+
+Action = Checkin | StartThanks | SkipQuestion | JoinProgram | EditProfile | PickSlot
+ACTIONS: tuple[type[Action], ...] = (
+    Checkin,
+    StartThanks,
+    SkipQuestion,
+    JoinProgram,
+    EditProfile,
+    PickSlot,
+)
 
 
 def decode_action(action_id: object) -> Action | None:

@@ -21,6 +21,7 @@ from bot.actions import (
     Checkin,
     EditProfile,
     JoinProgram,
+    PickSlot,
     ProfileForm,
     SkipQuestion,
     StartThanks,
@@ -33,7 +34,16 @@ from bot.outbox import Outbox
 from bot.replies import Rejected, error
 from bot.rounds import run_due_rounds, sync_pool
 from bot.text import MAX_TAGS, InputError, check_tag, clean_team
-from bot.usecases import HANDLERS, Context, checkins, membership, profile, programs, thanks
+from bot.usecases import (
+    HANDLERS,
+    Context,
+    checkins,
+    membership,
+    profile,
+    programs,
+    slots,
+    thanks,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -129,6 +139,8 @@ class WarmIntro:
                 return await self.run(checked, cmd.Join())
             case EditProfile():
                 return await self._as(checked, profile.form)
+            case PickSlot() as pressed:
+                return await self._as(checked, lambda ctx: slots.pick(ctx, pressed))
         logger.warning("unknown action %r from %s", str(action_id)[:100], checked.user_id)
         return error(wording.BUTTON_EXPIRED)
 

@@ -12,6 +12,7 @@ from typing import Literal
 
 from bot import wording
 from bot.messages import Line, render_line_plain
+from bot.slots import HoursError, WorkingHours, parse_hours
 from bot.text import (
     MAX_TEXT,
     InputError,
@@ -99,6 +100,14 @@ class SetTimezone:
 
 
 @dataclass(frozen=True)
+class SetHours:
+    """`/coffee hours 10:00-18:00`; nothing: show them; `reset`: back to 09:00–17:00."""
+
+    hours: WorkingHours | None = None
+    reset: bool = False
+
+
+@dataclass(frozen=True)
 class Avoid:
     """`/coffee avoid @person`: never be grouped with them (private); no one: list mine."""
 
@@ -179,6 +188,7 @@ CoffeeCommand = (
     | SetTeam
     | SetLocation
     | SetTimezone
+    | SetHours
     | Avoid
     | Unavoid
     | KeepApart
@@ -206,6 +216,8 @@ _ALIASES = {
     "wants": "learn",
     "want": "learn",
     "tz": "timezone",
+    "working-hours": "hours",
+    "workhours": "hours",
     "office": "location",
     "settings": "config",
     "matchnow": "match-now",
@@ -280,6 +292,8 @@ def parse_coffee(text: str, today: date) -> CoffeeCommand:
                 return SetTimezone(None, None)
             zone, offset = parse_timezone(raw_rest)
             return SetTimezone(zone, offset)
+        if name == "hours":
+            return parse_hours_command(raw_rest, usage)
         if name in {"avoid", "unavoid", "keep-apart"}:
             return _parse_avoid(name, rest, usage)
         if name == "config":
@@ -301,6 +315,19 @@ def parse_coffee(text: str, today: date) -> CoffeeCommand:
     except InputError as exc:
         raise CommandError(exc.line, usage) from None
     raise UnknownSubcommand(words[0])
+
+
+def parse_hours_command(text: str, usage: str | None = None) -> SetHours:
+    """What follows `/coffee hours` (also Discord's option)."""
+    text = text.strip()
+    if not text:
+        return SetHours()
+    if text.lower() in {"reset", "default", "clear"}:
+        return SetHours(reset=True)
+    try:
+        return SetHours(parse_hours(text))
+    except HoursError as exc:
+        raise CommandError(wording.hours_error(exc.reason, text), usage) from None
 
 
 def _parse_avoid(name: str, words: list[str], usage: str | None) -> Avoid | Unavoid | KeepApart:

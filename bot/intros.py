@@ -6,13 +6,15 @@ import logging
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, fields
+from datetime import datetime
 from typing import Any
 
 from bot import wording
 from bot.matching.explain import describe
 from bot.matching.types import Reason
-from bot.messages import Message
-from storage.models import Group, Program
+from bot.messages import Line, Message
+from bot.slots import Person, overlaps, stored_hours, zone_of
+from storage.models import Group, Member, Program
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +73,73 @@ def starter_for(seed: int, position: int) -> str:
     return wording.STARTERS[(seed + position * 7) % len(wording.STARTERS)]
 
 
+def person_of(member: Member) -> Person:
+    """A member's time zone and working hours, as slot-finding sees them."""
+    profile = member.profile
+    if profile is None:
+        return Person(member.external_id, zone_of(None, None))
+    return Person(
+        member.external_id,
+        zone_of(profile.timezone, profile.utc_offset_hours),
+        stored_hours(profile.work_start, profile.work_end),
+    )
+
+
+def zone_label(person: Person) -> str:
+    key = getattr(person.zone, "key", None)
+    return key if isinstance(key, str) else str(person.zone)
+
+
+def slot_starts(group: Group) -> list[datetime] | None:
+    """The times the group's intro proposed (None: proposed none, e.g. an older round)."""
+    if group.slots is None:
+        return None
+    return [datetime.fromisoformat(s) for s in group.slots]
+
+
+def local_times(
+    start: datetime, member_ids: Sequence[int], people: dict[int, Person]
+) -> list[wording.LocalTime]:
+    return [
+        wording.LocalTime(people[m].key, start.astimezone(people[m].zone))
+        for m in member_ids
+        if m in people
+    ]
+
+
+def settled_slot(member_ids: Sequence[int], picks: dict[int, int]) -> int | None:
+    """The time every member picked, if they all picked the same one."""
+    chosen = {picks.get(m) for m in member_ids}
+    if len(chosen) != 1 or not member_ids:
+        return None
+    only = chosen.pop()
+    return only
+
+
+def meeting_lines(
+    group: Group,
+    member_ids: Sequence[int],
+    people: dict[int, Person],
+    picks: dict[int, int] | None = None,
+) -> tuple[list[Line], int]:
+    """The intro's meeting-time part and how many times it proposes (buttons)."""
+    starts = slot_starts(group)
+    if starts is None or not people:
+        return [], 0
+    if not starts:
+        hours = [
+            wording.MemberHours(people[m].key, people[m].hours.label(), zone_label(people[m]))
+            for m in member_ids
+            if m in people
+        ]
+        group_people = [people[m] for m in member_ids if m in people]
+        return wording.no_overlap_lines(hours, overlaps(group_people)), 0
+    picks = {m: n for m, n in (picks or {}).items() if m in member_ids and m in people}
+    options = [local_times(start, member_ids, people) for start in starts]
+    by_user = {people[m].key: n for m, n in sorted(picks.items())}
+    return wording.slot_lines(options, by_user, settled_slot(member_ids, picks)), len(starts)
+
+
 def intro_message(
     program: Program,
     group: Group,
@@ -78,11 +147,15 @@ def intro_message(
     member_ids: Sequence[int],
     external: dict[int, str],
     names: dict[int, str],
+    people: dict[int, Person] | None = None,
+    picks: dict[int, int] | None = None,
 ) -> Message:
-    """The intro for `group`, naming only `member_ids` (those still in it)."""
+    """The intro for `group`, naming only `member_ids` (those still in it); with `people`
+    (their zones and hours), the times it proposed and who picked which (`picks`)."""
     present = {str(m) for m in member_ids}
     reasons = [reason_from_json(r) for r in group.reasons or []]
     texts = render_reasons(reasons, {str(k): v for k, v in names.items()}, present)
+    meeting, count = meeting_lines(group, member_ids, people or {}, picks)
     return wording.intro(
         [external[m] for m in member_ids],
         texts,
@@ -90,4 +163,6 @@ def intro_message(
         program.purpose,
         group.id,
         program.channel_id,
+        meeting,
+        count,
     )

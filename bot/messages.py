@@ -42,24 +42,41 @@ class Button:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A small text file sent with a message (a calendar file): Slack uploads it into the
+    message's thread, Discord attaches it, the console writes it to a file."""
+
+    filename: str
+    content: str
+    media_type: str = "text/calendar"
+
+
+@dataclass(frozen=True, slots=True)
 class Message:
     lines: tuple[Line, ...]
     buttons: tuple[Button, ...] = ()
     # Users this message may ping (the platform restricts mentions to them where it can).
     mentions: tuple[str, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
 
     def plain(self, name: Any = None) -> str:
         """A plain-text rendering (logs, fallbacks, tests)."""
         return "\n".join(render_line_plain(line, name) for line in self.lines)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "lines": [[_span_to_json(s) for s in line] for line in self.lines],
             "buttons": [
                 {"action_id": b.action_id, "label": b.label, "style": b.style} for b in self.buttons
             ],
             "mentions": list(self.mentions),
         }
+        if self.attachments:
+            out["attachments"] = [
+                {"filename": a.filename, "content": a.content, "media_type": a.media_type}
+                for a in self.attachments
+            ]
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Message:
@@ -69,6 +86,10 @@ class Message:
                 Button(b["action_id"], b["label"], b.get("style")) for b in data.get("buttons", [])
             ),
             mentions=tuple(data.get("mentions", [])),
+            attachments=tuple(
+                Attachment(a["filename"], a["content"], a.get("media_type", "text/calendar"))
+                for a in data.get("attachments", [])
+            ),
         )
 
 

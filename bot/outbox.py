@@ -61,7 +61,7 @@ RECORD_TRIES = 5
 RECORD_BACKOFF = 0.05  # seconds, ×4 each try
 
 # Kinds sent into the group's conversation once the intro has opened it.
-GROUP_CONVERSATION_KINDS = set(CHECKIN_KINDS)
+GROUP_CONVERSATION_KINDS = {*CHECKIN_KINDS, DeliveryKind.SLOT_SETTLED}
 # Reasons that mean the person is gone for good (not just unreachable by DM).
 GONE_REASONS = {"user_not_found", "user_disabled", "account_inactive", "left_server"}
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from bot import keys as key_of
 from bot import wording
-from bot.intros import intro_message
+from bot.intros import intro_message, person_of
 from bot.ledger import Outgoing, enqueue, redact
 from bot.messages import Message
 from bot.ports import (
@@ -25,8 +25,8 @@ from storage.uow import UnitOfWork
 FORGOTTEN = "a member asked to be forgotten"
 
 
-async def intro_for(uow: UnitOfWork, group_id: int) -> Message:
-    """The intro of `group_id` as it stands now (its current members)."""
+async def intro_for(uow: UnitOfWork, group_id: int, picks: dict[int, int] | None = None) -> Message:
+    """The intro of `group_id` as it stands now (its current members, the times they picked)."""
     group = await uow.rounds.group(group_id)
     assert group is not None
     round_ = await uow.rounds.get(group.round_id)
@@ -41,6 +41,8 @@ async def intro_for(uow: UnitOfWork, group_id: int) -> Message:
         member_ids,
         {m.id: m.external_id for m in members.values()},
         {m.id: m.display_name for m in members.values()},
+        {m.id: person_of(m) for m in members.values()},
+        picks,
     )
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from bot import keys as key_of
 from bot import metrics, wording
 from bot.cadence import checkin_times, next_round_time
-from bot.intros import intro_message, reason_to_json, render_reasons
+from bot.intros import intro_message, person_of, reason_to_json, render_reasons
 from bot.ledger import Outgoing, enqueue_many
 from bot.matching.engine import match
 from bot.matching.tags import normalize_tags
@@ -22,6 +22,7 @@ from bot.outbox import Outbox
 from bot.pool import POOL_SYNC_WAITS, PoolSync, sync_pool
 from bot.ports import DirectTarget, GroupTarget
 from bot.program_settings import max_size_on, program_rules
+from bot.slots import propose
 from bot.states import CHECKIN_KINDS, DeliveryKind, RoundStatus
 from storage.models import Group, Member, Program, Round
 from storage.uow import UnitOfWork
@@ -209,6 +210,12 @@ async def _save_round(
                 position=position,
                 weight=g.weight,
                 reasons=[reason_to_json(r) for r in g.reasons],
+                slots=[
+                    s.isoformat()
+                    for s in propose(
+                        [person_of(plan.members[int(x)]) for x in g.members], now, ends
+                    )
+                ],
             ),
             [int(x) for x in g.members],
         )
@@ -260,8 +267,9 @@ def _group_messages(
     users = tuple(plan.members[m].external_id for m in member_ids)
     external = {m: plan.members[m].external_id for m in member_ids}
     names = {m: plan.members[m].display_name for m in member_ids}
+    people = {m: person_of(plan.members[m]) for m in member_ids}
     target = GroupTarget(users, program.channel_id, wording.round_title(plan.number))
-    intro = intro_message(program, group, plan.seed, member_ids, external, names)
+    intro = intro_message(program, group, plan.seed, member_ids, external, names, people)
     midway, end = checkin_times(now, round_.ends_at)
     return [
         Outgoing(

@@ -35,6 +35,8 @@ class DeliveryKind(StrEnum):
     DMS_CLOSED = "dms_closed"
     THANKS_POST = "thanks_post"
     THANKS_DM = "thanks_dm"
+    # Everyone picked the same proposed time: sent in place of the midway check-in.
+    SLOT_SETTLED = "slot_settled"
 
 
 # Check-ins go into the group's conversation once the intro has opened it.

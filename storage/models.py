@@ -136,6 +136,9 @@ class Profile(Base):
     offers: Mapped[list[str]] = mapped_column(JSON, default=list)
     wants: Mapped[list[str]] = mapped_column(JSON, default=list)
     location: Mapped[str | None] = mapped_column(String(100))
+    # Working hours in the member's own time zone, "HH:MM" each; None: 09:00–17:00.
+    work_start: Mapped[str | None] = mapped_column(String(5))
+    work_end: Mapped[str | None] = mapped_column(String(5))
     # The manager's platform id (from an import).
     manager: Mapped[str | None] = mapped_column(String(64))
     start_date: Mapped[date | None] = mapped_column(Date)
@@ -186,6 +189,8 @@ class Group(Base):
     reasons: Mapped[list[Any]] = mapped_column(JSON, default=list)
     conversation_ref: Mapped[str | None] = mapped_column(String(128))
     outcome: Mapped[str | None] = mapped_column(String(16))
+    # The meeting times the intro proposed (UTC ISO starts, `bot.slots`); None: none proposed.
+    slots: Mapped[list[str] | None] = mapped_column(JSON)
 
 
 class GroupMember(Base):
@@ -234,6 +239,19 @@ class Delivery(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+
+
+class SlotPick(Base):
+    """Which proposed time (`slot`, 1-based into `Group.slots`) a member picked; one per member."""
+
+    __tablename__ = "slot_picks"
+    __table_args__ = (UniqueConstraint("group_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    slot: Mapped[int] = mapped_column(Integer)
+    picked_at: Mapped[datetime]
 
 
 class CheckinAnswer(Base):

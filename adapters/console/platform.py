@@ -6,10 +6,12 @@ It doubles as the test platform for the core: every message is also kept in `sen
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import logging
 import re
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,7 +19,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from bot.messages import Button, Line, Message, render_line
+from bot.messages import Attachment, Button, Line, Message, render_line
 from bot.ports import (
     ChannelTarget,
     ConversationTarget,
@@ -88,6 +90,10 @@ class ConsolePlatform:
         self.fail_next: list[PlatformError] = []  # injected transient failures
         self.members_fail_next: list[Exception] = []  # injected failures of channel_members
         self.groups: dict[str, tuple[str, ...]] = {}
+        # Where files sent with messages (calendar files) are written; None: a temp folder.
+        self.files_dir: Path | None = None
+        self.files: list[Path] = []
+        self.updates: list[tuple[SentRef, Message]] = []
         # Set to make channel membership the pool (as on Slack); None: explicit opt-in.
         self.channel_pool: dict[str, set[str]] | None = None
         self._ids = itertools.count(1)
@@ -124,6 +130,8 @@ class ConsolePlatform:
         ref = SentRef(conversation, str(next(self._ids)))
         self.sent.append(Posted(ref, target, message, audience, key))
         self.out(self.render(header, message))
+        for attachment in message.attachments:
+            self.out(f"  │ 📎 {attachment.filename}: {self._write(ref, attachment)}")
         return ref
 
     async def find_sent(
@@ -133,6 +141,11 @@ class ConsolePlatform:
         return next((p.ref for p in reversed(self.sent) if p.key == key), None)
 
     async def update(self, workspace_id: str, ref: SentRef, message: Message) -> None:
+        """Replace the message (its buttons stay pressable) and print it again."""
+        for i, posted in enumerate(self.sent):
+            if posted.ref == ref:
+                self.sent[i] = dataclasses.replace(posted, message=message)
+        self.updates.append((ref, message))
         self.out(self.render(f"(updated message {ref.message_id})", message))
 
     async def user_info(self, workspace_id: str, user_id: str) -> UserInfo | None:
@@ -171,6 +184,15 @@ class ConsolePlatform:
         closed = tuple(u for u in users if u in self.unreachable)
         if closed:
             raise RecipientsUnavailable(closed, "cannot_dm")
+
+    def _write(self, ref: SentRef, attachment: Attachment) -> Path:
+        folder = self.files_dir or Path(tempfile.gettempdir()) / "warmintro-files"
+        folder.mkdir(parents=True, exist_ok=True)
+        safe = re.sub(r"[^\w.\-]", "_", f"{ref.conversation_id}-{ref.message_id}")
+        path = folder / f"{safe}-{Path(attachment.filename).name}"
+        path.write_bytes(attachment.content.encode("utf-8"))  # as sent: CRLF line ends
+        self.files.append(path)
+        return path
 
     def display(self, user_id: str) -> str:
         user = self.data.users.get(user_id)

@@ -201,6 +201,17 @@ class CoffeeGroup(
     ) -> None:
         await self._text(interaction, "timezone", zone)
 
+    @app_commands.command(name="hours", description="Your working hours, e.g. 10:00-18:00")
+    @app_commands.describe(
+        hours="HH:MM-HH:MM in your time zone; `reset` for 09:00-17:00; empty to show"
+    )
+    async def hours(
+        self,
+        interaction: discord.Interaction[Any],
+        hours: app_commands.Range[str, 1, 40] | None = None,
+    ) -> None:
+        await self._text(interaction, "hours", hours)
+
     @app_commands.command(name="avoid", description="Never be grouped with someone (private)")
     @app_commands.describe(person="Who to avoid; leave empty to see your list")
     async def avoid(

@@ -10,11 +10,12 @@ connection errors → retryable `PlatformError`. discord.py itself waits out 429
 
 from __future__ import annotations
 
+import io
 import logging
 from collections import OrderedDict
 from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -189,11 +190,17 @@ class DiscordPlatform:
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
             view = build_view(message, dm_guild) if last else None
+            extra: dict[str, Any] = {"view": view} if view is not None else {}
+            if last and message.attachments:
+                extra["files"] = [
+                    discord.File(io.BytesIO(a.content.encode("utf-8")), filename=a.filename)
+                    for a in message.attachments
+                ]
             sent = await channel.send(
                 content=part,
                 allowed_mentions=allowed_mentions(message.mentions),
                 nonce=nonce_for(channel_id, [fingerprint, index]),
-                **({"view": view} if view is not None else {}),
+                **extra,
             )
             first = first or sent
         assert first is not None

@@ -27,6 +27,7 @@ BOT_SCOPES = [
     "users:read.email",  # `warmintro import-profiles`: rows that name people by email
     "channels:read",  # members of a public program channel and its join/leave events
     "groups:read",  # the same for private channels
+    "files:write",  # the calendar file (.ics) of a settled meeting time, in the group's thread
 ]
 PREFIX = "enc:"
 TOKEN_FIELDS = ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token")

@@ -22,7 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack import render
 from adapters.slack.ratelimit import RateLimiter
 from bot import metrics
-from bot.messages import Message
+from bot.messages import Attachment, Message
 from bot.ports import (
     DMS_CLOSED,
     CannotLook,
@@ -268,7 +268,25 @@ class SlackPlatform:
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise InDoubt(f"chat.postMessage: {type(exc).__name__}: {exc}") from exc
         self._note_scopes(workspace_id, response)
-        return SentRef(response["channel"], response["ts"])
+        ref = SentRef(response["channel"], response["ts"])
+        for attachment in message.attachments:
+            await self._attach(client, ref, attachment)
+        return ref
+
+    async def _attach(self, client: AsyncWebClient, ref: SentRef, attachment: Attachment) -> None:
+        """Upload a file into the message's thread (files.uploadV2, the `files:write` scope).
+
+        The message itself has landed: a failed upload is logged, never retried as a re-post."""
+        try:
+            await client.files_upload_v2(
+                channel=ref.conversation_id,
+                thread_ts=ref.message_id,
+                content=attachment.content,
+                filename=attachment.filename,
+                title=attachment.filename,
+            )
+        except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
+            logger.warning("%s: uploading %s failed: %s", ref.encode(), attachment.filename, exc)
 
     async def find_sent(
         self, workspace_id: str, target: Target, key: str, since: datetime

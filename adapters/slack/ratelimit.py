@@ -47,6 +47,8 @@ TIERS: dict[str, Limit] = {
     "conversations.open": TIER_3,
     "conversations.history": TIER_3,
     "chat.update": TIER_3,
+    "files.getUploadURLExternal": TIER_4,
+    "files.completeUploadExternal": TIER_4,
     "conversations.members": TIER_4,
     "users.info": TIER_4,
     "auth.test": TIER_4,

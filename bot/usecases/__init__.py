@@ -16,7 +16,7 @@ from typing import Any
 from bot import commands as cmd
 from bot import wording
 from bot.messages import Reply
-from bot.usecases import avoid, forget_me, membership, profile, programs, rounds
+from bot.usecases import avoid, forget_me, membership, profile, programs, rounds, slots
 from bot.usecases.context import Context
 
 Handler = Callable[[Context, Any], Awaitable[Reply]]
@@ -37,6 +37,7 @@ HANDLERS: dict[type, Handler] = {
     cmd.SetTeam: profile.set_team,
     cmd.SetLocation: profile.set_location,
     cmd.SetTimezone: profile.set_timezone,
+    cmd.SetHours: slots.set_hours,
     cmd.Avoid: avoid.avoid,
     cmd.Unavoid: avoid.unavoid,
     cmd.KeepApart: avoid.keep_apart,

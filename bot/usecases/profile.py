@@ -9,11 +9,14 @@ from typing import Any
 from bot import commands as cmd
 from bot import interview, wording
 from bot.actions import ProfileForm
+from bot.intros import person_of
 from bot.messages import Form, FormField, Line, Reply
 from bot.replies import error, reply
+from bot.slots import HoursError
 from bot.text import InputError, clean_location, clean_team, parse_tags
 from bot.usecases.context import Context
 from bot.usecases.membership import sits_out_next
+from bot.usecases.slots import hours_from_form
 from storage.models import Member
 from storage.uow import UnitOfWork
 
@@ -110,6 +113,7 @@ async def status(ctx: Context, _command: cmd.Status) -> Reply:
                 await uow.rounds.colleagues_met(member.id),
                 skipping=[p.channel_id for p, m in mine if sits_out_next(p, m)],
                 location=profile.location,
+                hours=person_of(member).hours.label(),
             )
         )
 
@@ -155,6 +159,7 @@ async def current(ctx: Context) -> dict[str, Any]:
             "wants": list(p.wants or []),
             "team": p.team or "",
             "location": p.location or "",
+            "hours": f"{p.work_start}-{p.work_end}" if p.work_start and p.work_end else "",
         }
 
 
@@ -168,6 +173,8 @@ async def form(ctx: Context) -> Reply:
         ),
         FormField("team", labels["team"], "text", now["team"] or None, 60),
         FormField("location", labels["location"], "text", now["location"] or None, 100),
+        # Discord's modal holds five inputs: there, hours are set with `/coffee hours`.
+        FormField("hours", labels["hours"], "text", now["hours"] or None, 20),
     )
     title = wording.PROFILE_FORM_TITLE
     return Reply(form=Form(ProfileForm().encode(), title, fields, wording.PROFILE_FORM_SUBMIT))
@@ -179,8 +186,11 @@ async def save_form(ctx: Context, values: dict[str, Any]) -> Reply:
         tags = {f: parse_tags(form_text(values, f)) for f in TAG_FIELDS}
         team = clean_team(form_text(values, "team")) if "team" in values else None
         place = clean_location(form_text(values, "location")) if "location" in values else None
+        hours = hours_from_form(form_text(values, "hours")) if "hours" in values else None
     except InputError as exc:
         return error(exc.line)
+    except HoursError as exc:
+        return error(wording.hours_error(exc.reason, form_text(values, "hours")))
     async with ctx.as_member() as (uow, member):
         profile = member.profile
         for name, items in tags.items():
@@ -189,6 +199,8 @@ async def save_form(ctx: Context, values: dict[str, Any]) -> Reply:
             profile.team = team or None
         if place is not None:
             profile.location = place or None
+        if hours is not None:
+            profile.work_start, profile.work_end = hours
         profile.updated_at = ctx.core.now()
         await interview.finish(ctx.core, uow, member)
         return Reply(wording.interview_done(profile.interests, profile.offers, profile.wants))

@@ -15,6 +15,7 @@ from bot.wording.preview import *  # noqa: F403
 from bot.wording.profile import *  # noqa: F403
 from bot.wording.programs import *  # noqa: F403
 from bot.wording.rounds import *  # noqa: F403
+from bot.wording.slots import *  # noqa: F403
 from bot.wording.spans import *  # noqa: F403
 from bot.wording.status import *  # noqa: F403
 from bot.wording.thanks import *  # noqa: F403

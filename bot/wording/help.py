@@ -16,6 +16,7 @@ USAGE: dict[str, str] = {
     "team": "`/coffee team Platform` — your team (we prefer matching across teams)",
     "location": "`/coffee location Berlin` — your office or city (in-person programs match people in the same one; `clear` to remove it)",
     "timezone": "`/coffee timezone Europe/Berlin` or `/coffee timezone UTC+2`",
+    "hours": "`/coffee hours 10:00-18:00` — your working hours, in your time zone (intros propose meeting times inside them; `reset` for 09:00–17:00; empty to show them)",
     "avoid": "`/coffee avoid @person` — never be grouped with them (private: only you know; no one: your list)",
     "unavoid": "`/coffee unavoid @person` — undo an avoid",
     "keep-apart": "`/coffee keep-apart @a @b` — never group these two, workspace-wide (admins; `remove @a @b` drops it; no one: the list)",
@@ -32,7 +33,7 @@ USAGE: dict[str, str] = {
 
 HELP_ORDER = (
     "join", "leave", "pause", "resume", "skip", "interests", "offer", "learn", "team",
-    "location", "timezone", "avoid", "unavoid", "status", "history", "stats", "forget-me",
+    "location", "timezone", "hours", "avoid", "unavoid", "status", "history", "stats", "forget-me",
     "config", "keep-apart", "preview", "match-now",
 )  # fmt: skip
 

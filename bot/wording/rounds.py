@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from bot.actions import Checkin, CheckinAnswer, StartThanks
 from bot.messages import Button, ChannelRef, Line, Message, UserRef, UserText, fmt
+from bot.wording.slots import slot_buttons
 from bot.wording.spans import listing
 
 # --- rounds -----------------------------------------------------------------------------------
@@ -29,7 +30,11 @@ def intro(
     purpose: str | None,
     group_id: int,
     channel_id: str,
+    meeting: Sequence[Line] = (),
+    slot_count: int = 0,
 ) -> Message:
+    """The intro; `meeting` is the meeting-time part (`bot.wording.slots`), with a button for
+    each of its `slot_count` proposed times. Without it: "find 30 minutes"."""
     names = listing(members)
     lines: list[Line] = [
         (
@@ -46,10 +51,14 @@ def intro(
     lines.append((f"*To get started:* {starter}",))
     if purpose:
         lines.append(fmt("*Why we do this:* {p}", p=UserText(purpose)))
-    lines.append(
-        ("Find 30 minutes that works for everyone — whoever reads this first, suggest a time!",)
-    )
-    return Message(tuple(lines), buttons=checkin_buttons(group_id), mentions=tuple(members))
+    if meeting:
+        lines += meeting
+    else:
+        lines.append(
+            ("Find 30 minutes that works for everyone — whoever reads this first, suggest a time!",)
+        )
+    buttons = slot_buttons(group_id, slot_count) + checkin_buttons(group_id)
+    return Message(tuple(lines), buttons=buttons, mentions=tuple(members))
 
 
 def round_title(number: int) -> str:

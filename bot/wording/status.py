@@ -23,6 +23,7 @@ def status_message(
     met_count: int,
     skipping: Sequence[str] = (),
     location: str | None = None,
+    hours: str | None = None,
 ) -> Message:
     def show(items: Sequence[str]) -> str:
         return ", ".join(items) if items else "—"
@@ -51,6 +52,7 @@ def status_message(
             *((" · Location: ", UserText(location)) if location else ()),
             " · Time zone: ",
             UserText(timezone or "—"),
+            *((f" · Working hours: {hours}",) if hours else ()),
         )
     )
     if current:

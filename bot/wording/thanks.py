@@ -64,4 +64,5 @@ PROFILE_LABELS = {
     "wants": "What would you like to learn?",
     "team": "Your team",
     "location": "Your office or city (in-person programs match by it)",
+    "hours": "Your working hours, e.g. 09:00-17:00 (your time zone)",
 }

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, insert, select
 
 from bot.states import GroupOutcome, RoundStatus
-from storage.models import CheckinAnswer, Group, GroupMember, Program, Round
+from storage.models import CheckinAnswer, Group, GroupMember, Program, Round, SlotPick
 from storage.repositories.base import Repository
 
 
@@ -64,7 +64,13 @@ class RoundRepository(Repository):
         if not groups:
             return []
         rows = [
-            {"round_id": round_id, "position": g.position, "weight": g.weight, "reasons": g.reasons}
+            {
+                "round_id": round_id,
+                "position": g.position,
+                "weight": g.weight,
+                "reasons": g.reasons,
+                "slots": g.slots,
+            }
             for g, _ in groups
         ]
         stmt = insert(Group).returning(Group.id, sort_by_parameter_order=True)
@@ -76,6 +82,26 @@ class RoundRepository(Repository):
         if members:
             await self._s.execute(insert(GroupMember), members)
         return [g for g, _ in groups]
+
+    async def slot_picks(self, group_id: int) -> dict[int, int]:
+        """Which proposed time (1-based) each member of the group picked, by member id."""
+        stmt = select(SlotPick.member_id, SlotPick.slot).where(SlotPick.group_id == group_id)
+        return {row[0]: row[1] for row in await self._s.execute(stmt)}
+
+    async def pick_slot(self, group_id: int, member_id: int, slot: int, now: datetime) -> bool:
+        """Record (or change) a member's pick; False when it was already that one."""
+        stmt = select(SlotPick).where(
+            SlotPick.group_id == group_id, SlotPick.member_id == member_id
+        )
+        row = (await self._s.execute(stmt)).scalar_one_or_none()
+        if row is not None:
+            if row.slot == slot:
+                return False
+            row.slot, row.picked_at = slot, now
+            return True
+        self._s.add(SlotPick(group_id=group_id, member_id=member_id, slot=slot, picked_at=now))
+        await self._s.flush()
+        return True
 
     async def group(self, group_id: int, *, lock: bool = False) -> Group | None:
         """A group; `lock` holds its row until the transaction ends (answers that race)."""

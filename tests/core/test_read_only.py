@@ -51,7 +51,8 @@ async def test_reads_proceed_while_another_connection_holds_the_write_lock(world
         form = await world.app.profile(world.actor("li"))
     assert all(r.ok and r.message for r in (status, history, stats, preview))
     assert "coffee" in status.message.plain()  # type: ignore[union-attr]
-    assert member is True and set(form) == {"interests", "offers", "wants", "team", "location"}
+    assert member is True
+    assert set(form) == {"interests", "offers", "wants", "team", "location", "hours"}
 
 
 async def test_a_new_person_reading_is_written_first_then_the_read_is_the_same(

@@ -80,7 +80,8 @@ async def test_buttons_from_someone_else_are_refused(world: World) -> None:
     intro = world.intros()[0]
     outsider = next(u for u in ("maya", "li", "sam", "ana") if u not in intro.target.user_ids)
     before = await world.snapshot()
-    reply = await world.app.action(world.actor(outsider), intro.message.buttons[1].action_id)
+    met = next(b for b in intro.message.buttons if b.action_id.endswith(":met"))
+    reply = await world.app.action(world.actor(outsider), met.action_id)
     assert not reply.ok and "isn't for you" in reply.text
     assert not (await world.app.action(world.actor(outsider), "checkin:abc:met")).ok
     assert not (await world.app.action(world.actor(outsider), "bogus")).ok

@@ -15,6 +15,8 @@ import json
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.parser import BytesParser
+from email.policy import default as email_policy
 from typing import Any
 
 import discord
@@ -221,7 +223,17 @@ class FakeDiscord:
             "mention_everyone": False,
             "mentions": [],
             "mention_roles": [],
-            "attachments": [],
+            "attachments": [
+                {
+                    "id": str(snowflake()),
+                    "filename": f["filename"],
+                    "size": len(f["content"]),
+                    "url": f"https://cdn.invalid/{f['filename']}",
+                    "proxy_url": f"https://cdn.invalid/{f['filename']}",
+                    "content": f["content"].decode("utf-8", errors="replace"),
+                }
+                for f in body.get("files") or []
+            ],
             "embeds": [],
             "pinned": False,
             "type": 0,
@@ -357,6 +369,8 @@ class FakeDiscord:
             raw = await request.read()
             if request.content_type == "application/json" and raw:
                 body = json.loads(raw)
+            elif request.content_type == "multipart/form-data" and raw:
+                body = _multipart(raw, request.headers["Content-Type"])
             elif raw:
                 body = {"raw": raw[:200].decode(errors="replace")}
         self.requests.append(Recorded(request.method, path, body, dict(request.query)))
@@ -587,6 +601,23 @@ class FakeDiscord:
         message = self.message_payload(0, self.bot, body)
         self.followups.setdefault(parts[2], []).append(message)
         return message
+
+
+def _multipart(raw: bytes, content_type: str) -> dict[str, Any]:
+    """A message with files: `payload_json` holds the message, `files[n]` the files."""
+    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
+    parsed = BytesParser(policy=email_policy).parsebytes(head + raw)
+    body: dict[str, Any] = {}
+    files = []
+    for part in parsed.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        content = part.get_payload(decode=True) or b""
+        if name == "payload_json":
+            body.update(json.loads(content))
+        elif str(name).startswith("files["):
+            files.append({"filename": part.get_filename(), "content": content})
+    body["files"] = files
+    return body
 
 
 def _route_name(parts: list[str]) -> str:

@@ -47,7 +47,9 @@ async def test_a_round_opens_a_private_thread_per_group(server: Server) -> None:
         assert {int(u) for u in intro["allowed_mentions"]["users"]} == members
         assert intro["allowed_mentions"]["parse"] == []
         group = [b["custom_id"] for b in buttons(intro)]
-        assert [c.rsplit(":", 1)[1] for c in group] == ["scheduled", "met", "skipped"]
+        checkins = [c for c in group if c.startswith("checkin:")]
+        assert [c.rsplit(":", 1)[1] for c in checkins] == ["scheduled", "met", "skipped"]
+        assert all(c.startswith("slot:pick:") for c in group if c not in checkins)
         assert all("|" not in c for c in group)  # in the server: plain action ids
     assert everyone == {server[p].id for p in PEOPLE}
     # Commands typed in a group's thread are about the program of its channel.

@@ -24,7 +24,9 @@ def test_demo_tour_shows_the_whole_product() -> None:
     assert result.returncode == 0, result.stderr[-2000:]
     out = result.stdout
     assert "Traceback" not in out + result.stderr
-    assert out.count("matched for a coffee chat") == 12  # two rounds of six pairs
+    # two rounds of six pairs (an intro updated with picks is printed again)
+    updates = out.count("(updated message")
+    assert updates == 2 and out.count("matched for a coffee chat") == 12 + updates
     assert "*Why you:*" in out and "you're both into" in out and "can help" in out
     assert "Halfway through the round" in out and "The round ends soon" in out
     assert "Glad you met" in out
@@ -32,6 +34,11 @@ def test_demo_tour_shows_the_whole_product() -> None:
     assert "Coffee chats in #coffee" in out and "Groups that met: 1" in out
     assert "I can't find @nobody" in out and "Thanking yourself" in out
     assert "the limit is 2,000" in out
+    # meeting times in two time zones (Berlin and London), picked, settled, a calendar file
+    assert "Times that suit you all" in out
+    assert "for you, @Maya Patel; 14:00 for you, @Li Wei" in out
+    assert "Picked so far: @Li Wei → 1" in out and "It's settled" in out
+    assert "📎 coffee-chat.ics" in out
     assert "That's the tour" in out
 
 
@@ -62,7 +69,7 @@ def test_db_upgrade_command(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "schema revision: 0006" in result.stdout
+    assert "schema revision: 0009" in result.stdout
 
 
 def _env() -> dict[str, str]:

@@ -92,6 +92,9 @@ class FakeSlack:
     limits: dict[str, tuple[float, float]] = field(default_factory=dict)
     rate_limited: dict[str, int] = field(default_factory=dict)
     _buckets: dict[str, tuple[float, float]] = field(default_factory=dict)  # (tokens, at)
+    # Files shared with files.uploadV2 (filename, content bytes, channel, thread_ts, title).
+    files: list[dict[str, Any]] = field(default_factory=list)
+    _uploads: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     # --- setup --------------------------------------------------------------------------------
 
@@ -124,6 +127,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{tag}", self._response)
+        app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -391,6 +395,37 @@ class FakeSlack:
         more = start + limit < len(messages)
         meta = {"next_cursor": str(start + limit) if more else ""}
         return {"ok": True, "messages": page, "has_more": more, "response_metadata": meta}
+
+    # files.uploadV2 = files.getUploadURLExternal, a POST of the bytes, completeUploadExternal.
+    def api_files_getUploadURLExternal(self, args: dict[str, Any]) -> dict[str, Any]:
+        file_id = f"F{len(self.files) + len(self._uploads) + 1:05d}"
+        self._uploads[file_id] = {"filename": args.get("filename"), "content": b""}
+        return {"ok": True, "upload_url": f"{self.base_url}upload/{file_id}", "file_id": file_id}
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        file_id = request.match_info["file_id"]
+        if file_id not in self._uploads:
+            return web.Response(status=404)
+        self._uploads[file_id]["content"] = await request.read()
+        return web.Response(text="OK - " + str(len(self._uploads[file_id]["content"])))
+
+    def api_files_completeUploadExternal(self, args: dict[str, Any]) -> dict[str, Any]:
+        raw = args.get("files")
+        listed = json.loads(raw) if isinstance(raw, str) else (raw or [])
+        done = []
+        for item in listed:
+            upload = self._uploads.pop(item["id"], None)
+            if upload is None:
+                return {"ok": False, "error": "file_not_found"}
+            upload.update(
+                id=item["id"],
+                title=item.get("title"),
+                channel=args.get("channel_id"),
+                thread_ts=args.get("thread_ts"),
+            )
+            self.files.append(upload)
+            done.append({"id": item["id"], "title": item.get("title")})
+        return {"ok": True, "files": done}
 
     def api_chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts")}
