@@ -18,8 +18,10 @@ from typing import Any, ParamSpec, TypeVar
 from bot import commands as cmd
 from bot import inbound, metrics, wording
 from bot.actions import (
+    AcceptRescue,
     Checkin,
     EditProfile,
+    GhostReply,
     JoinProgram,
     ProfileForm,
     SkipQuestion,
@@ -28,12 +30,22 @@ from bot.actions import (
     decode_form,
 )
 from bot.core import Actor, Core, UnknownUser
+from bot.digest import run_due_digests
 from bot.messages import Message, Reply
 from bot.outbox import Outbox
 from bot.replies import Rejected, error
 from bot.rounds import run_due_rounds, sync_pool
 from bot.text import MAX_TAGS, InputError, check_tag, clean_team
-from bot.usecases import HANDLERS, Context, checkins, membership, profile, programs, thanks
+from bot.usecases import (
+    HANDLERS,
+    Context,
+    care,
+    checkins,
+    membership,
+    profile,
+    programs,
+    thanks,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -129,6 +141,10 @@ class WarmIntro:
                 return await self.run(checked, cmd.Join())
             case EditProfile():
                 return await self._as(checked, profile.form)
+            case GhostReply() as pressed:
+                return await self._as(checked, lambda ctx: care.ghost_reply(ctx, pressed))
+            case AcceptRescue() as pressed:
+                return await self._as(checked, lambda ctx: care.accept_rescue(ctx, pressed))
         logger.warning("unknown action %r from %s", str(action_id)[:100], checked.user_id)
         return error(wording.BUTTON_EXPIRED)
 
@@ -212,18 +228,21 @@ class WarmIntro:
     async def member_left(self, workspace_id: str, channel_id: str, user_id: str) -> None:
         """Someone left a program channel: out of the next round at once."""
         if _ids_ok(workspace_id, channel_id, user_id):
-            await membership.member_left(self.core, workspace_id, channel_id, user_id)
+            keys = await membership.member_left(self.core, workspace_id, channel_id, user_id)
+            await self.outbox.flush(keys)
 
     async def member_left_workspace(self, workspace_id: str, user_id: str) -> None:
         """Someone left the workspace or server: out of every program there at once."""
         if _ids_ok(workspace_id, user_id):
-            await membership.member_left_workspace(self.core, workspace_id, user_id)
+            keys = await membership.member_left_workspace(self.core, workspace_id, user_id)
+            await self.outbox.flush(keys)
 
     # --- the clock ------------------------------------------------------------------------------
 
     async def tick(self) -> dict[str, int]:
         """One clock tick: start due rounds, then send whatever is due."""
         started = await run_due_rounds(self.core)
+        await run_due_digests(self.core)
         sent = await self.outbox.flush()
         return {"rounds": len(started), "sent": sent}
 

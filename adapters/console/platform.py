@@ -91,6 +91,8 @@ class ConsolePlatform:
         # Set to make channel membership the pool (as on Slack); None: explicit opt-in.
         self.channel_pool: dict[str, set[str]] | None = None
         self._ids = itertools.count(1)
+        # Messages replaced after a button was pressed (`update`): where, and what they say now.
+        self.updated: list[tuple[SentRef, Message]] = []
 
     # --- Platform ------------------------------------------------------------------------------
 
@@ -133,6 +135,7 @@ class ConsolePlatform:
         return next((p.ref for p in reversed(self.sent) if p.key == key), None)
 
     async def update(self, workspace_id: str, ref: SentRef, message: Message) -> None:
+        self.updated.append((ref, message))
         self.out(self.render(f"(updated message {ref.message_id})", message))
 
     async def user_info(self, workspace_id: str, user_id: str) -> UserInfo | None:
