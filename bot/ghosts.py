@@ -8,9 +8,10 @@ partner pressing "Can't this time" or "We've scheduled it" does not make it less
 them; a group that met makes it not silent for everyone in it.) Rounds they were not in a group
 for — paused, sitting the round out (`/coffee skip`), the only one left unmatched — neither count
 nor break a streak. Nor do rounds in which no group of the program answered any check-in: a
-program whose people don't use the buttons says nothing about anyone. Only rounds that started after they (re)joined the program, and after the
-round they were last asked in, count. `ghost_after` silent rounds in a row (program setting,
-default 3, `off`) → the question, once per streak.
+program whose people don't use the buttons says nothing about anyone. Only rounds that started
+after they (re)joined the program, and after the round they were last asked in, count.
+`ghost_after` silent rounds in a row (program setting, default 3, `off`) → the question, once
+per streak.
 
 Runs at the start of each round (`before_round`, before the round is matched), so someone paused
 now is not matched in it. Every message is a delivery with a unique key; racing callers for the
