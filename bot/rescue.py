@@ -60,6 +60,9 @@ async def offer_after_leave(
         others = [m for m in (await uow.rounds.member_ids([group_id]))[group_id] if m != leaver.id]
         if len(others) != 1:
             continue  # the others still have each other
+        # The chat can't happen: no more check-ins for it.
+        for kind in CHECKIN_KINDS:
+            await uow.deliveries.cancel_pending(group_id=group_id, kind=kind)
         partner = (await uow.members.by_ids(others)).get(others[0])
         if partner is not None and not partner.deactivated:
             keys += await _offer(core, uow, partner, group_id, partner_gone=True)
