@@ -41,16 +41,20 @@ logger = logging.getLogger(__name__)
 MAX_QUOTES = 3
 MAX_QUOTE = 280
 MAX_LEARNED = 5
+# A digest not posted within this long after its time (the bot was off, or the digest was
+# turned on later) is skipped: old news.
+STALE_AFTER = timedelta(days=7)
 
 
 def month_due(program: Program, now: datetime) -> tuple[str, datetime, datetime] | None:
     """The month whose digest is due now ("YYYY-MM", its start and end in UTC), or None before
-    the program's local time on the 1st."""
+    the program's local time on the 1st (and a week after it)."""
     tz = ZoneInfo(program.timezone)
     local = now.astimezone(tz)
     hour, minute = (int(x) for x in program.local_time.split(":"))
     this_month = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    if local < this_month.replace(hour=hour, minute=minute):
+    post_at = this_month.replace(hour=hour, minute=minute)
+    if not post_at <= local < post_at + STALE_AFTER:
         return None
     previous = (this_month - timedelta(days=1)).replace(day=1)
     return f"{previous:%Y-%m}", previous.astimezone(UTC), this_month.astimezone(UTC)

@@ -186,7 +186,7 @@ def digest(
     if purpose:
         lines.append(fmt("*Why we do this:* {p}", p=UserText(purpose)))
     lines.append(("Thank you for making time for each other. ☕",))
-    return Message(tuple(lines))
+    return Message(tuple(lines), mentions=tuple(dict.fromkeys(i.helper for i in learned)))
 
 
 GHOST_AFTER_VALUES = "`ghost_after` is a number of rounds from 1 to 12, or `off`."
