@@ -39,7 +39,7 @@ async def test_one_digest_a_month_public_thanks_only_no_names_of_non_meeters(
     any_world: World,
 ) -> None:
     w = any_world
-    (x, y), (u, v) = await _november(w)
+    (_x, y), (u, v) = await _november(w)
     assert not _digests(w)
     await w.advance(timedelta(days=7, hours=21))  # Tue 1 Dec 09:00: not yet (10:00)
     assert not _digests(w)
