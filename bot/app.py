@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any, ParamSpec, TypeVar
 
 from bot import commands as cmd
-from bot import inbound, metrics, wording
+from bot import inbound, metrics, rescue, wording
 from bot.actions import (
     AcceptRescue,
     Checkin,
@@ -242,6 +242,7 @@ class WarmIntro:
     async def tick(self) -> dict[str, int]:
         """One clock tick: start due rounds, then send whatever is due."""
         started = await run_due_rounds(self.core)
+        await rescue.close_due(self.core)
         await run_due_digests(self.core)
         sent = await self.outbox.flush()
         return {"rounds": len(started), "sent": sent}

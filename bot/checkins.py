@@ -11,7 +11,7 @@ from bot import keys as key_of
 from bot.ledger import Outgoing, enqueue
 from bot.messages import Button
 from bot.ports import DirectTarget
-from bot.states import DeliveryKind, GroupOutcome
+from bot.states import CHECKIN_KINDS, DeliveryKind, GroupOutcome
 from storage.models import Member
 from storage.uow import UnitOfWork
 
@@ -48,6 +48,9 @@ async def record_answer(
     keys: list[str] = []
     buttons: tuple[Button, ...] = ()
     if answer == GroupOutcome.MET and previous != GroupOutcome.MET:
+        # The thanks nudge takes the end check-in's place, even if an answer changes later.
+        for kind in CHECKIN_KINDS:
+            await uow.deliveries.cancel_pending(group_id=group_id, kind=kind)
         round_ = await uow.rounds.get(group.round_id)
         program = await uow.programs.get(round_.program_id)
         assert program is not None

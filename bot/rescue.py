@@ -2,7 +2,8 @@
 partner left) is offered once "Want a new match this round?". Whoever accepts is paired at once
 with anyone else who accepted in the same round and is still waiting (the matching engine, the
 program's history, weights and rules respected); an odd one waits for the next to accept, and is
-told kindly when the round ends (at the next round's start) if nobody came.
+told kindly if nobody came once a day is left of the round (when offers and pairing stop; at the
+latest when the next round starts).
 
 Exactly once: an offer per member and round (`rescues` is unique by round and member), pairing
 under a lock on the round's row (accepts of one round serialise), offers, intros and notes are
@@ -87,6 +88,9 @@ async def _offer(
         return []  # offered once a round
     if not await attention.room_for(uow, round_, member, OFFER_COST):
         return []
+    # The chat that fell through gets no more check-ins (whatever is answered later).
+    for kind in CHECKIN_KINDS:
+        await uow.deliveries.cancel_pending(group_id=group_id, kind=kind)
     rescue = await uow.care.add_rescue(
         Rescue(
             round_id=round_.id,
@@ -119,7 +123,7 @@ async def accept(
     of the messages queued. The caller checked the offer is theirs."""
     round_ = await uow.care.lock_round(rescue.round_id)  # accepts of one round queue here
     rescue = await uow.care.rescue(rescue.id, fresh=True) or rescue
-    if round_ is None or round_.status != RoundStatus.OPEN or now >= round_.ends_at:
+    if round_ is None or round_.status != RoundStatus.OPEN or now >= round_.ends_at - MIN_LEFT:
         return wording.RESCUE_OVER, []
     if rescue.status == RescueStatus.PAIRED:
         return wording.RESCUE_PAIRED, []
@@ -127,9 +131,6 @@ async def accept(
         return wording.RESCUE_ALREADY, []
     rescue.status = RescueStatus.ACCEPTED
     rescue.accepted_at = now
-    if rescue.group_id is not None:  # the chat that fell through: no more check-ins for it
-        for kind in CHECKIN_KINDS:
-            await uow.deliveries.cancel_pending(group_id=rescue.group_id, kind=kind)
     await uow.flush()
     program = await uow.programs.get(round_.program_id)
     assert program is not None
@@ -200,28 +201,52 @@ async def _pair_waiting(
 async def close_waiting(core: Core, program_id: int) -> list[str]:
     """At the start of a round: whoever still waits for a rescue in an earlier round is told
     kindly that nobody else was free. Returns the keys queued."""
-    now = core.now()
-    keys: list[str] = []
     async with core.uow() as uow:
         program = await uow.programs.get(program_id)
         if program is None:
             return []
         rounds = await uow.rounds.open(program_id)
-        for rescue in await uow.care.waiting_in_rounds([r.id for r in rounds]):
-            rescue.status = RescueStatus.UNPAIRED
-            member = (await uow.members.by_ids([rescue.member_id])).get(rescue.member_id)
-            if member is None:
-                continue
-            item = Outgoing(
-                key_of.rescue_unpaired(rescue.round_id, member.id),
-                DeliveryKind.RESCUE_UNPAIRED,
-                DirectTarget(member.external_id, program.channel_id),
-                wording.rescue_unpaired(program.channel_id),
-                now,
-                rescue.round_id,
-                None,
-                member.external_id,
-            )
-            if await enqueue(uow, program.workspace_id, item, now):
-                keys.append(item.key)
+        waiting = await uow.care.waiting_in_rounds([r.id for r in rounds])
+        return await _tell_unpaired(uow, program, waiting, core.now())
+
+
+async def close_due(core: Core) -> list[str]:
+    """On the clock's tick: rescues still waiting when their round has less than `MIN_LEFT`
+    to go (no new match is made any more) are told, inside their own round."""
+    now = core.now()
+    keys: list[str] = []
+    async with core.uow() as uow:
+        due = await uow.care.waiting_until(now + MIN_LEFT, core.platform.name)
+        for program_id, rescues in due.items():
+            program = await uow.programs.get(program_id)
+            if program is not None:
+                keys += await _tell_unpaired(uow, program, rescues, now)
+    return keys
+
+
+async def _tell_unpaired(
+    uow: UnitOfWork, program: Program, waiting: list[Rescue], now: datetime
+) -> list[str]:
+    keys: list[str] = []
+    for found in waiting:
+        await uow.care.lock_round(found.round_id)  # not while an accept pairs them
+        rescue = await uow.care.rescue(found.id, fresh=True)
+        if rescue is None or rescue.status != RescueStatus.ACCEPTED:
+            continue
+        rescue.status = RescueStatus.UNPAIRED
+        member = (await uow.members.by_ids([rescue.member_id])).get(rescue.member_id)
+        if member is None:
+            continue
+        item = Outgoing(
+            key_of.rescue_unpaired(rescue.round_id, member.id),
+            DeliveryKind.RESCUE_UNPAIRED,
+            DirectTarget(member.external_id, program.channel_id),
+            wording.rescue_unpaired(program.channel_id),
+            now,
+            rescue.round_id,
+            None,
+            member.external_id,
+        )
+        if await enqueue(uow, program.workspace_id, item, now):
+            keys.append(item.key)
     return keys

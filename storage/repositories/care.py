@@ -166,6 +166,26 @@ class CareRepository(Repository):
         )
         return list((await self._s.execute(stmt)).scalars())
 
+    async def waiting_until(self, ends_before: datetime, platform: str) -> dict[int, list[Rescue]]:
+        """Rescues still waiting in open rounds that end before `ends_before`, by program."""
+        stmt = (
+            select(Round.program_id, Rescue)
+            .join(Round, Round.id == Rescue.round_id)
+            .join(Program, Program.id == Round.program_id)
+            .join(Workspace, Workspace.id == Program.workspace_id)
+            .where(
+                Rescue.status == "accepted",
+                Round.status == "open",
+                Round.ends_at <= ends_before,
+                Workspace.platform == platform,
+            )
+            .order_by(Rescue.id)
+        )
+        out: dict[int, list[Rescue]] = {}
+        for program_id, rescue in await self._s.execute(stmt):
+            out.setdefault(program_id, []).append(rescue)
+        return out
+
     async def next_position(self, round_id: int) -> int:
         stmt = select(func.max(Group.position)).where(Group.round_id == round_id)
         top = (await self._s.execute(stmt)).scalar_one_or_none()
