@@ -32,6 +32,11 @@ def test_demo_tour_shows_the_whole_product() -> None:
     assert "Coffee chats in #coffee" in out and "Groups that met: 1" in out
     assert "I can't find @nobody" in out and "Thanking yourself" in out
     assert "the limit is 2,000" in out
+    # the monthly digest: public thanks quoted, what was learned, nobody named who didn't meet
+    digest = out[out.index("📬 *Coffee chats in #coffee — November 2026*") :]
+    assert "2 people met" in digest and "Python tips over coffee" in digest
+    assert "@Maya Patel helped 1 person with python" in digest
+    assert "negotiation tips" not in digest  # a private note
     assert "That's the tour" in out
 
 
