@@ -1,6 +1,7 @@
 """The monthly digest: once a month, in each program's channel, what the last month's chats
-added up to — how many people met, new connections across teams, a few public thank-you notes,
-what people learned from each other, and why the program exists.
+added up to — how many people met, new connections across teams, a few public thank-you notes
+(quoted only between people who both met that month), what people learned from each other, and
+why the program exists.
 
 What people learned comes only from public thank-you notes: when a note thanks someone who met
 this month and mentions a topic that person offers to help with (their profile's offers), that
@@ -119,7 +120,9 @@ async def build(
             ta, tb = _team(people.get(a)), _team(people.get(b))
             if ta and tb and ta != tb and pair not in before:
                 cross_team.add(pair)
-    quotes = [_quoted(note.text) for note, _ in notes[-MAX_QUOTES:]]
+    # Quoted: notes between people who both met this month (a note may name whom it thanks).
+    quotable = [n for n, to in notes if n.from_member_id in met and set(to) <= met]
+    quotes = [_quoted(note.text) for note in quotable[-MAX_QUOTES:]]
     helped: dict[tuple[str, str], set[int]] = defaultdict(set)
     for note, to in notes:
         text = " ".join(note.text.split()).casefold()

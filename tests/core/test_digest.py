@@ -52,6 +52,7 @@ async def test_one_digest_a_month_public_thanks_only_no_names_of_non_meeters(
     assert "1 new connection across teams" in text
     assert "3 public thank-you notes" in text
     assert "SECRET-NOTE" not in text  # private notes are never quoted
+    assert "still learned some" not in text  # nor notes between people who didn't meet
     assert HOSTILE in text and not raw_echoes(digest.message)  # quoted as typed text
     assert any(
         isinstance(s, UserText) and HOSTILE in s.text for line in digest.message.lines for s in line
