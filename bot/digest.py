@@ -15,6 +15,7 @@ program and the month, so a restart, a second tick or a replica can't post it tw
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections import defaultdict
@@ -25,12 +26,12 @@ from zoneinfo import ZoneInfo
 
 from bot import keys as key_of
 from bot import wording
-from bot.ledger import Outgoing, enqueue
+from bot.ledger import Outgoing, enqueue, redact
 from bot.matching.tags import normalize_tags
 from bot.messages import Message
 from bot.ports import ChannelTarget
 from bot.program_settings import digest_on
-from bot.states import DeliveryKind
+from bot.states import DeliveryKind, DeliveryStatus
 from storage.models import Program
 from storage.uow import UnitOfWork
 
@@ -163,3 +164,17 @@ def _quoted(text: str) -> str:
 def _mentions(text: str, topic: str) -> bool:
     """Whether the (case-folded) note text mentions `topic` as a word or phrase."""
     return re.search(rf"(?<!\w){re.escape(topic)}(?!\w)", text) is not None
+
+
+async def forget_quotes(uow: UnitOfWork, workspace_id: int, texts: list[str], why: str) -> None:
+    """Thank-you notes were deleted (forget-me): digests that quoted them keep no trace of
+    their words (redacted; one still due is not posted)."""
+    needles = {json.dumps(_quoted(t)[:60])[1:-1] for t in texts if t.strip()}
+    if not needles:
+        return
+    for row in await uow.deliveries.mentioning(workspace_id, needles):
+        if row.kind != DeliveryKind.DIGEST or row.status == DeliveryStatus.SENDING:
+            continue
+        if row.status == DeliveryStatus.PENDING:
+            row.status = DeliveryStatus.CANCELLED
+        redact(row, why)

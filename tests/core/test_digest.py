@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.messages import UserRef, UserText
-from tests.conftest import World
+from tests.conftest import World, dump_database, traces_of
 from tests.hostile import raw_echoes
 
 FOUR = ["maya", "li", "sam", "ana"]
@@ -84,3 +84,14 @@ async def test_digest_off_and_a_month_without_rounds(world: World) -> None:
     (digest,) = _digests(w)
     assert "December 2026" in digest.message.plain()
     assert "No chats were reported" in digest.message.plain()
+
+
+async def test_forget_me_takes_quoted_words_out_of_a_posted_digest(world: World) -> None:
+    w = world
+    (x, _y), _ = await _november(w)
+    await w.advance(timedelta(days=8))
+    (digest,) = _digests(w)
+    assert "TIPS!" not in digest.message.plain() and "tips!" in digest.message.plain()
+    assert "Done" in (await w.coffee(x, "forget-me confirm")).text
+    dump = await dump_database(w.db)
+    assert traces_of(dump, ["tips! <!channel>", HOSTILE[:20]]) == []
