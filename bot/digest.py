@@ -66,16 +66,17 @@ async def run_due_digests(core: Core) -> list[str]:
     """Queue (and leave to the outbox) every digest that is due. Errors are logged; the
     digest is tried again at the next tick."""
     now = core.now()
-    async with core.reading() as uow:
-        programs = await uow.care.active_programs(core.platform.name)
+    due: list[tuple[Program, str, datetime, datetime]] = []
+    async with core.reading() as uow:  # no write lock unless one is due and not queued yet
+        for program in await uow.care.active_programs(core.platform.name):
+            month = month_due(program, now) if digest_on(program) else None
+            if month is None:
+                continue
+            queued = await uow.deliveries.by_key(key_of.digest(program.id, month[0]))
+            if queued is None and await uow.care.rounds_between(program.id, *month[1:]):
+                due.append((program, *month))
     keys: list[str] = []
-    for program in programs:
-        if not digest_on(program):
-            continue
-        due = month_due(program, now)
-        if due is None:
-            continue
-        month, start, end = due
+    for program, month, start, end in due:
         key = key_of.digest(program.id, month)
         try:
             async with core.uow() as uow:
