@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from tests.discord.harness import Server, buttons
+from tests.hostile import discord_pings
 
 PEOPLE = ["li", "sam", "noor", "ola"]
 TO_MONDAY = timedelta(days=2, hours=23)  # Fri 12:00 → Mon 11:00: the first round has run
@@ -89,3 +90,26 @@ async def test_rescue_pair_on_discord(server: Server) -> None:
     rescues = [(i, m) for i, m in _intros(server, 2) if "rescue match" in i["content"]]
     assert [m for _, m in rescues] == [sorted([a, b])]
     assert [b["label"] for b in buttons(rescues[0][0])][1] == "We met"
+
+
+async def test_monthly_digest_on_discord(server: Server) -> None:
+    await server.program(PEOPLE, purpose="connect the new office")
+    await server.advance(TO_MONDAY)  # round 1: Mon 23 Nov
+    (met, x_y), (_other, u_v) = _intros(server)
+    x, y = x_y
+    await server.press(x, met, "We met")
+    hostile = "@everyone <@&123> **bold** [free](https://evil.example)"
+    reply = await server.command(x, "thanks", person=server[y], message=f"great chat {hostile}")
+    assert "Thanks sent" in reply["text"], reply
+    await server.advance(timedelta(days=8), step=timedelta(hours=6))  # past Tue 1 Dec 10:00
+    digests = [m for m in server.fake.posted(server.coffee) if "📬" in m["content"]]
+    assert len(digests) == 1
+    (digest,) = digests
+    content = digest["content"]
+    assert "November 2026" in content and "2 people met" in content
+    assert "great chat" in content and "connect the new office" in content
+    assert discord_pings(digest, set()) == []
+    for nobody in u_v:
+        assert str(server[nobody].id) not in content and server[nobody].name not in content
+    await server.advance(timedelta(days=2), step=timedelta(hours=6))
+    assert len([m for m in server.fake.posted(server.coffee) if "📬" in m["content"]]) == 1
