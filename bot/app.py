@@ -242,8 +242,11 @@ class WarmIntro:
     async def tick(self) -> dict[str, int]:
         """One clock tick: start due rounds, then send whatever is due."""
         started = await run_due_rounds(self.core)
-        await rescue.close_due(self.core)
-        await run_due_digests(self.core)
+        for due in (rescue.close_due, run_due_digests):
+            try:  # a failure here must not hold up what is due to be sent
+                await due(self.core)
+            except Exception:
+                logger.exception("tick: %s failed; trying again at the next tick", due.__name__)
         sent = await self.outbox.flush()
         return {"rounds": len(started), "sent": sent}
 
