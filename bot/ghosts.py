@@ -135,6 +135,10 @@ async def _pause_unanswered(
         if member is None or membership is None or membership.left_at is not None:
             check.answer = GhostAnswer.LEAVE
             continue
+        paused = member.profile.paused_until
+        if paused is not None and paused > now:
+            check.answer = GhostAnswer.PAUSE  # they paused themselves meanwhile: nothing to say
+            continue
         check.answer = GhostAnswer.AUTO_PAUSED
         until = pause_until(member, now)
         tz = member.profile.timezone or program.timezone
