@@ -8,6 +8,8 @@ The wire format is stable, so buttons already sent keep working after an upgrade
     program:join                              join the program (welcome message)
     profile:edit                              open the profile form
     slot:pick:<group>:<n>                     pick the group's proposed time n (1-3)
+    ghost:<check>:<keep|pause|leave>          the answer to "Still up for coffee chats?"
+    rescue:<offer>:yes                        accept a new match this round
     forms: profile | thanks | thanks:<group>
 
 `decode_action` / `decode_form` return None for anything else (an old, forged or mangled id):
@@ -133,7 +135,59 @@ class PickSlot:
         return None if group is None else cls(group, int(found["slot"]))
 
 
-Action = Checkin | StartThanks | SkipQuestion | JoinProgram | EditProfile | PickSlot
+class GhostChoice(StrEnum):
+    KEEP = "keep"
+    PAUSE = "pause"
+    LEAVE = "leave"
+
+
+@dataclass(frozen=True, slots=True)
+class GhostReply:
+    """The answer to "Still up for coffee chats?" (`check_id`: the `ghost_checks` row)."""
+
+    check_id: int
+    choice: GhostChoice
+    kind: ClassVar[str] = "ghost"
+    pattern: ClassVar[re.Pattern[str]] = re.compile(
+        rf"ghost:(?P<check>{_NUMBER}):(?P<choice>keep|pause|leave)"
+    )
+
+    def encode(self) -> str:
+        return f"ghost:{self.check_id}:{self.choice.value}"
+
+    @classmethod
+    def _build(cls, found: re.Match[str]) -> GhostReply | None:
+        check = _number(found["check"])
+        return None if check is None else cls(check, GhostChoice(found["choice"]))
+
+
+@dataclass(frozen=True, slots=True)
+class AcceptRescue:
+    """ "Yes, find me someone": a new match this round (`rescue_id`: the offer)."""
+
+    rescue_id: int
+    kind: ClassVar[str] = "rescue"
+    pattern: ClassVar[re.Pattern[str]] = re.compile(rf"rescue:(?P<offer>{_NUMBER}):yes")
+
+    def encode(self) -> str:
+        return f"rescue:{self.rescue_id}:yes"
+
+    @classmethod
+    def _build(cls, found: re.Match[str]) -> AcceptRescue | None:
+        offer = _number(found["offer"])
+        return None if offer is None else cls(offer)
+
+
+Action = (
+    Checkin
+    | StartThanks
+    | SkipQuestion
+    | JoinProgram
+    | EditProfile
+    | PickSlot
+    | GhostReply
+    | AcceptRescue
+)
 ACTIONS: tuple[type[Action], ...] = (
     Checkin,
     StartThanks,
@@ -141,6 +195,8 @@ ACTIONS: tuple[type[Action], ...] = (
     JoinProgram,
     EditProfile,
     PickSlot,
+    GhostReply,
+    AcceptRescue,
 )
 
 

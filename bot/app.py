@@ -16,10 +16,12 @@ from datetime import date
 from typing import Any, ParamSpec, TypeVar
 
 from bot import commands as cmd
-from bot import inbound, metrics, wording
+from bot import inbound, metrics, rescue, wording
 from bot.actions import (
+    AcceptRescue,
     Checkin,
     EditProfile,
+    GhostReply,
     JoinProgram,
     PickSlot,
     ProfileForm,
@@ -29,6 +31,7 @@ from bot.actions import (
     decode_form,
 )
 from bot.core import Actor, Core, UnknownUser
+from bot.digest import run_due_digests
 from bot.messages import Message, Reply
 from bot.outbox import Outbox
 from bot.replies import Rejected, error
@@ -37,6 +40,7 @@ from bot.text import MAX_TAGS, InputError, check_tag, clean_team
 from bot.usecases import (
     HANDLERS,
     Context,
+    care,
     checkins,
     membership,
     profile,
@@ -141,6 +145,10 @@ class WarmIntro:
                 return await self._as(checked, profile.form)
             case PickSlot() as pressed:
                 return await self._as(checked, lambda ctx: slots.pick(ctx, pressed))
+            case GhostReply() as pressed:
+                return await self._as(checked, lambda ctx: care.ghost_reply(ctx, pressed))
+            case AcceptRescue() as pressed:
+                return await self._as(checked, lambda ctx: care.accept_rescue(ctx, pressed))
         logger.warning("unknown action %r from %s", str(action_id)[:100], checked.user_id)
         return error(wording.BUTTON_EXPIRED)
 
@@ -224,18 +232,25 @@ class WarmIntro:
     async def member_left(self, workspace_id: str, channel_id: str, user_id: str) -> None:
         """Someone left a program channel: out of the next round at once."""
         if _ids_ok(workspace_id, channel_id, user_id):
-            await membership.member_left(self.core, workspace_id, channel_id, user_id)
+            keys = await membership.member_left(self.core, workspace_id, channel_id, user_id)
+            await self.outbox.flush(keys)
 
     async def member_left_workspace(self, workspace_id: str, user_id: str) -> None:
         """Someone left the workspace or server: out of every program there at once."""
         if _ids_ok(workspace_id, user_id):
-            await membership.member_left_workspace(self.core, workspace_id, user_id)
+            keys = await membership.member_left_workspace(self.core, workspace_id, user_id)
+            await self.outbox.flush(keys)
 
     # --- the clock ------------------------------------------------------------------------------
 
     async def tick(self) -> dict[str, int]:
         """One clock tick: start due rounds, then send whatever is due."""
         started = await run_due_rounds(self.core)
+        for due in (rescue.close_due, run_due_digests):
+            try:  # a failure here must not hold up what is due to be sent
+                await due(self.core)
+            except Exception:
+                logger.exception("tick: %s failed; trying again at the next tick", due.__name__)
         sent = await self.outbox.flush()
         return {"rounds": len(started), "sent": sent}
 

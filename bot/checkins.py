@@ -6,11 +6,12 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from bot import attention, wording
 from bot import keys as key_of
-from bot import wording
 from bot.ledger import Outgoing, enqueue
+from bot.messages import Button
 from bot.ports import DirectTarget
-from bot.states import DeliveryKind, GroupOutcome
+from bot.states import CHECKIN_KINDS, DeliveryKind, GroupOutcome
 from storage.models import Member
 from storage.uow import UnitOfWork
 
@@ -28,6 +29,8 @@ class CheckinResult:
     text: str
     ok: bool = True
     keys: list[str] = field(default_factory=list)
+    # Shown with the answer: the thanks button, when the nudge would go over the budget.
+    buttons: tuple[Button, ...] = ()
 
 
 async def record_answer(
@@ -43,7 +46,11 @@ async def record_answer(
     answers = await uow.rounds.record_answer(group_id, member.id, answer, now)
     group.outcome = max(answers, key=lambda a: RANK[a]) if answers else answer
     keys: list[str] = []
+    buttons: tuple[Button, ...] = ()
     if answer == GroupOutcome.MET and previous != GroupOutcome.MET:
+        # The thanks nudge takes the end check-in's place, even if an answer changes later.
+        for kind in CHECKIN_KINDS:
+            await uow.deliveries.cancel_pending(group_id=group_id, kind=kind)
         round_ = await uow.rounds.get(group.round_id)
         program = await uow.programs.get(round_.program_id)
         assert program is not None
@@ -53,6 +60,11 @@ async def record_answer(
             if person is None:
                 continue
             rest = [others[o].external_id for o in ids if o != mid and o in others]
+            if not await attention.room_for(uow, round_, person):
+                # The attention budget is spent: no nudge; whoever pressed sees the button.
+                if mid == member.id:
+                    buttons = wording.thanks_nudge(group_id, rest).buttons
+                continue
             item = Outgoing(
                 key=key_of.group_member_message(
                     round_.id, group_id, DeliveryKind.THANKS_NUDGE, person.external_id
@@ -68,4 +80,4 @@ async def record_answer(
             if await enqueue(uow, member.workspace_id, item, now):
                 keys.append(item.key)
     logger.info("group %s: %s answered %s", group_id, member.id, answer)
-    return CheckinResult(wording.CHECKIN_ANSWERS[answer], keys=keys)
+    return CheckinResult(wording.CHECKIN_ANSWERS[answer], keys=keys, buttons=buttons)

@@ -30,6 +30,7 @@ from typing import Any
 
 from bot import keys as key_of
 from bot import wording
+from bot.digest import forget_quotes
 from bot.ledger import redact
 from bot.regroup import withdraw
 from bot.states import DeliveryStatus
@@ -113,14 +114,17 @@ async def _forget_thanks(uow: UnitOfWork, member: Member, traces: Traces) -> lis
     notes = await uow.thanks.in_workspace(member.workspace_id)
     received = await uow.thanks.received_by(member.id)
     keys: list[str] = []
+    removed: list[str] = []
     for note in notes:
         if note.from_member_id == member.id or traces.in_text(note.text):
             # Their words, or words about them: the note and everything that carried it go.
             prefix = key_of.thanks_prefix(note.id)
             await uow.deliveries.delete_with_key_prefix(member.workspace_id, prefix)
             await uow.thanks.remove(note.id)
+            removed.append(note.text)
         elif note.id in received:
             keys += await _unthank(uow, note, member)
+    await forget_quotes(uow, member.workspace_id, removed, WHY)  # monthly digests quoting them
     return keys
 
 

@@ -52,6 +52,32 @@ def thanks_dm(note_id: int, user: str) -> str:
     return f"{thanks_prefix(note_id)}dm:{user}"
 
 
+def ghost_question(program_id: int, member_id: int, round_number: int) -> str:
+    """ "Still up for coffee chats?": asked once per quiet streak, at the start of a round."""
+    return f"ghost:p{program_id}:m{member_id}:r{round_number}"
+
+
+def ghost_paused(program_id: int, member_id: int, round_number: int) -> str:
+    """The one note that someone who didn't answer the question asked at `round_number` is
+    paused now."""
+    return f"ghost:p{program_id}:m{member_id}:r{round_number}:paused"
+
+
+def rescue_offer(round_id: int, member_id: int) -> str:
+    """ "Want a new match this round?": at most once per member and round."""
+    return f"r{round_id}:rescue:m{member_id}"
+
+
+def rescue_unpaired(round_id: int, member_id: int) -> str:
+    """Nobody else took a rescue by the round's end: the one note saying so."""
+    return f"r{round_id}:rescue:m{member_id}:unpaired"
+
+
+def digest(program_id: int, month: str) -> str:
+    """A program's digest of one month (`YYYY-MM`, in the program's time zone)."""
+    return f"digest:p{program_id}:{month}"
+
+
 def forgotten(delivery_id: int) -> str:
     """A redacted row's key, when its old key named a person who asked to be forgotten."""
     return f"forgotten:{delivery_id}"

@@ -49,6 +49,8 @@ def settings_rows(program: Program) -> list[tuple[str, SettingValue]]:
         ("next round", upcoming),
     ]
     rows.append(("size", str(program.group_size)))
+    rows.append(("ghost_after", str(ghost_after(program) or "off")))
+    rows.append(("digest", program.digest or DIGEST_DEFAULT))
     rules = program_rules(program)
     rows += [(f"rule.{name}", getattr(rules, name)) for name in RULE_VALUES]
     for name in WEIGHT_KEYS:
@@ -188,6 +190,39 @@ def _set_rule(program: Program, name: str, value: str) -> SettingValue:
     return value
 
 
+GHOST_AFTER_DEFAULT = 3
+MAX_GHOST_AFTER = 12
+DIGEST_DEFAULT = "monthly"
+
+
+def ghost_after(program: Program) -> int:
+    """Silent rounds in a row before someone is asked if they're still in; 0: never."""
+    return GHOST_AFTER_DEFAULT if program.ghost_after is None else program.ghost_after
+
+
+def digest_on(program: Program) -> bool:
+    return (program.digest or DIGEST_DEFAULT) == "monthly"
+
+
+def _set_ghost_after(program: Program, value: str) -> SettingValue:
+    flag = value.lower()
+    if flag in {"off", "no", "never", "0"}:
+        program.ghost_after = 0
+        return "off"
+    if not flag.isdigit() or not 1 <= int(flag) <= MAX_GHOST_AFTER:
+        raise InputError(wording.GHOST_AFTER_VALUES)
+    program.ghost_after = int(flag)
+    return str(program.ghost_after)
+
+
+def _set_digest(program: Program, value: str) -> SettingValue:
+    flag = value.lower()
+    if flag not in {"monthly", "off"}:
+        raise InputError(wording.DIGEST_VALUES)
+    program.digest = flag
+    return flag
+
+
 _SETTERS: dict[str, Callable[[Program, str], SettingValue]] = {
     "cadence": _set_cadence,
     "day": _set_day,
@@ -196,8 +231,15 @@ _SETTERS: dict[str, Callable[[Program, str], SettingValue]] = {
     "purpose": _set_purpose,
     "thanks-channel": _set_thanks_channel,
     "active": _set_active,
+    "ghost_after": _set_ghost_after,
+    "digest": _set_digest,
 }
-_ALIASES = {"weekday": "day", "tz": "timezone", "thanks_channel": "thanks-channel"}
+_ALIASES = {
+    "weekday": "day",
+    "tz": "timezone",
+    "thanks_channel": "thanks-channel",
+    "ghost-after": "ghost_after",
+}
 
 
 def _channel(channel_id: str | None) -> SettingValue:

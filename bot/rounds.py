@@ -10,8 +10,8 @@ from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING
 
+from bot import ghosts, metrics, rescue, wording
 from bot import keys as key_of
-from bot import metrics, wording
 from bot.cadence import checkin_times, next_round_time
 from bot.intros import intro_message, person_of, reason_to_json, render_reasons
 from bot.ledger import Outgoing, enqueue_many
@@ -156,6 +156,10 @@ async def start_round(
     doesn't). Returns None when nobody is available, `AlreadyStarted` when another caller won.
     """
     pool = await sync_pool(core, program_id, deliver=False)
+    # Before matching: who went quiet is asked (or paused), rescues still waiting are told.
+    care = await ghosts.before_round(core, program_id) + await rescue.close_waiting(
+        core, program_id
+    )
     plan = await plan_round(core, program_id, seed)
     if plan is None:
         return None
@@ -179,7 +183,8 @@ async def start_round(
             return AlreadyStarted(elsewhere)
         saved = await _save_round(uow, program, plan, now, following, scheduled_for or now)
     metrics.ROUNDS_STARTED.inc()
-    started = Started(saved.round_id, saved.number, saved.groups, pool.keys + saved.keys, pool)
+    keys = pool.keys + care + saved.keys
+    started = Started(saved.round_id, saved.number, saved.groups, keys, pool)
     if started.keys and deliver:
         await Outbox(core).flush(started.keys)
     return started

@@ -37,6 +37,11 @@ class DeliveryKind(StrEnum):
     THANKS_DM = "thanks_dm"
     # Everyone picked the same proposed time: sent in place of the midway check-in.
     SLOT_SETTLED = "slot_settled"
+    GHOST_QUESTION = "ghost_question"
+    GHOST_PAUSED = "ghost_paused"
+    RESCUE_OFFER = "rescue_offer"
+    RESCUE_UNPAIRED = "rescue_unpaired"
+    DIGEST = "digest"
 
 
 # Check-ins go into the group's conversation once the intro has opened it.
@@ -46,3 +51,21 @@ CHECKIN_KINDS = (DeliveryKind.CHECKIN_MIDWAY, DeliveryKind.CHECKIN_END)
 class RoundStatus(StrEnum):
     OPEN = "open"
     CLOSED = "closed"
+
+
+class GhostAnswer(StrEnum):
+    """What a member said to "Still up for coffee chats?" (`ghost_checks.answer`)."""
+
+    KEEP = "keep"
+    PAUSE = "pause"
+    LEAVE = "leave"
+    AUTO_PAUSED = "auto_paused"  # no answer by the next round
+
+
+class RescueStatus(StrEnum):
+    """offered → accepted → paired | unpaired (nobody else was free by the round's end)."""
+
+    OFFERED = "offered"
+    ACCEPTED = "accepted"
+    PAIRED = "paired"
+    UNPAIRED = "unpaired"

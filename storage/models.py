@@ -95,6 +95,10 @@ class Program(Base):
     weights: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # Grouping rules (`bot.matching.types.Rules` fields other than exclusions); None: defaults.
     rules: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Silent rounds in a row before a member is asked if they're still in (None: 3; 0: off).
+    ghost_after: Mapped[int | None] = mapped_column(Integer)
+    # The monthly digest in the program channel: "monthly" (None) or "off".
+    digest: Mapped[str | None] = mapped_column(String(16))
     next_round_at: Mapped[datetime | None]
     last_round_number: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime]
@@ -287,6 +291,43 @@ class ThanksRecipient(Base):
     member_id: Mapped[int] = mapped_column(
         ForeignKey("members.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+
+
+class GhostCheck(Base):
+    """A member who went quiet was asked "still up for coffee chats?" at the start of round
+    `asked_round`; `answer` is keep | pause | leave, or auto_paused when nobody answered by
+    the next round (None while the question is open)."""
+
+    __tablename__ = "ghost_checks"
+    __table_args__ = (UniqueConstraint("program_id", "member_id", "asked_round"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    asked_round: Mapped[int] = mapped_column(Integer)
+    asked_at: Mapped[datetime]
+    answer: Mapped[str | None] = mapped_column(String(16))
+    answered_at: Mapped[datetime | None]
+
+
+class Rescue(Base):
+    """A member whose chat fell through was offered a new match in the same round (at most
+    once a round); `status` is offered → accepted → paired | unpaired (told at round end)."""
+
+    __tablename__ = "rescues"
+    __table_args__ = (UniqueConstraint("round_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    # The group that fell through, and the rescue group once paired.
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id", ondelete="SET NULL"))
+    rescue_group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("groups.id", ondelete="SET NULL")
+    )
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+    accepted_at: Mapped[datetime | None]
 
 
 class OptOut(Base):

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.engine import Database
 from storage.repositories import (
     AvoidRepository,
+    CareRepository,
     DeliveryRepository,
     MemberRepository,
     ProgramRepository,
@@ -38,6 +39,7 @@ class UnitOfWork:
         self.deliveries = DeliveryRepository(session)
         self.thanks = ThanksRepository(session)
         self.avoid = AvoidRepository(session)
+        self.care = CareRepository(session)
 
     async def flush(self) -> None:
         """Write pending changes now (ids, constraints) without ending the transaction."""

@@ -93,6 +93,7 @@ class ConsolePlatform:
         # Where files sent with messages (calendar files) are written; None: a temp folder.
         self.files_dir: Path | None = None
         self.files: list[Path] = []
+        # Messages replaced after a button was pressed (`update`): where, and what they say now.
         self.updates: list[tuple[SentRef, Message]] = []
         # Set to make channel membership the pool (as on Slack); None: explicit opt-in.
         self.channel_pool: dict[str, set[str]] | None = None

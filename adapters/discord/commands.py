@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 MAX_CHOICES = 25
 CONFIG_KEYS = (
     "cadence", "day", "time", "timezone", "purpose", "thanks-channel", "active", "size",
+    "ghost_after", "digest",
     *(f"rule.{name}" for name in RULE_VALUES),
     *(f"weight.{f.name}" for f in fields(Weights)),
 )  # fmt: skip

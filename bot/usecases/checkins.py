@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot import interview, wording
-from bot.actions import Checkin, SkipQuestion
+from bot import interview, rescue, wording
+from bot.actions import Checkin, CheckinAnswer, SkipQuestion
 from bot.checkins import record_answer
 from bot.core import UnknownUser
 from bot.messages import Reply, text_message
@@ -14,8 +14,10 @@ from bot.usecases.context import Context
 async def checkin(ctx: Context, action: Checkin) -> Reply:
     async with ctx.as_member() as (uow, member):
         result = await record_answer(ctx.core, uow, member, action.group_id, action.answer)
+        if result.ok and action.answer == CheckinAnswer.SKIPPED:
+            result.keys += await rescue.offer_after_skip(ctx.core, uow, member, action.group_id)
     ctx.to_send += result.keys
-    return Reply(text_message(result.text), ok=result.ok)
+    return Reply(text_message(result.text, buttons=result.buttons), ok=result.ok)
 
 
 async def skip_question(ctx: Context, action: SkipQuestion) -> Reply:

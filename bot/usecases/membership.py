@@ -7,7 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot import commands as cmd
-from bot import interview, wording
+from bot import interview, rescue, wording
 from bot.core import Core, UnknownUser
 from bot.messages import Reply
 from bot.replies import error, reply
@@ -65,6 +65,7 @@ async def leave(ctx: Context, _command: cmd.Leave) -> Reply:
         if membership is None or membership.left_at is not None:
             return error(wording.NOT_IN_PROGRAM_LEAVE)
         membership.left_at = ctx.core.now()
+        ctx.to_send += await rescue.offer_after_leave(ctx.core, uow, member, program.id)
         return Reply(wording.left(program.channel_id))
 
 
@@ -142,29 +143,36 @@ async def member_joined(core: Core, workspace_id: str, channel_id: str, user_id:
         return await enrol(core, uow, program, member) or []
 
 
-async def member_left(core: Core, workspace_id: str, channel_id: str, user_id: str) -> None:
-    """Someone left a program channel: out of the next round at once."""
+async def member_left(core: Core, workspace_id: str, channel_id: str, user_id: str) -> list[str]:
+    """Someone left a program channel: out of the next round at once; a partner left alone
+    this round is offered a new match. Returns the deliveries to send."""
     async with core.uow() as uow:
         program = await core.program_at(uow, workspace_id, channel_id)
         member = await core.find_member(uow, workspace_id, user_id)
         if program is None or member is None:
-            return
+            return []
         membership = await uow.programs.membership(program.id, member.id)
         if membership is not None and membership.left_at is None:
             membership.left_at = core.now()
+            return await rescue.offer_after_leave(core, uow, member, program.id)
+        return []
 
 
-async def member_left_workspace(core: Core, workspace_id: str, user_id: str) -> None:
-    """Someone left the workspace or server: out of every program there at once."""
+async def member_left_workspace(core: Core, workspace_id: str, user_id: str) -> list[str]:
+    """Someone left the workspace or server: out of every program there at once (partners
+    left alone this round are offered a new match). Returns the deliveries to send."""
+    keys: list[str] = []
     async with core.uow() as uow:
         member = await core.find_member(uow, workspace_id, user_id)
         if member is None:
-            return
+            return []
         now = core.now()
         for program in await uow.programs.of_member(member.id):
             membership = await uow.programs.membership(program.id, member.id)
             if membership is not None:
                 membership.left_at = now
+                keys += await rescue.offer_after_leave(core, uow, member, program.id)
+    return keys
 
 
 async def is_member(core: Core, workspace_id: str, channel_id: str | None, user_id: str) -> bool:

@@ -9,7 +9,7 @@ from bot import keys as key_of
 from bot import wording
 from bot.core import Core
 from bot.ledger import Outgoing, enqueue
-from bot.messages import Reply
+from bot.messages import Message, Reply
 from bot.ports import ChannelTarget
 from bot.program_settings import apply_setting, max_size_on, reschedule, settings_rows
 from bot.replies import Rejected, error, reply
@@ -169,15 +169,15 @@ async def stats(ctx: Context, _command: cmd.Stats) -> Reply:
         now = ctx.core.now()
         paused = sum(1 for m in active if m.profile.paused_until and m.profile.paused_until > now)
         figures = await uow.rounds.stats(program.id)
-        return Reply(
-            wording.stats_message(
-                program.channel_id,
-                len(active),
-                paused,
-                figures["rounds"],
-                figures["groups"],
-                figures["met"],
-                figures["answered"],
-                await uow.thanks.count(program.id),
-            )
+        quiet = await uow.care.ghost_count(program.id, now)
+        shown = wording.stats_message(
+            program.channel_id,
+            len(active),
+            paused,
+            figures["rounds"],
+            figures["groups"],
+            figures["met"],
+            figures["answered"],
+            await uow.thanks.count(program.id),
         )
+        return Reply(Message((*shown.lines, (wording.quiet_members(quiet),))))

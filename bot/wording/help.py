@@ -23,7 +23,7 @@ USAGE: dict[str, str] = {
     "status": "`/coffee status` — your profile, current match and next round",
     "history": "`/coffee history` — who you've met",
     "stats": "`/coffee stats` — how this program is doing",
-    "config": "`/coffee config [cadence|day|time|timezone|purpose|thanks-channel|active|size|rule.…|weight.<name>] [value]` — program settings (admins; e.g. `size 4` for groups of four, `rule.different_team required`; rules: different_team, different_manager, same_location)",
+    "config": "`/coffee config [cadence|day|time|timezone|purpose|thanks-channel|active|size|ghost_after|digest|rule.…|weight.<name>] [value]` — program settings (admins; e.g. `size 4` for groups of four, `ghost_after 3` or `off`, `digest monthly` or `off`, `rule.different_team required`; rules: different_team, different_manager, same_location)",
     "preview": "`/coffee preview` — the next round's groups, not saved (admins)",
     "match-now": "`/coffee match-now [confirm [N]]` — start the next round now (admins; `confirm N` starts round N even within 10 minutes of the last, and only once)",
     "forget-me": "`/coffee forget-me` — delete everything WarmIntro knows about you",

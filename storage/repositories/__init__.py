@@ -5,6 +5,7 @@ a single transaction.
 """
 
 from storage.repositories.avoid import AvoidRepository
+from storage.repositories.care import CareRepository
 from storage.repositories.deliveries import DeliveryRepository
 from storage.repositories.people import MemberRepository, WorkspaceRepository, user_hash
 from storage.repositories.programs import ProgramRepository
@@ -13,6 +14,7 @@ from storage.repositories.thanks import ThanksRepository
 
 __all__ = [
     "AvoidRepository",
+    "CareRepository",
     "DeliveryRepository",
     "MemberRepository",
     "ProgramRepository",

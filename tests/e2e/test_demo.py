@@ -39,6 +39,11 @@ def test_demo_tour_shows_the_whole_product() -> None:
     assert "for you, @Maya Patel; 14:00 for you, @Li Wei" in out
     assert "Picked so far: @Li Wei → 1" in out and "It's settled" in out
     assert "📎 coffee-chat.ics" in out
+    # the monthly digest: public thanks quoted, what was learned, nobody named who didn't meet
+    digest = out[out.index("📬 *Coffee chats in #coffee — November 2026*") :]
+    assert "2 people met" in digest and "Python tips over coffee" in digest
+    assert "@Maya Patel helped 1 person with python" in digest
+    assert "negotiation tips" not in digest  # a private note
     assert "That's the tour" in out
 
 
@@ -69,7 +74,7 @@ def test_db_upgrade_command(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "schema revision: 0009" in result.stdout
+    assert "schema revision: 0010" in result.stdout
 
 
 def _env() -> dict[str, str]:
