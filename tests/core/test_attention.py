@@ -5,6 +5,7 @@ ever gets more than four bot messages in a round."""
 from __future__ import annotations
 
 import random
+import re
 from collections import Counter
 from datetime import timedelta
 
@@ -61,11 +62,9 @@ async def test_a_quarter_of_rounds_stays_within_four_messages_a_round(world: Wor
             worst[user] = max(worst[user], count)
     assert max(worst.values()) <= BUDGET, worst
     # the quarter did exercise what the budget is about
+    # (a question answered by a button shows the answer now: its key says what it was)
+    assert any(re.fullmatch(r"ghost:p\d+:m\d+:r\d+", p.key or "") for p in sent)
+    assert any(re.fullmatch(r"r\d+:rescue:m\d+", p.key or "") for p in sent)
     log = "\n".join(p.message.plain() for p in sent)
-    for expected in (
-        "Still up for coffee chats?",
-        "Want a new match",
-        "A rescue match",
-        "Glad you met",
-    ):
+    for expected in ("A rescue match", "Glad you met"):
         assert expected in log, expected

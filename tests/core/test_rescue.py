@@ -46,6 +46,8 @@ async def test_two_who_cant_make_it_are_paired_with_a_rescue_intro(any_world: Wo
     assert "as soon as someone else" in waiting.text
     assert w.platform.updates[-1][0] == offer.ref  # the offer shows the answer
     await w.press(b1, "Can't this time")
+    accept = w.platform.find_button(b1, None, "Yes, find me someone")
+    assert accept is not None
     paired = await w.press(b1, "Yes, find me someone")
     assert "new match" in paired.text
     (intro,) = _rescue_intros(w)
@@ -53,8 +55,11 @@ async def test_two_who_cant_make_it_are_paired_with_a_rescue_intro(any_world: Wo
     text = intro.message.plain()
     assert "couldn't happen this round" in text and "To get started" in text
     assert [b.label for b in intro.message.buttons][1] == "We met"
-    # pressing again changes nothing
-    again = await w.press(b1, "Yes, find me someone")
+    # the offer now shows the answer (no button); a second click that was already on its way
+    # changes nothing
+    assert w.platform.find_button(b1, None, "Yes, find me someone") is None
+    again = await w.app.action(w.actor(b1), accept.action_id)
+    await w.settle()
     assert "new match" in again.text and len(_rescue_intros(w)) == 1
     # the rescue group's "We met" counts like any group's
     assert (await w.press(a1, "We met")).ok
