@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from bot.background import Background
 from bot.clock import Clock
@@ -56,6 +57,27 @@ class Core:
         self.background = Background()
         # When this process last read each program's pool from the platform (program id → time).
         self.pool_synced: dict[int, datetime] = {}
+
+    def deliver_soon(
+        self,
+        sending: Coroutine[Any, Any, object],
+        then: Callable[[], Awaitable[object]] | None = None,
+        name: str = "request-deliveries",
+    ) -> None:
+        """Run `sending` (an outbox flush) after the caller has answered, tracked by
+        `background`: a graceful stop waits for it, `settle()` too."""
+
+        async def send() -> None:
+            await sending
+            if then is not None:
+                await then()
+
+        self.background.spawn(send(), name)
+
+    async def settle(self) -> None:
+        """Wait until the work started after replies (deliveries, a round's intros) is done.
+        For harnesses and one-shot runs (tests, the console, `bench/`); servers never wait."""
+        await self.background.drain()
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
@@ -54,8 +54,14 @@ class Context:
     def is_admin(self, program: Program) -> bool:
         return self.core.is_admin(self.actor, program)
 
-    async def flush(self) -> None:
-        """Send what this request queued (after its transaction committed)."""
+    async def flush(self, then: Callable[[], Awaitable[object]] | None = None) -> None:
+        """Send what this request queued (after its transaction committed), *after* the reply:
+        in a tracked background task (`Core.deliver_soon`), so a slow or rate-limited platform
+        call (an interview DM waiting for its `conversations.open` token) never holds up the
+        answer. `then` runs once they are sent (e.g. to note where a post landed).
+
+        The rows are already committed `pending` and due: if the process dies first, the next
+        tick sends them; nothing is lost and nothing is sent twice (the outbox's claims)."""
         if self.to_send:
             keys, self.to_send = self.to_send, []
-            await self.outbox.flush(keys)
+            self.core.deliver_soon(self.outbox.flush(keys), then)
