@@ -6,7 +6,7 @@ import logging
 import random
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -30,6 +30,18 @@ class Actor:
     channel_id: str | None = None  # where a command was typed; None in a DM
     is_admin: bool = False  # the platform says: workspace admin/owner, Manage Server, …
     display_name: str | None = None
+    # When knowing `is_admin` costs a platform call (Slack's users.info): how to ask. Asked
+    # only for the commands that need it (`bot.commands.ADMIN_COMMANDS`), before any
+    # transaction opens; `WarmIntro` then sets `is_admin` from the answer.
+    admin_check: Callable[[], Awaitable[bool]] | None = field(
+        default=None, compare=False, repr=False
+    )
+
+    async def resolved(self) -> Actor:
+        """This actor with `is_admin` known (the platform asked now, if it must be)."""
+        if self.admin_check is None or self.is_admin:
+            return replace(self, admin_check=None)
+        return replace(self, is_admin=await self.admin_check(), admin_check=None)
 
 
 class UnknownUser(Exception):
@@ -57,6 +69,9 @@ class Core:
         self.background = Background()
         # When this process last read each program's pool from the platform (program id → time).
         self.pool_synced: dict[int, datetime] = {}
+        # Workspace row ids by external id: a workspace row is never deleted or renumbered, so
+        # once seen committed its id is looked up from here, not the database.
+        self._workspace_ids: dict[str, int] = {}
 
     def deliver_soon(
         self,
@@ -97,16 +112,27 @@ class Core:
     async def workspace(self, uow: UnitOfWork, external_id: str) -> Workspace:
         return await uow.workspaces.get_or_create(self.platform.name, external_id, self.now())
 
+    async def workspace_id(self, uow: UnitOfWork, external_id: str) -> int | None:
+        """The stored workspace's row id (None if it isn't stored), cached once a read-only
+        unit of work has seen it committed (a write's own new row could still roll back)."""
+        known = self._workspace_ids.get(external_id)
+        if known is not None:
+            return known
+        ws = await uow.workspaces.find(self.platform.name, external_id)
+        if ws is not None and uow.read_only:
+            self._workspace_ids[external_id] = ws.id
+        return ws.id if ws is not None else None
+
     async def known_users(
         self, workspace_id: str, user_ids: Iterable[str]
     ) -> dict[str, UserInfo | None]:
         """The platform's profiles of users we haven't stored yet, fetched *before* a write
         transaction opens: a platform call never runs while the database is locked."""
         async with self.reading() as uow:
-            ws = await uow.workspaces.find(self.platform.name, workspace_id)
+            ws_id = await self.workspace_id(uow, workspace_id)
             missing = [
                 u for u in dict.fromkeys(user_ids)
-                if ws is None or await uow.members.find(ws.id, u) is None
+                if ws_id is None or await uow.members.find(ws_id, u) is None
             ]  # fmt: skip
         return {u: await self.platform.user_info(workspace_id, u) for u in missing}
 
@@ -123,9 +149,7 @@ class Core:
         """
         found = await uow.members.find(workspace.id, user_id)
         if found is not None:
-            return await uow.members.get_or_create(
-                workspace.id, user_id, found.display_name, self.now()
-            )
+            return uow.members.with_profile(found, self.now())
         if known is not None and user_id in known:
             info = known[user_id]
         else:
@@ -156,16 +180,16 @@ class Core:
 
     async def find_member(self, uow: UnitOfWork, workspace_id: str, user_id: str) -> Member | None:
         """A stored member (never created, never looked up on the platform)."""
-        ws = await uow.workspaces.find(self.platform.name, workspace_id)
-        return await uow.members.find(ws.id, user_id) if ws else None
+        ws_id = await self.workspace_id(uow, workspace_id)
+        return await uow.members.find(ws_id, user_id) if ws_id is not None else None
 
     async def program_at(
         self, uow: UnitOfWork, workspace_id: str, channel_id: str
     ) -> Program | None:
-        ws = await uow.workspaces.find(self.platform.name, workspace_id)
-        if ws is None:
+        ws_id = await self.workspace_id(uow, workspace_id)
+        if ws_id is None:
             return None
-        return await uow.programs.by_channel(ws.id, channel_id)
+        return await uow.programs.by_channel(ws_id, channel_id)
 
     async def channel_program(self, uow: UnitOfWork, actor: Actor) -> Program | None:
         if not actor.channel_id:

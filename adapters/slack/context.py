@@ -15,6 +15,7 @@ from slack_bolt.async_app import AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import guard, render
+from adapters.slack.http import SharedSession, post_response
 from adapters.slack.platform import SlackPlatform
 from bot.core import Actor
 from bot.messages import Reply
@@ -70,10 +71,14 @@ class RequestActor:
         self._actor: Actor | None = None
 
     async def __call__(self) -> Actor:
+        """The actor; whether they are a workspace admin is a users.info call (cached for a
+        while by the platform), made only if the command needs it (`Actor.admin_check`)."""
         if self._actor is None:
-            is_admin = await self.platform.is_admin(self.team, self.user)
-            self._actor = Actor(self.team, self.user, self.channel, is_admin)
+            self._actor = Actor(self.team, self.user, self.channel, admin_check=self._is_admin)
         return self._actor
+
+    async def _is_admin(self) -> bool:
+        return await self.platform.is_admin(self.team, self.user)
 
     def without_admin_check(self) -> Actor:
         """For a DM to the bot: no admin command is answered there, so no API call."""
@@ -110,7 +115,14 @@ async def answer(
     """The reply, ephemerally through the response_url; by DM when there's no usable one."""
     if reply.message is None:
         return
-    if respond is not None and guard.response_url_ok(guard.response_url_of(body)):
+    url = guard.response_url_of(body)
+    if respond is not None and guard.response_url_ok(url):
+        shared = getattr(client, "shared", None)
+        if isinstance(shared, SharedSession) and url:
+            # bolt's `respond` opens a connection per reply; the shared session keeps them
+            body_out = {"response_type": "ephemeral", "replace_original": False}
+            await post_response(url, {**body_out, **render.post_args(reply.message)}, shared)
+            return
         await respond(
             response_type="ephemeral", replace_original=False, **render.post_args(reply.message)
         )
