@@ -36,12 +36,32 @@ class Actor:
     admin_check: Callable[[], Awaitable[bool]] | None = field(
         default=None, compare=False, repr=False
     )
+    # The platform vouched for this person (Slack: a signed request from them), so a first
+    # sight needn't wait for their profile: it is fetched after the reply.
+    vouched: bool = False
 
     async def resolved(self) -> Actor:
         """This actor with `is_admin` known (the platform asked now, if it must be)."""
         if self.admin_check is None or self.is_admin:
             return replace(self, admin_check=None)
         return replace(self, is_admin=await self.admin_check(), admin_check=None)
+
+
+def provisional_profile(user_id: str) -> UserInfo:
+    """A stand-in until `Core.refresh_profile` has asked the platform: named by the id."""
+    return UserInfo(user_id, user_id)
+
+
+def _apply(member: Member, info: UserInfo) -> None:
+    """What the platform says about a person, onto their member row (a time zone only where
+    they haven't set one)."""
+    member.is_bot = info.is_bot
+    member.deactivated = info.deactivated
+    if info.timezone or info.utc_offset_hours is not None:
+        profile = member.profile
+        if profile.timezone is None and profile.utc_offset_hours is None:
+            profile.timezone = info.timezone
+            profile.utc_offset_hours = info.utc_offset_hours
 
 
 class UnknownUser(Exception):
@@ -124,17 +144,38 @@ class Core:
         return ws.id if ws is not None else None
 
     async def known_users(
-        self, workspace_id: str, user_ids: Iterable[str]
+        self, workspace_id: str, user_ids: Iterable[str], provisional: str | None = None
     ) -> dict[str, UserInfo | None]:
         """The platform's profiles of users we haven't stored yet, fetched *before* a write
-        transaction opens: a platform call never runs while the database is locked."""
+        transaction opens: a platform call never runs while the database is locked.
+
+        `provisional`: a user the platform has just vouched for (the signed request's own
+        actor) whose profile need not hold up the answer: if not stored, they get a
+        placeholder profile (`provisional_profile`) and `refresh_profile` fills it in later."""
         async with self.reading() as uow:
             ws_id = await self.workspace_id(uow, workspace_id)
             missing = [
                 u for u in dict.fromkeys(user_ids)
                 if ws_id is None or await uow.members.find(ws_id, u) is None
             ]  # fmt: skip
-        return {u: await self.platform.user_info(workspace_id, u) for u in missing}
+        return {
+            u: provisional_profile(u)
+            if u == provisional
+            else await self.platform.user_info(workspace_id, u)
+            for u in missing
+        }
+
+    async def refresh_profile(self, workspace_id: str, user_id: str) -> None:
+        """Fill a placeholder profile in from the platform (after the reply that made it)."""
+        info = await self.platform.user_info(workspace_id, user_id)
+        if info is None:
+            return
+        async with self.uow() as uow:
+            member = await self.find_member(uow, workspace_id, user_id)
+            if member is not None:
+                if member.display_name == user_id:  # still the placeholder's name
+                    member.display_name = info.display_name
+                _apply(member, info)
 
     async def member(
         self,
@@ -160,13 +201,7 @@ class Core:
         member = await uow.members.get_or_create(
             workspace.id, user_id, info.display_name, self.now()
         )
-        member.is_bot = info.is_bot
-        member.deactivated = info.deactivated
-        if info.timezone or info.utc_offset_hours is not None:
-            profile = member.profile
-            if profile.timezone is None and profile.utc_offset_hours is None:
-                profile.timezone = info.timezone
-                profile.utc_offset_hours = info.utc_offset_hours
+        _apply(member, info)
         return member
 
     async def actor_member(

@@ -74,7 +74,9 @@ class RequestActor:
         """The actor; whether they are a workspace admin is a users.info call (cached for a
         while by the platform), made only if the command needs it (`Actor.admin_check`)."""
         if self._actor is None:
-            self._actor = Actor(self.team, self.user, self.channel, admin_check=self._is_admin)
+            self._actor = Actor(
+                self.team, self.user, self.channel, admin_check=self._is_admin, vouched=True
+            )
         return self._actor
 
     async def _is_admin(self) -> bool:
@@ -82,7 +84,7 @@ class RequestActor:
 
     def without_admin_check(self) -> Actor:
         """For a DM to the bot: no admin command is answered there, so no API call."""
-        return Actor(self.team, self.user, None)
+        return Actor(self.team, self.user, None, vouched=True)
 
 
 def use_actor_middleware(app: AsyncApp, platform: SlackPlatform) -> None:

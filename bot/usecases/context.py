@@ -30,10 +30,18 @@ class Context:
         """A transaction and the actor's member row (created on first sight). Profiles of
         people not stored yet (the actor, and `also`) are fetched from the platform first:
         no platform call runs inside the transaction."""
-        ids = [self.actor.user_id, *also]
-        self.profiles = await self.core.known_users(self.actor.workspace_id, ids)
+        actor = self.actor
+        ids = [actor.user_id, *also]
+        # Where the platform names nobody in the request (Slack), a newcomer's own profile is
+        # a users.info call, rate limited (100 a minute): it is asked after the reply.
+        later = actor.user_id if actor.display_name is None and actor.vouched else None
+        self.profiles = await self.core.known_users(actor.workspace_id, ids, later)
         async with self.core.uow() as uow:
-            yield uow, await self.core.actor_member(uow, self.actor, self.profiles)
+            yield uow, await self.core.actor_member(uow, actor, self.profiles)
+        if later is not None and later in self.profiles:
+            self.core.background.spawn(
+                self.core.refresh_profile(actor.workspace_id, later), "profile-refresh"
+            )
 
     @asynccontextmanager
     async def reading_member(self) -> AsyncIterator[tuple[UnitOfWork, Member]]:

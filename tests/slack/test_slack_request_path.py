@@ -3,6 +3,11 @@ plain command asks Slack nothing but its reply."""
 
 from __future__ import annotations
 
+import asyncio
+
+from sqlalchemy import select
+
+from storage.models import Member, Profile
 from tests.slack.conftest import SlackWorld
 
 
@@ -28,3 +33,25 @@ async def test_commands_reuse_one_session_and_status_makes_no_api_call(sw: Slack
     assert client.session is session
     await sw.runtime.close()
     assert session.closed
+
+
+async def test_a_newcomers_join_answers_before_asking_slack_who_they_are(sw: SlackWorld) -> None:
+    await sw.add_bot_to()
+    await sw.settle()
+    sw.fake.add_user("U0042", "Noor", tz="Asia/Tokyo", tz_offset=9 * 3600)
+    sw.fake.channels["C0001"].append("U0042")
+    gate = asyncio.Event()
+    sw.fake.on_call = lambda call: gate.wait() if call.method == "users.info" else None
+    reply = await sw.slack.reply(await sw.slack.command("/coffee", "join", "U0042"))
+    assert "You're in" in reply["text"]  # answered while users.info is held
+    async with sw.warm.core.db.session() as s:
+        member = (await s.execute(select(Member).where(Member.external_id == "U0042"))).scalar_one()
+        assert member.display_name == "U0042"  # the placeholder until Slack answers
+    gate.set()
+    await sw.settle()
+    async with sw.warm.core.db.session() as s:
+        member = (await s.execute(select(Member).where(Member.external_id == "U0042"))).scalar_one()
+        profile = await s.get(Profile, member.id)
+        assert member.display_name == "Noor" and profile is not None
+        assert profile.timezone == "Asia/Tokyo"
+    assert await sw.fake.wait_for(lambda: sw.fake.posts_to("DU0042"))  # and the interview
