@@ -11,11 +11,12 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import guard, render
-from adapters.slack.http import SharedSession, post_response
+from adapters.slack.http import post_response
 from adapters.slack.platform import SlackPlatform
 from bot.core import Actor
 from bot.messages import Reply
@@ -96,6 +97,10 @@ def use_actor_middleware(app: AsyncApp, platform: SlackPlatform) -> None:
     ) -> Any:
         who = RequestActor(platform, team_of(body, context), _user_of(body, context), _where(body))
         context[ACTOR] = who
+        client = context.get("client")
+        if isinstance(client, AsyncWebClient) and client.session is None:
+            # bolt builds a client per request: its calls share the process's session too
+            client.session = platform.shared.get()
         return await next()
 
 
@@ -119,11 +124,11 @@ async def answer(
         return
     url = guard.response_url_of(body)
     if respond is not None and guard.response_url_ok(url):
-        shared = getattr(client, "shared", None)
-        if isinstance(shared, SharedSession) and url:
+        session = getattr(client, "session", None)
+        if isinstance(session, aiohttp.ClientSession) and not session.closed and url:
             # bolt's `respond` opens a connection per reply; the shared session keeps them
             body_out = {"response_type": "ephemeral", "replace_original": False}
-            await post_response(url, {**body_out, **render.post_args(reply.message)}, shared)
+            await post_response(url, {**body_out, **render.post_args(reply.message)}, session)
             return
         await respond(
             response_type="ephemeral", replace_original=False, **render.post_args(reply.message)

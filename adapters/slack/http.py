@@ -55,7 +55,6 @@ class SessionClient(AsyncWebClient):
         return await super()._request(http_verb=http_verb, api_url=api_url, req_args=req_args)
 
 
-async def post_response(url: str, body: dict[str, Any], shared: SharedSession | None) -> Any:
+async def post_response(url: str, body: dict[str, Any], session: aiohttp.ClientSession) -> Any:
     """POST a reply to a response_url (what bolt's `respond` does, on the shared session)."""
-    session = shared.get() if shared is not None else None
     return await AsyncWebhookClient(url, session=session).send_dict(body)
