@@ -204,6 +204,11 @@ async def serve_forever(platform: str | None, port: int, host: str = "0.0.0.0") 
     return 0
 
 
+def _leading(leadership: Leadership):  # type: ignore[no-untyped-def]
+    """Deliver only while leading: replicas never add up the platform's rate limits."""
+    return lambda: leadership.leading
+
+
 class Serving:
     """The platforms running in this process, each with its one-active-scheduler leadership."""
 
@@ -227,6 +232,7 @@ class Serving:
                 settings, self.database, socket_mode=bool(settings.slack_app_token)
             )
             self.leaderships.append(Leadership(self.database, lock_key("slack")))
+            runtime.warm.core.delivers = _leading(self.leaderships[-1])
             self.scheduler = start_ticking(
                 lead_then(self.leaderships[-1], runtime.warm.tick), settings.tick_seconds
             )

@@ -87,6 +87,10 @@ class Core:
         self.rng = rng or random.SystemRandom()
         # Work that continues after a reply (a round's intros); a graceful stop waits for it.
         self.background = Background()
+        # Whether this process sends deliveries: only the elected scheduler does when several
+        # replicas serve a platform (`serve` wires it to the leadership), so the platform's
+        # rate limits are spent by one process. Elsewhere the rows wait, due, for its tick.
+        self.delivers: Callable[[], bool] = lambda: True
         # When this process last read each program's pool from the platform (program id → time).
         self.pool_synced: dict[int, datetime] = {}
         # Workspace row ids by external id: a workspace row is never deleted or renumbered, so
