@@ -108,9 +108,13 @@ async def tick_once() -> int:
     from adapters.slack.app import SlackRuntime
 
     database = await open_database(settings)
+    runtime = None
     try:
-        print(await SlackRuntime(settings, database).warm.tick())
+        runtime = SlackRuntime(settings, database)
+        print(await runtime.warm.tick())
     finally:
+        if runtime is not None:
+            await runtime.close()
         await database.dispose()
     return 0
 
@@ -135,16 +139,20 @@ async def import_profiles_file(path: Path, workspace: str, platform: str | None)
         print(f"Can't read {path}: {exc}", file=sys.stderr)
         return 2
     database = await open_database(settings)
+    slack = None
     try:
         if chosen == "slack":
             from adapters.slack.app import SlackRuntime
 
-            core = SlackRuntime(settings, database).warm.core
+            slack = SlackRuntime(settings, database)
+            core = slack.warm.core
         else:
             offline = _offline_platform(chosen, settings)
             core = build_app(database, offline, SystemClock(), settings).core
         report = await import_profiles(core, workspace, text)
     finally:
+        if slack is not None:
+            await slack.close()
         await database.dispose()
     print(report.text(), file=sys.stderr if report.errors else sys.stdout)
     return 1 if report.errors else 0
@@ -196,6 +204,11 @@ async def serve_forever(platform: str | None, port: int, host: str = "0.0.0.0") 
     return 0
 
 
+def _leading(leadership: Leadership):  # type: ignore[no-untyped-def]
+    """Deliver only while leading: replicas never add up the platform's rate limits."""
+    return lambda: leadership.leading
+
+
 class Serving:
     """The platforms running in this process, each with its one-active-scheduler leadership."""
 
@@ -219,6 +232,7 @@ class Serving:
                 settings, self.database, socket_mode=bool(settings.slack_app_token)
             )
             self.leaderships.append(Leadership(self.database, lock_key("slack")))
+            runtime.warm.core.delivers = _leading(self.leaderships[-1])
             self.scheduler = start_ticking(
                 lead_then(self.leaderships[-1], runtime.warm.tick), settings.tick_seconds
             )

@@ -102,6 +102,8 @@ class WarmIntro:
     async def run(self, actor: Actor, command: cmd.CoffeeCommand) -> Reply:
         """Run a parsed `/coffee` command (Discord builds these from slash-command options)."""
         checked = _admit(actor, command)
+        if isinstance(command, cmd.ADMIN_COMMANDS):
+            checked = await checked.resolved()
         with metrics.timed(metrics.COMMAND_SECONDS, command=metrics.command_name(command)):
             return await self._as(checked, lambda ctx: _dispatch(ctx, command))
 
@@ -203,7 +205,7 @@ class WarmIntro:
         For platforms where a person sets a program up explicitly (Discord's `/coffee setup`);
         only workspace admins may. Any bad value rejects the whole setup and changes nothing.
         """
-        checked = _admit(actor, settings, name)
+        checked = await _admit(actor, settings, name).resolved()
         name = name[: inbound.MAX_NAME] if name else name
         if not checked.channel_id:
             return error(wording.NEED_PROGRAM_CHANNEL)

@@ -14,6 +14,9 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 
+# Every background task's name starts with this (test harnesses wait for them by name).
+TASK_PREFIX = "warmintro-background: "
+
 
 class Background:
     def __init__(self) -> None:
@@ -21,7 +24,7 @@ class Background:
 
     def spawn(self, work: Coroutine[Any, Any, object], name: str) -> asyncio.Task[None]:
         """Run `work` in the background; its errors are logged, never raised."""
-        task = asyncio.create_task(self._guarded(work, name), name=name)
+        task = asyncio.create_task(self._guarded(work, name), name=TASK_PREFIX + name)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return task

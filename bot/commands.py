@@ -202,6 +202,10 @@ CoffeeCommand = (
     | Help
 )
 
+# The commands whose handler asks whether the actor may run the program (workspace admin or
+# whoever added the bot). Only these wait for a platform's admin check (`Actor.admin_check`).
+ADMIN_COMMANDS: tuple[type, ...] = (KeepApart, Config, Preview, MatchNow)
+
 _ALIASES = {
     "optin": "join",
     "opt-in": "join",

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 from bot.background import Background
 from bot.clock import Clock
@@ -29,6 +30,38 @@ class Actor:
     channel_id: str | None = None  # where a command was typed; None in a DM
     is_admin: bool = False  # the platform says: workspace admin/owner, Manage Server, …
     display_name: str | None = None
+    # When knowing `is_admin` costs a platform call (Slack's users.info): how to ask. Asked
+    # only for the commands that need it (`bot.commands.ADMIN_COMMANDS`), before any
+    # transaction opens; `WarmIntro` then sets `is_admin` from the answer.
+    admin_check: Callable[[], Awaitable[bool]] | None = field(
+        default=None, compare=False, repr=False
+    )
+    # The platform vouched for this person (Slack: a signed request from them), so a first
+    # sight needn't wait for their profile: it is fetched after the reply.
+    vouched: bool = False
+
+    async def resolved(self) -> Actor:
+        """This actor with `is_admin` known (the platform asked now, if it must be)."""
+        if self.admin_check is None or self.is_admin:
+            return replace(self, admin_check=None)
+        return replace(self, is_admin=await self.admin_check(), admin_check=None)
+
+
+def provisional_profile(user_id: str) -> UserInfo:
+    """A stand-in until `Core.refresh_profile` has asked the platform: named by the id."""
+    return UserInfo(user_id, user_id)
+
+
+def _apply(member: Member, info: UserInfo) -> None:
+    """What the platform says about a person, onto their member row (a time zone only where
+    they haven't set one)."""
+    member.is_bot = info.is_bot
+    member.deactivated = info.deactivated
+    if info.timezone or info.utc_offset_hours is not None:
+        profile = member.profile
+        if profile.timezone is None and profile.utc_offset_hours is None:
+            profile.timezone = info.timezone
+            profile.utc_offset_hours = info.utc_offset_hours
 
 
 class UnknownUser(Exception):
@@ -54,8 +87,36 @@ class Core:
         self.rng = rng or random.SystemRandom()
         # Work that continues after a reply (a round's intros); a graceful stop waits for it.
         self.background = Background()
+        # Whether this process sends deliveries: only the elected scheduler does when several
+        # replicas serve a platform (`serve` wires it to the leadership), so the platform's
+        # rate limits are spent by one process. Elsewhere the rows wait, due, for its tick.
+        self.delivers: Callable[[], bool] = lambda: True
         # When this process last read each program's pool from the platform (program id → time).
         self.pool_synced: dict[int, datetime] = {}
+        # Workspace row ids by external id: a workspace row is never deleted or renumbered, so
+        # once seen committed its id is looked up from here, not the database.
+        self._workspace_ids: dict[str, int] = {}
+
+    def deliver_soon(
+        self,
+        sending: Coroutine[Any, Any, object],
+        then: Callable[[], Awaitable[object]] | None = None,
+        name: str = "request-deliveries",
+    ) -> None:
+        """Run `sending` (an outbox flush) after the caller has answered, tracked by
+        `background`: a graceful stop waits for it, `settle()` too."""
+
+        async def send() -> None:
+            await sending
+            if then is not None:
+                await then()
+
+        self.background.spawn(send(), name)
+
+    async def settle(self) -> None:
+        """Wait until the work started after replies (deliveries, a round's intros) is done.
+        For harnesses and one-shot runs (tests, the console, `bench/`); servers never wait."""
+        await self.background.drain()
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -75,18 +136,50 @@ class Core:
     async def workspace(self, uow: UnitOfWork, external_id: str) -> Workspace:
         return await uow.workspaces.get_or_create(self.platform.name, external_id, self.now())
 
+    async def workspace_id(self, uow: UnitOfWork, external_id: str) -> int | None:
+        """The stored workspace's row id (None if it isn't stored), cached once a read-only
+        unit of work has seen it committed (a write's own new row could still roll back)."""
+        known = self._workspace_ids.get(external_id)
+        if known is not None:
+            return known
+        ws = await uow.workspaces.find(self.platform.name, external_id)
+        if ws is not None and uow.read_only:
+            self._workspace_ids[external_id] = ws.id
+        return ws.id if ws is not None else None
+
     async def known_users(
-        self, workspace_id: str, user_ids: Iterable[str]
+        self, workspace_id: str, user_ids: Iterable[str], provisional: str | None = None
     ) -> dict[str, UserInfo | None]:
         """The platform's profiles of users we haven't stored yet, fetched *before* a write
-        transaction opens: a platform call never runs while the database is locked."""
+        transaction opens: a platform call never runs while the database is locked.
+
+        `provisional`: a user the platform has just vouched for (the signed request's own
+        actor) whose profile need not hold up the answer: if not stored, they get a
+        placeholder profile (`provisional_profile`) and `refresh_profile` fills it in later."""
         async with self.reading() as uow:
-            ws = await uow.workspaces.find(self.platform.name, workspace_id)
+            ws_id = await self.workspace_id(uow, workspace_id)
             missing = [
                 u for u in dict.fromkeys(user_ids)
-                if ws is None or await uow.members.find(ws.id, u) is None
+                if ws_id is None or await uow.members.find(ws_id, u) is None
             ]  # fmt: skip
-        return {u: await self.platform.user_info(workspace_id, u) for u in missing}
+        return {
+            u: provisional_profile(u)
+            if u == provisional
+            else await self.platform.user_info(workspace_id, u)
+            for u in missing
+        }
+
+    async def refresh_profile(self, workspace_id: str, user_id: str) -> None:
+        """Fill a placeholder profile in from the platform (after the reply that made it)."""
+        info = await self.platform.user_info(workspace_id, user_id)
+        if info is None:
+            return
+        async with self.uow() as uow:
+            member = await self.find_member(uow, workspace_id, user_id)
+            if member is not None:
+                if member.display_name == user_id:  # still the placeholder's name
+                    member.display_name = info.display_name
+                _apply(member, info)
 
     async def member(
         self,
@@ -101,9 +194,7 @@ class Core:
         """
         found = await uow.members.find(workspace.id, user_id)
         if found is not None:
-            return await uow.members.get_or_create(
-                workspace.id, user_id, found.display_name, self.now()
-            )
+            return uow.members.with_profile(found, self.now())
         if known is not None and user_id in known:
             info = known[user_id]
         else:
@@ -114,13 +205,7 @@ class Core:
         member = await uow.members.get_or_create(
             workspace.id, user_id, info.display_name, self.now()
         )
-        member.is_bot = info.is_bot
-        member.deactivated = info.deactivated
-        if info.timezone or info.utc_offset_hours is not None:
-            profile = member.profile
-            if profile.timezone is None and profile.utc_offset_hours is None:
-                profile.timezone = info.timezone
-                profile.utc_offset_hours = info.utc_offset_hours
+        _apply(member, info)
         return member
 
     async def actor_member(
@@ -134,16 +219,16 @@ class Core:
 
     async def find_member(self, uow: UnitOfWork, workspace_id: str, user_id: str) -> Member | None:
         """A stored member (never created, never looked up on the platform)."""
-        ws = await uow.workspaces.find(self.platform.name, workspace_id)
-        return await uow.members.find(ws.id, user_id) if ws else None
+        ws_id = await self.workspace_id(uow, workspace_id)
+        return await uow.members.find(ws_id, user_id) if ws_id is not None else None
 
     async def program_at(
         self, uow: UnitOfWork, workspace_id: str, channel_id: str
     ) -> Program | None:
-        ws = await uow.workspaces.find(self.platform.name, workspace_id)
-        if ws is None:
+        ws_id = await self.workspace_id(uow, workspace_id)
+        if ws_id is None:
             return None
-        return await uow.programs.by_channel(ws.id, channel_id)
+        return await uow.programs.by_channel(ws_id, channel_id)
 
     async def channel_program(self, uow: UnitOfWork, actor: Actor) -> Program | None:
         if not actor.channel_id:

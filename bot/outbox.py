@@ -93,6 +93,11 @@ class Outbox:
         failing under it) never stops the others: it is logged and the row resolved later.
         """
         sent = 0
+        if not self.core.delivers():
+            # A replica that isn't the elected scheduler: the rows are committed and due, and
+            # the leader's next tick sends them (one process spends the rate limits).
+            logger.debug("not the scheduler: %s deliveries left for its tick", len(keys or []))
+            return 0
         if keys is None:
             for delivery_id, attempts in await self._orphans():
                 sent += await self._send_guarded(delivery_id, takeover=attempts)

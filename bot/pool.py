@@ -36,6 +36,7 @@ class PoolSync:
     keys: list[str] = field(default_factory=list)
     fallback_as_of: datetime | None = None
     error: str | None = None
+    changed: bool = False  # someone joined or left the pool in this sync
 
 
 class PoolUnavailable(Exception):
@@ -78,11 +79,11 @@ async def sync_pool(core: Core, program_id: int, *, deliver: bool = True) -> Poo
         return PoolSync()
     now = core.now()
     known = await _newcomer_profiles(core, program_id, workspace, current)
-    to_send = await _follow(core, program_id, current, known, now)
+    to_send, changed = await _follow(core, program_id, current, known, now)
     core.pool_synced[program_id] = now
     if to_send and deliver:
         await Outbox(core).flush(to_send)
-    return PoolSync(to_send)
+    return PoolSync(to_send, changed=changed)
 
 
 async def _newcomer_profiles(
@@ -109,10 +110,11 @@ async def _follow(
     current: set[str],
     known: dict[str, UserInfo | None] | None,
     now: datetime,
-) -> list[str]:
+) -> tuple[list[str], bool]:
     """Memberships follow the channel: leavers out, newcomers in (with the interview, whose
-    delivery keys are returned)."""
+    delivery keys are returned), and whether anyone came or went."""
     to_send: list[str] = []
+    changed = False
     async with core.uow() as uow:
         program = await uow.programs.get(program_id)
         assert program is not None
@@ -122,6 +124,7 @@ async def _follow(
                 membership = await uow.programs.membership(program_id, member.id)
                 if membership is not None:
                     membership.left_at = now
+                    changed = True
                     logger.info("member %s left channel %s", member.external_id, channel)
         newcomers = current - await uow.programs.member_external_ids(program_id)
         if known is None:
@@ -135,10 +138,11 @@ async def _follow(
             if member.is_bot or member.deactivated:
                 continue
             await uow.programs.add_membership(program_id, member.id, now)
+            changed = True
             key = await interview.start(core, uow, member, channel, program_id)
             if key:
                 to_send.append(key)
-    return to_send
+    return to_send, changed
 
 
 async def _channel_members(

@@ -155,12 +155,21 @@ async def start_round(
     intros before returning; otherwise the caller sends `Started.keys` (the tick sends any it
     doesn't). Returns None when nobody is available, `AlreadyStarted` when another caller won.
     """
-    pool = await sync_pool(core, program_id, deliver=False)
-    # Before matching: who went quiet is asked (or paused), rescues still waiting are told.
-    care = await ghosts.before_round(core, program_id) + await rescue.close_waiting(
-        core, program_id
-    )
-    plan = await plan_round(core, program_id, seed)
+    if seed is None:
+        seed = core.rng.randrange(2**31)
+    # Match on the stored pool while the platform's is read (Slack: a page of 200 members per
+    # call): join and leave events keep the stored one current, so the sync usually changes
+    # nothing and the matching has run in its shadow. If it did change, match again.
+    early = asyncio.create_task(plan_round(core, program_id, seed), name="early-plan")
+    try:
+        pool = await sync_pool(core, program_id, deliver=False)
+        # Before matching: who went quiet is asked (or paused), rescues still waiting are told.
+        care = await ghosts.before_round(core, program_id)
+        care += await rescue.close_waiting(core, program_id)
+    finally:
+        plan = await early
+    if pool.changed or care:  # (a quiet member paused: they leave the pool)
+        plan = await plan_round(core, program_id, seed)
     if plan is None:
         return None
     if after is not None and plan.number - 1 != after:

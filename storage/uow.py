@@ -30,8 +30,10 @@ from storage.repositories import (
 
 
 class UnitOfWork:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, read_only: bool = False) -> None:
         self._session = session
+        # A read-only unit sees only committed rows (what it finds is there for good).
+        self.read_only = read_only
         self.workspaces = WorkspaceRepository(session)
         self.members = MemberRepository(session)
         self.programs = ProgramRepository(session)
@@ -65,7 +67,7 @@ async def read_only(db: Database) -> AsyncIterator[UnitOfWork]:
     rollback: nothing done in it is kept; the rows it loaded stay readable (detached)."""
     async with db.readers() as session:
         try:
-            yield UnitOfWork(session)
+            yield UnitOfWork(session, read_only=True)
         finally:
             session.expunge_all()  # a rollback would expire them
             await session.rollback()

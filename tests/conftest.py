@@ -145,20 +145,27 @@ class World:
         return self._seen(user, reply)
 
     async def settle(self, *apps: WarmIntro) -> None:
-        """Wait for the background work of this world's app (and of `apps`)."""
+        """Wait for the work this world's app (and `apps`) started after replying: the
+        deliveries a request queued, a round's intros (`Core.settle`)."""
         for app in (self.app, *apps):
-            await app.core.background.drain()
+            await app.core.settle()
 
     async def thanks(self, user: str, text: str, channel: str | None = "coffee") -> Reply:
-        return self._seen(user, await self.app.thanks(self.actor(user, channel), text))
+        reply = await self.app.thanks(self.actor(user, channel), text)
+        await self.settle()
+        return self._seen(user, reply)
 
     async def dm(self, user: str, text: str) -> Reply:
-        return self._seen(user, await self.app.direct_message(self.actor(user, None), text))
+        reply = await self.app.direct_message(self.actor(user, None), text)
+        await self.settle()
+        return self._seen(user, reply)
 
     async def press(self, user: str, label: str, channel: str | None = "coffee") -> Reply:
         button = self.platform.find_button(user, channel, label)
         assert button is not None, f"{user} sees no button {label!r}"
-        return self._seen(user, await self.app.action(self.actor(user, channel), button.action_id))
+        reply = await self.app.action(self.actor(user, channel), button.action_id)
+        await self.settle()
+        return self._seen(user, reply)
 
     async def program(self, users: list[str] | None = None, channel: str = "coffee") -> None:
         """The bot joins #channel; `users` join with the profiles from the workspace file."""
@@ -167,6 +174,7 @@ class World:
             actor = self.actor(user_id, channel)
             reply = await join_with_profile(self.app, actor, self.data.users[user_id])
             assert reply.ok, reply.text
+        await self.settle()
 
     def people(self) -> list[str]:
         return [u.id for u in self.data.users.values() if not u.bot]

@@ -92,6 +92,7 @@ class ConsoleSession:
         self._narrating = False
         if not line.startswith("/"):
             self.show(await self.app.direct_message(self.actor(False), line))
+            await self.app.core.settle()
             return
         name, _, rest = line.partition(" ")
         handler = getattr(self, "cmd_" + name[1:].replace("-", "_"), None)
@@ -99,6 +100,9 @@ class ConsoleSession:
             self.out(f"  (unknown console command {name[:40]}; /help lists them)")
             return
         await handler(rest.strip())
+        # A console is one person at a time: what the line started (deliveries, a round's
+        # intros) shows before the next prompt.
+        await self.app.core.settle()
 
     def show(self, reply: Reply) -> None:
         if reply.form is not None:
@@ -125,7 +129,6 @@ class ConsoleSession:
 
     async def cmd_coffee(self, rest: str) -> None:
         self.show(await self.app.coffee(self.actor(), self.to_platform(rest)))
-        await self.app.core.background.drain()  # then what it started (a round's intros)
 
     async def cmd_thanks(self, rest: str) -> None:
         self.show(await self.app.thanks(self.actor(), self.to_platform(rest)))

@@ -39,6 +39,8 @@ async def run_discord(
     client = create_client(settings, options)
     app = build_app(db, DiscordPlatform(client), clock or SystemClock(), settings)
     client.attach(app)
+    if leadership is not None:  # only the elected scheduler delivers (one rate-limit budget)
+        app.core.delivers = lambda: leadership.leading
     scheduler = None
 
     async def tick_when_ready() -> None:

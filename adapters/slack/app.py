@@ -77,7 +77,7 @@ class SlackRuntime:
             )
             self.bolt = AsyncApp(
                 signing_secret=settings.slack_signing_secret,
-                client=make_client(None, base_url),
+                client=make_client(None, base_url, shared=self.platform.shared),
                 installation_store=self.installations,
                 oauth_flow=AsyncOAuthFlow(
                     client=AsyncWebClient(base_url=self.platform.base_url), settings=oauth_settings
@@ -92,7 +92,7 @@ class SlackRuntime:
 
             self.platform = SlackPlatform(single, base_url)
             self.bolt = AsyncApp(
-                client=make_client(token, base_url),
+                client=make_client(token, base_url, shared=self.platform.shared),
                 signing_secret=settings.slack_signing_secret,
                 request_verification_enabled=not socket_mode or bool(settings.slack_signing_secret),
             )
@@ -102,6 +102,7 @@ class SlackRuntime:
     async def close(self) -> None:
         """Release what the runtime opened beyond the app's own database engine."""
         await self.warm.close()  # background deliveries finish first (or are cancelled)
+        await self.platform.shared.close()
         if (
             self.installations is not None
             and self.installations.engine is not self.warm.core.db.engine

@@ -11,10 +11,12 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import guard, render
+from adapters.slack.http import post_response
 from adapters.slack.platform import SlackPlatform
 from bot.core import Actor
 from bot.messages import Reply
@@ -70,14 +72,20 @@ class RequestActor:
         self._actor: Actor | None = None
 
     async def __call__(self) -> Actor:
+        """The actor; whether they are a workspace admin is a users.info call (cached for a
+        while by the platform), made only if the command needs it (`Actor.admin_check`)."""
         if self._actor is None:
-            is_admin = await self.platform.is_admin(self.team, self.user)
-            self._actor = Actor(self.team, self.user, self.channel, is_admin)
+            self._actor = Actor(
+                self.team, self.user, self.channel, admin_check=self._is_admin, vouched=True
+            )
         return self._actor
+
+    async def _is_admin(self) -> bool:
+        return await self.platform.is_admin(self.team, self.user)
 
     def without_admin_check(self) -> Actor:
         """For a DM to the bot: no admin command is answered there, so no API call."""
-        return Actor(self.team, self.user, None)
+        return Actor(self.team, self.user, None, vouched=True)
 
 
 def use_actor_middleware(app: AsyncApp, platform: SlackPlatform) -> None:
@@ -89,6 +97,10 @@ def use_actor_middleware(app: AsyncApp, platform: SlackPlatform) -> None:
     ) -> Any:
         who = RequestActor(platform, team_of(body, context), _user_of(body, context), _where(body))
         context[ACTOR] = who
+        client = context.get("client")
+        if isinstance(client, AsyncWebClient) and client.session is None:
+            # bolt builds a client per request: its calls share the process's session too
+            client.session = platform.shared.get()
         return await next()
 
 
@@ -110,7 +122,14 @@ async def answer(
     """The reply, ephemerally through the response_url; by DM when there's no usable one."""
     if reply.message is None:
         return
-    if respond is not None and guard.response_url_ok(guard.response_url_of(body)):
+    url = guard.response_url_of(body)
+    if respond is not None and guard.response_url_ok(url):
+        session = getattr(client, "session", None)
+        if isinstance(session, aiohttp.ClientSession) and not session.closed and url:
+            # bolt's `respond` opens a connection per reply; the shared session keeps them
+            body_out = {"response_type": "ephemeral", "replace_original": False}
+            await post_response(url, {**body_out, **render.post_args(reply.message)}, session)
+            return
         await respond(
             response_type="ephemeral", replace_original=False, **render.post_args(reply.message)
         )

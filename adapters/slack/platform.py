@@ -20,6 +20,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import render
+from adapters.slack.http import SessionClient, SharedSession
 from adapters.slack.ratelimit import RateLimiter
 from bot import metrics
 from bot.messages import Attachment, Message
@@ -152,7 +153,7 @@ def retry_handlers(rate_limit_retries: int = 6) -> list[Any]:
 RATE_LIMIT_RETRIES = 6  # 429s one call waits out (Retry-After each) before giving up
 
 
-class LimitedClient(AsyncWebClient):
+class LimitedClient(SessionClient):
     """A client whose every call takes a token from the process's `RateLimiter` first; a 429
     pauses the method's bucket for Retry-After (every caller waits it out) and tries again."""
 
@@ -191,18 +192,22 @@ def make_client(
     base_url: str | None,
     limiter: RateLimiter | None = None,
     workspace: str | None = None,
+    shared: SharedSession | None = None,
 ) -> AsyncWebClient:
-    """A Web API client; with a `limiter`, every call waits for its token (see ratelimit)."""
+    """A Web API client; with a `limiter`, every call waits for its token (see ratelimit);
+    with `shared`, every call goes through the process's one aiohttp session."""
     if limiter is not None and workspace is not None:
         return LimitedClient(
             limiter=limiter,
             workspace=workspace,
+            shared=shared,
             token=token,
             base_url=base_url or DEFAULT_API_URL,
             retry_handlers=retry_handlers(rate_limit_retries=0),
             timeout=30,
         )
-    return AsyncWebClient(
+    return SessionClient(
+        shared=shared,
         token=token,
         base_url=base_url or DEFAULT_API_URL,
         retry_handlers=retry_handlers(),
@@ -221,9 +226,12 @@ class SlackPlatform:
         token_for: TokenLookup,
         base_url: str | None = None,
         limiter: RateLimiter | None = None,
+        shared: SharedSession | None = None,
     ) -> None:
         self._token_for = token_for
         self.base_url = base_url or DEFAULT_API_URL
+        # One aiohttp session (kept-alive connections) for every call of the process.
+        self.shared = shared or SharedSession()
         # One limiter for every call this process makes through the platform (all workspaces).
         self.limiter = limiter or RateLimiter()
         self._clients: dict[str, AsyncWebClient] = {}
@@ -237,7 +245,7 @@ class SlackPlatform:
         client = self._clients.get(workspace_id)
         if client is None or client.token != token:
             client = self._clients[workspace_id] = make_client(
-                token, self.base_url, self.limiter, workspace_id
+                token, self.base_url, self.limiter, workspace_id, self.shared
             )
         return client
 

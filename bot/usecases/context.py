@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
@@ -30,10 +30,18 @@ class Context:
         """A transaction and the actor's member row (created on first sight). Profiles of
         people not stored yet (the actor, and `also`) are fetched from the platform first:
         no platform call runs inside the transaction."""
-        ids = [self.actor.user_id, *also]
-        self.profiles = await self.core.known_users(self.actor.workspace_id, ids)
+        actor = self.actor
+        ids = [actor.user_id, *also]
+        # Where the platform names nobody in the request (Slack), a newcomer's own profile is
+        # a users.info call, rate limited (100 a minute): it is asked after the reply.
+        later = actor.user_id if actor.display_name is None and actor.vouched else None
+        self.profiles = await self.core.known_users(actor.workspace_id, ids, later)
         async with self.core.uow() as uow:
-            yield uow, await self.core.actor_member(uow, self.actor, self.profiles)
+            yield uow, await self.core.actor_member(uow, actor, self.profiles)
+        if later is not None and later in self.profiles:
+            self.core.background.spawn(
+                self.core.refresh_profile(actor.workspace_id, later), "profile-refresh"
+            )
 
     @asynccontextmanager
     async def reading_member(self) -> AsyncIterator[tuple[UnitOfWork, Member]]:
@@ -54,8 +62,14 @@ class Context:
     def is_admin(self, program: Program) -> bool:
         return self.core.is_admin(self.actor, program)
 
-    async def flush(self) -> None:
-        """Send what this request queued (after its transaction committed)."""
+    async def flush(self, then: Callable[[], Awaitable[object]] | None = None) -> None:
+        """Send what this request queued (after its transaction committed), *after* the reply:
+        in a tracked background task (`Core.deliver_soon`), so a slow or rate-limited platform
+        call (an interview DM waiting for its `conversations.open` token) never holds up the
+        answer. `then` runs once they are sent (e.g. to note where a post landed).
+
+        The rows are already committed `pending` and due: if the process dies first, the next
+        tick sends them; nothing is lost and nothing is sent twice (the outbox's claims)."""
         if self.to_send:
             keys, self.to_send = self.to_send, []
-            await self.outbox.flush(keys)
+            self.core.deliver_soon(self.outbox.flush(keys), then)

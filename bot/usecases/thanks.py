@@ -102,13 +102,17 @@ async def _send(ctx: Context, command: cmd.Thanks, group_id: int | None) -> Repl
             note_id = note.id
     except UnknownUser as exc:
         return error(wording.unknown_user(exc.user_id))
-    await ctx.flush()
+    await ctx.flush(then=lambda: _note_posted(ctx, note_id))
+    return Reply(wording.thanks_sent(ids, not command.private, channel))
+
+
+async def _note_posted(ctx: Context, note_id: int) -> None:
+    """Once the public post is out: remember where it landed."""
     async with ctx.core.uow() as uow:
         row = await uow.deliveries.by_key(key_of.thanks_post(note_id))
         stored = await uow.thanks.get(note_id)
         if row is not None and stored is not None and row.platform_ref:
             stored.posted_ref = row.platform_ref
-    return Reply(wording.thanks_sent(ids, not command.private, channel))
 
 
 async def _recipients(

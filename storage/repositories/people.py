@@ -87,9 +87,7 @@ class MemberRepository(Repository):
     ) -> Member:
         found = await self.find(workspace_id, external_id)
         if found:
-            if found.profile is None:
-                found.profile = _new_profile(now)
-            return found
+            return self.with_profile(found, now)
         member = Member(
             workspace_id=workspace_id,
             external_id=external_id,
@@ -98,6 +96,13 @@ class MemberRepository(Repository):
             profile=_new_profile(now),
         )
         return await self._insert_or_get(member, self._by_external(workspace_id, external_id))
+
+    @staticmethod
+    def with_profile(member: Member, now: datetime) -> Member:
+        """`member`, with an empty profile if it had none."""
+        if member.profile is None:
+            member.profile = _new_profile(now)
+        return member
 
     async def by_ids(self, ids: Sequence[int]) -> dict[int, Member]:
         if not ids:

@@ -40,6 +40,7 @@ async def test_thanks_form_posts_in_the_groups_program(world: World) -> None:
     in_group_dm = Actor(world.workspace, "li", "G-mpim", False, "Li")  # not a program channel
     values = {"recipients": ["maya"], "message": "great chat", "private": False}
     done = await world.app.form_submitted(in_group_dm, f"thanks:{group_id}", values)
+    await world.settle()  # the post goes out after the reply
     assert done.ok and "posted it in" in done.text
     (post,) = world.sent("channel")[before:]
     assert post.target.channel_id == "coffee"

@@ -88,6 +88,7 @@ async def _run(w: World, strings: tuple[str, ...]) -> int:
     for h, (label, call) in calls:
         sent = len(w.platform.sent)
         reply = await call()
+        await w.settle()  # what it started after replying (deliveries) is done too
         count += 1
         where = f"{label} with {h[:30]!r}"
         if reply.message is None and reply.form is None:

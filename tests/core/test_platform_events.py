@@ -22,6 +22,7 @@ async def test_setup_program_applies_settings_at_once(world: World) -> None:
             "purpose": "Meet the new office",
         },
     )
+    await world.settle()  # the welcome is posted after the reply
     assert reply.ok and "biweekly" in reply.text and "Meet the new office" in reply.text
     welcome = world.sent("channel")[-1]
     assert (

@@ -16,6 +16,7 @@ from typing import Any
 
 from adapters.discord import DiscordOptions, DiscordPlatform, WarmIntroClient, create_client
 from bot.app import WarmIntro
+from bot.background import TASK_PREFIX
 from bot.bootstrap import build_app
 from bot.clock import FakeClock
 from bot.config import Settings
@@ -38,6 +39,7 @@ _EVENT_TASKS = (
     "discord-ui-view-dispatch",
     "discord-ui-dynamic-item",
     "discord-ui-modal-dispatch",
+    TASK_PREFIX,  # what the core does after answering (deliveries, a round's intros)
 )
 
 

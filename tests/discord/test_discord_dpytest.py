@@ -46,6 +46,7 @@ class Dpy:
     async def program(self) -> None:
         reply = await self.app.setup_program(self.actor(self.admin, admin=True), {}, "coffee")
         assert reply.ok, reply.text
+        await self.app.core.settle()  # the welcome is posted after the answer
         welcome = dpytest.get_message()
         assert "Hi, I'm WarmIntro!" in welcome.content
 
@@ -75,6 +76,7 @@ async def test_interview_answers_by_dm_get_the_next_question_in_the_dm(dpy: Dpy)
     li = dpy.members[0]
     reply = await dpy.app.run(dpy.actor(li), cmd.Join())
     assert reply.ok
+    await dpy.app.core.settle()  # the interview DM is sent after the answer
     question = dpytest.get_message()
     assert isinstance(question.channel, discord.DMChannel)
     assert "1/3" in question.content
@@ -112,6 +114,7 @@ async def test_leaving_the_server_leaves_every_program(dpy: Dpy) -> None:
     await dpy.program()
     li = dpy.members[0]
     await dpy.app.run(dpy.actor(li), cmd.Join())
+    await dpy.app.core.settle()
     await dpytest.empty_queue()
     backend.delete_member(li)
     await dpytest.run_all_events()

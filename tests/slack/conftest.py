@@ -33,6 +33,10 @@ class SlackWorld:
     def warm(self):  # type: ignore[no-untyped-def]
         return self.runtime.warm
 
+    async def settle(self) -> None:
+        """Wait for what the app does after answering (deliveries a request queued)."""
+        await self.warm.core.settle()
+
     async def add_bot_to(self, channel: str = "C0001", inviter: str = "U0001") -> None:
         assert (
             await self.slack.event(

@@ -227,6 +227,7 @@ async def test_thanks_command_escapes_hostile_text(sw: SlackWorld) -> None:
         await sw.slack.command("/thanks", f"<@U0002|li> {hostile}", "U0001")
     )
     assert "Thanks sent" in reply["text"]
+    await sw.settle()  # the post goes out after the answer
     (post,) = [p for p in sw.fake.posts_to("C0001") if "thanks" in p["text"]]
     body = texts(post)
     assert "&lt;!channel&gt; &lt;!here&gt; &lt;@U0003&gt; &lt;#C0999&gt;" in body
@@ -331,6 +332,7 @@ async def test_slack_error_for_a_channel_is_recorded_not_raised(sw: SlackWorld) 
     )
     reply = await sw.slack.reply(await sw.slack.command("/thanks", "<@U0002> cheers", "U0001"))
     assert "Thanks sent" in reply["text"]
+    await sw.settle()
     async with sw.warm.core.db.session() as s:
         post = (
             await s.execute(select(Delivery).where(Delivery.kind == "thanks_post"))
@@ -405,6 +407,7 @@ async def test_slack_escaped_input_is_decoded_once(sw: SlackWorld) -> None:
         await sw.slack.command("/thanks", "<@U0002> for R&amp;D help", "U0001")
     )
     assert "Thanks sent" in reply["text"]
+    await sw.settle()  # the post goes out after the answer
     (post,) = [p for p in sw.fake.posts_to("C0001") if "thanks" in p["text"]]
     assert "for R&amp;D help" in texts(post) and "&amp;amp;" not in texts(post)
     assert all(b["text"]["verbatim"] is True for b in post["blocks"] if b["type"] == "section")

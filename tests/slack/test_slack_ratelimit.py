@@ -35,6 +35,7 @@ async def test_a_storm_of_200_opens_stays_under_the_limit_and_all_succeed(
     client = await platform.client("T0001")
     users = _people(fake_slack, 200)
     answers = await asyncio.gather(*(client.conversations_open(users=u) for u in users))
+    await platform.shared.close()
     assert [a["channel"]["id"] for a in answers] == ["D" + u for u in users]
     assert fake_slack.rate_limited.get(OPEN, 0) <= 2  # < 1% of the calls
 
@@ -54,6 +55,7 @@ async def test_deliveries_through_the_platform_wait_for_tokens(fake_slack: FakeS
             for u in users
         )
     )
+    await platform.shared.close()
     assert sorted(r.conversation_id for r in refs) == sorted("D" + u for u in users)
     assert sum(fake_slack.rate_limited.values()) <= 1
 
