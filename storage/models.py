@@ -315,3 +315,33 @@ class ConversationState(Base):
     state: Mapped[str] = mapped_column(String(32))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime]
+
+
+class SignInLink(Base):
+    """A one-time dashboard sign-in link that was issued: redeemed at most once (`used_at`).
+
+    The link itself carries who and where (signed); the row only remembers that it exists and
+    whether it was used, so it holds nothing about the person.
+    """
+
+    __tablename__ = "sign_in_links"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str] = mapped_column(String(16))
+    issued_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class WebSecret(Base):
+    """Secrets the web dashboard generated for itself (the signing key when
+    `WARMINTRO_SECRET_KEY` is unset), so links and sessions survive restarts."""
+
+    __tablename__ = "web_secrets"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime]

@@ -23,6 +23,7 @@ from storage.repositories import (
     MemberRepository,
     ProgramRepository,
     RoundRepository,
+    SignInRepository,
     ThanksRepository,
     WorkspaceRepository,
 )
@@ -38,6 +39,7 @@ class UnitOfWork:
         self.deliveries = DeliveryRepository(session)
         self.thanks = ThanksRepository(session)
         self.avoid = AvoidRepository(session)
+        self.signin = SignInRepository(session)
 
     async def flush(self) -> None:
         """Write pending changes now (ids, constraints) without ending the transaction."""

@@ -10,6 +10,7 @@ from adapters.discord.client import create_client
 from adapters.discord.options import DiscordOptions
 from adapters.discord.platform import DiscordPlatform
 from adapters.metrics_http import metrics_server
+from adapters.web.site import Dashboard
 from bot.bootstrap import build_app
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
@@ -27,6 +28,7 @@ async def run_discord(
     clock: Clock | None = None,
     options: DiscordOptions | None = None,
     leadership: Leadership | None = None,
+    dashboard: Dashboard | None = None,
 ) -> None:
     """Connect to Discord and serve until cancelled (the CLI cancels it on SIGINT/SIGTERM).
 
@@ -39,6 +41,8 @@ async def run_discord(
     client = create_client(settings, options)
     app = build_app(db, DiscordPlatform(client), clock or SystemClock(), settings)
     client.attach(app)
+    if dashboard is not None:
+        dashboard.register(app)
     scheduler = None
 
     async def tick_when_ready() -> None:

@@ -7,6 +7,7 @@ people and channels are `UserRef` / `ChannelRef` spans, never formatted mentions
 """
 
 from bot.wording.avoid import *  # noqa: F403
+from bot.wording.dashboard import *  # noqa: F403
 from bot.wording.errors import *  # noqa: F403
 from bot.wording.help import *  # noqa: F403
 from bot.wording.imports import *  # noqa: F403

@@ -9,6 +9,7 @@ from storage.repositories.deliveries import DeliveryRepository
 from storage.repositories.people import MemberRepository, WorkspaceRepository, user_hash
 from storage.repositories.programs import ProgramRepository
 from storage.repositories.rounds import RoundRepository
+from storage.repositories.signin import SignInRepository
 from storage.repositories.thanks import ThanksRepository
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "MemberRepository",
     "ProgramRepository",
     "RoundRepository",
+    "SignInRepository",
     "ThanksRepository",
     "WorkspaceRepository",
     "user_hash",
