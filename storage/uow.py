@@ -20,6 +20,7 @@ from storage.engine import Database
 from storage.repositories import (
     AvoidRepository,
     DeliveryRepository,
+    InsightsRepository,
     MemberRepository,
     ProgramRepository,
     RoundRepository,
@@ -40,6 +41,7 @@ class UnitOfWork:
         self.thanks = ThanksRepository(session)
         self.avoid = AvoidRepository(session)
         self.signin = SignInRepository(session)
+        self.insights = InsightsRepository(session)
 
     async def flush(self) -> None:
         """Write pending changes now (ids, constraints) without ending the transaction."""

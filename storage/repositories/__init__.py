@@ -6,6 +6,7 @@ a single transaction.
 
 from storage.repositories.avoid import AvoidRepository
 from storage.repositories.deliveries import DeliveryRepository
+from storage.repositories.insights import InsightsRepository
 from storage.repositories.people import MemberRepository, WorkspaceRepository, user_hash
 from storage.repositories.programs import ProgramRepository
 from storage.repositories.rounds import RoundRepository
@@ -15,6 +16,7 @@ from storage.repositories.thanks import ThanksRepository
 __all__ = [
     "AvoidRepository",
     "DeliveryRepository",
+    "InsightsRepository",
     "MemberRepository",
     "ProgramRepository",
     "RoundRepository",

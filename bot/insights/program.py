@@ -1,0 +1,399 @@
+"""A program's figures for the organiser's dashboard, its overview line and its CSV export.
+
+Every figure is read in one read-only unit of work; aggregates are computed by the database
+(`storage.repositories.insights`), only small results are shaped here.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from bot.insights import network
+from bot.insights.figures import (
+    Gratitude,
+    Interests,
+    Participation,
+    Period,
+    ProgramFigures,
+    ProgramSummary,
+    RoundFigures,
+    SkillGap,
+    TagCount,
+    TeamMatrix,
+    WallNote,
+)
+from bot.states import GroupOutcome, RoundStatus
+from bot.wording import insights as words
+from storage.models import Program, Round
+from storage.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from bot.core import Core
+
+logger = logging.getLogger(__name__)
+
+# A member matched this many times in closed rounds without ever answering a check-in.
+NEVER_ANSWERED_AFTER = 2
+WALL_SIZE = 50
+TOP_TAGS = 15
+NO_TEAM = ""  # the team of people who gave none (charts name it)
+
+
+class NotFound(LookupError):
+    """No such program (or member) in this workspace: a page answers 404."""
+
+
+def program_key(program_id: int | str) -> int:
+    """A program id from a URL: a positive integer, else NotFound (never an error page)."""
+    if isinstance(program_id, bool):
+        raise NotFound(program_id)
+    if isinstance(program_id, int):
+        value = program_id
+    else:
+        text = str(program_id).strip()
+        if not text.isascii() or not text.isdigit() or len(text) > 18:
+            raise NotFound(program_id)
+        value = int(text)
+    if value <= 0:
+        raise NotFound(program_id)
+    return value
+
+
+async def _program(
+    core: Core, uow: UnitOfWork, workspace_id: str, program_id: int | str
+) -> Program:
+    key = program_key(program_id)
+    ws = await uow.workspaces.find(core.platform.name, workspace_id)
+    program = await uow.insights.program(ws.id, key) if ws is not None else None
+    if program is None:
+        raise NotFound(program_id)
+    return program
+
+
+async def program_figures(core: Core, workspace_id: str, program_id: int | str) -> ProgramFigures:
+    """Everything the program's dashboard shows. NotFound if the program isn't this
+    workspace's."""
+    now = core.now()
+    async with core.reading() as uow:
+        program = await _program(core, uow, workspace_id, program_id)
+        participation = await _participation(uow, program, now)
+        rounds = await _rounds(uow, program.id)
+        teams = _team_matrix(await uow.insights.team_meetings(program.id))
+        pairs_met = rounds[-1].pairs_so_far if rounds else 0
+        top, people = await uow.insights.most_met(program.id, network.MAX_NODES)
+        ids = [m for m, _ in top]
+        graph = network.build(
+            top,
+            await uow.insights.people(ids),
+            await uow.insights.pairs_among(program.id, ids),
+            people,
+            pairs_met,
+            words.ANONYMOUS_NODE,
+        )
+        gratitude = await _gratitude(uow, program.id)
+        interests = _interests(await uow.insights.tags(program.id))
+    return ProgramFigures(
+        program_id=program.id,
+        channel_id=program.channel_id,
+        name=program.name,
+        active=program.active,
+        computed_at=now,
+        next_round_at=program.next_round_at,
+        participation=participation,
+        rounds=rounds,
+        pairs_met=pairs_met,
+        teams=teams,
+        network=graph,
+        gratitude=gratitude,
+        interests=interests,
+    )
+
+
+async def overview_figures(core: Core, workspace_id: str) -> list[ProgramSummary]:
+    """One line per program of the workspace (none if the workspace is unknown)."""
+    now = core.now()
+    out: list[ProgramSummary] = []
+    async with core.reading() as uow:
+        ws = await uow.workspaces.find(core.platform.name, workspace_id)
+        if ws is None:
+            return []
+        for program in await uow.programs.in_workspace(ws.id):
+            members, paused, _left = await uow.insights.membership_counts(program.id, now)
+            rounds, groups, met, last = await uow.insights.round_summary(program.id)
+            out.append(
+                ProgramSummary(
+                    program_id=program.id,
+                    channel_id=program.channel_id,
+                    name=program.name,
+                    active=program.active,
+                    members=members,
+                    paused=paused,
+                    rounds=rounds,
+                    groups=groups,
+                    met=met,
+                    pairs_met=await uow.insights.distinct_pairs(program.id),
+                    thanks=await uow.insights.thanks_count(program.id),
+                    last_round_at=last,
+                    next_round_at=program.next_round_at,
+                )
+            )
+    return out
+
+
+CSV_COLUMNS = (
+    "round",
+    "started_at",
+    "ends_at",
+    "status",
+    "members",
+    "joins",
+    "leaves",
+    "matched",
+    "groups",
+    "met",
+    "scheduled",
+    "couldnt",
+    "no_answer",
+    "met_rate",
+    "answer_rate",
+    "new_pairs",
+    "pairs_so_far",
+    "thanks",
+)
+
+
+async def round_csv(core: Core, workspace_id: str, program_id: int | str) -> str:
+    """Per-round figures as CSV (numbers and dates only: no names, no notes)."""
+    async with core.reading() as uow:
+        program = await _program(core, uow, workspace_id, program_id)
+        rounds = await _rounds(uow, program.id)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for r in rounds:
+        writer.writerow(
+            (
+                r.number,
+                r.started_at.isoformat(),
+                r.ends_at.isoformat(),
+                RoundStatus.OPEN if r.open else RoundStatus.CLOSED,
+                r.members,
+                r.joins,
+                r.leaves,
+                r.matched,
+                r.groups,
+                r.met,
+                r.scheduled,
+                r.skipped,
+                r.no_answer,
+                _ratio(r.met_rate),
+                _ratio(r.answer_rate),
+                r.new_pairs,
+                r.pairs_so_far,
+                r.thanks,
+            )
+        )
+    return out.getvalue()
+
+
+def _ratio(value: float | None) -> str:
+    return "" if value is None else f"{value:.3f}"
+
+
+# --- participation ----------------------------------------------------------------------------
+
+
+async def _participation(uow: UnitOfWork, program: Program, now: datetime) -> Participation:
+    members, paused, left = await uow.insights.membership_counts(program.id, now)
+    return Participation(
+        members=members,
+        paused=paused,
+        left=left,
+        forgotten=await uow.insights.opt_outs(program.workspace_id),
+        never_answered=await uow.insights.never_answered(program.id, NEVER_ANSWERED_AFTER),
+        never_answered_after=NEVER_ANSWERED_AFTER,
+    )
+
+
+# --- rounds -----------------------------------------------------------------------------------
+
+
+async def _rounds(uow: UnitOfWork, program_id: int) -> tuple[RoundFigures, ...]:
+    rounds = await uow.insights.rounds(program_id)
+    if not rounds:
+        return ()
+    outcomes: dict[int, Counter[str | None]] = {}
+    for number, outcome, count in await uow.insights.outcomes(program_id):
+        outcomes.setdefault(number, Counter())[outcome] += count
+    matched = await uow.insights.matched(program_id)
+    new_pairs = await uow.insights.new_pairs(program_id)
+    spans = await uow.insights.membership_spans(program_id)
+    thanks = [c for c, _ in await uow.insights.thanks_times(program_id)]
+    joins = sorted(j for j, _ in spans)
+    lefts = sorted(lft for _, lft in spans if lft is not None)
+    starts = [r.started_at for r in rounds]
+    join_buckets = _buckets(starts, joins)
+    leave_buckets = _buckets(starts, lefts)
+    thanks_buckets = _buckets(starts, thanks)
+    out: list[RoundFigures] = []
+    so_far = 0
+    for i, r in enumerate(rounds):
+        said = outcomes.get(r.number, Counter())
+        groups = sum(said.values())
+        so_far += new_pairs.get(r.number, 0)
+        out.append(
+            RoundFigures(
+                number=r.number,
+                started_at=r.started_at,
+                ends_at=r.ends_at,
+                open=r.status == RoundStatus.OPEN,
+                members=_members_at(r, joins, lefts),
+                joins=join_buckets[i],
+                leaves=leave_buckets[i],
+                matched=matched.get(r.number, 0),
+                groups=groups,
+                met=said[GroupOutcome.MET],
+                scheduled=said[GroupOutcome.SCHEDULED],
+                skipped=said[GroupOutcome.SKIPPED],
+                no_answer=said[None],
+                new_pairs=new_pairs.get(r.number, 0),
+                pairs_so_far=so_far,
+                thanks=thanks_buckets[i],
+            )
+        )
+    return tuple(out)
+
+
+def _members_at(round_: Round, joins: Sequence[datetime], lefts: Sequence[datetime]) -> int:
+    """Memberships started by the round's start and not ended by then (a left_at is never
+    before its joined_at, so those that ended are among those that started)."""
+    return bisect_right(joins, round_.started_at) - bisect_right(lefts, round_.started_at)
+
+
+def _buckets(starts: Sequence[datetime], moments: Iterable[datetime]) -> list[int]:
+    """How many `moments` fall in each round: [start of round i, start of round i+1); the first
+    round also takes what came before it, the last one everything after its start."""
+    counts = [0] * len(starts)
+    for moment in moments:
+        i = max(bisect_right(starts, moment) - 1, 0)
+        counts[i] += 1
+    return counts
+
+
+# --- connections ------------------------------------------------------------------------------
+
+
+def _team_matrix(rows: Iterable[tuple[str | None, str | None, int]]) -> TeamMatrix:
+    """Fold team names ("Design", "design ") together and make the matrix symmetric."""
+    shown: dict[str, str] = {}
+    counts: Counter[tuple[str, str]] = Counter()
+
+    def key(team: str | None) -> str:
+        if team is None or not team.strip():
+            return NO_TEAM
+        folded = " ".join(team.split()).casefold()
+        shown.setdefault(folded, " ".join(team.split()))
+        return folded
+
+    for a, b, n in rows:
+        ka, kb = sorted((key(a), key(b)))
+        counts[(ka, kb)] += n
+    keys = sorted({k for pair in counts for k in pair}, key=lambda k: (k == NO_TEAM, k))
+    index = {k: i for i, k in enumerate(keys)}
+    grid = [[0] * len(keys) for _ in keys]
+    for (ka, kb), n in counts.items():
+        grid[index[ka]][index[kb]] += n
+        if ka != kb:
+            grid[index[kb]][index[ka]] += n
+    return TeamMatrix(
+        teams=tuple(shown.get(k, NO_TEAM) for k in keys),
+        counts=tuple(tuple(row) for row in grid),
+    )
+
+
+# --- gratitude --------------------------------------------------------------------------------
+
+
+async def _gratitude(uow: UnitOfWork, program_id: int) -> Gratitude:
+    times = await uow.insights.thanks_times(program_id)
+    months = Counter(c.strftime("%Y-%m") for c, _ in times)
+    wall = tuple(
+        WallNote(note_id=i, created_at=c, author=a, recipients=tuple(r), text=t)
+        for i, c, a, t, r in await uow.insights.public_notes(program_id, WALL_SIZE)
+    )
+    return Gratitude(
+        total=len(times),
+        public=sum(1 for _, p in times if p),
+        per_month=tuple(Period(m, months[m]) for m in _month_range(sorted(months))),
+        wall=wall,
+    )
+
+
+def _month_range(months: Sequence[str]) -> list[str]:
+    """Every month from the first to the last (empty months included, so gaps show)."""
+    if not months:
+        return []
+    year, month = map(int, months[0].split("-"))
+    out = []
+    while True:
+        key = f"{year:04d}-{month:02d}"
+        out.append(key)
+        if key >= months[-1]:
+            return out
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+# --- interests --------------------------------------------------------------------------------
+
+
+def _interests(rows: Sequence[tuple[list[str], list[str], list[str]]]) -> Interests:
+    interests, offers, wants = _Tally(), _Tally(), _Tally()
+    for i, o, w in rows:
+        interests.add(i)
+        offers.add(o)
+        wants.add(w)
+    unmet = [
+        SkillGap(skill=wants.shown[k], wanted=n, offered=offers.counts.get(k, 0))
+        for k, n in wants.counts.items()
+        if n > offers.counts.get(k, 0)
+    ]
+    unmet.sort(key=lambda g: (-g.gap, -g.wanted, g.skill.casefold()))
+    return Interests(
+        people=len(rows),
+        interests=interests.top(TOP_TAGS),
+        offers=offers.top(TOP_TAGS),
+        wants=wants.top(TOP_TAGS),
+        unmet=tuple(unmet[:TOP_TAGS]),
+    )
+
+
+class _Tally:
+    """Tags counted once per person, folded ("SQL", " sql" are one), shown as first seen."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+        self.shown: dict[str, str] = {}
+
+    def add(self, tags: Iterable[object]) -> None:
+        seen = set()
+        for tag in tags:
+            if not isinstance(tag, str) or not tag.strip():
+                continue
+            text = " ".join(tag.split())
+            key = text.casefold()
+            if key in seen:
+                continue
+            seen.add(key)
+            self.shown.setdefault(key, text)
+            self.counts[key] += 1
+
+    def top(self, n: int) -> tuple[TagCount, ...]:
+        ranked = sorted(self.counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
+        return tuple(TagCount(self.shown[k], c) for k, c in ranked)

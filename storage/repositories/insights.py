@@ -1,0 +1,386 @@
+"""The dashboard's read-only figures: aggregates computed in SQL, one query per figure.
+
+Every method only reads. "Met" means a group whose outcome is `met` (the most hopeful check-in
+answer any member gave); a *pair* is two members of one such group (a group of three is three
+pairs). Pairs are ordered `a < b` by member id so each is counted once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import aliased
+
+from bot.states import GroupOutcome, RoundStatus
+from storage.models import (
+    CheckinAnswer,
+    Group,
+    GroupMember,
+    Member,
+    Membership,
+    OptOut,
+    Profile,
+    Program,
+    Round,
+    ThanksNote,
+    ThanksRecipient,
+)
+from storage.repositories.base import Repository
+
+
+def _met_pairs(program_id: int) -> Any:
+    """(a, b, round number) for every pair of members who met in one of the program's groups."""
+    a, b = aliased(GroupMember), aliased(GroupMember)
+    return (
+        select(a.member_id.label("a"), b.member_id.label("b"), Round.number.label("number"))
+        .select_from(Round)
+        .join(Group, Group.round_id == Round.id)
+        .join(a, a.group_id == Group.id)
+        .join(b, and_(b.group_id == Group.id, a.member_id < b.member_id))
+        .where(Round.program_id == program_id, Group.outcome == GroupOutcome.MET)
+    )
+
+
+def _active_membership(program_id: int) -> Any:
+    """Conditions for a current member: joined, not left, neither a bot nor deactivated."""
+    return and_(
+        Membership.program_id == program_id,
+        Membership.left_at.is_(None),
+        Member.is_bot.is_(False),
+        Member.deactivated.is_(False),
+    )
+
+
+class InsightsRepository(Repository):
+    # --- programs -----------------------------------------------------------------------------
+
+    async def program(self, workspace_id: int, program_id: int) -> Program | None:
+        """The program, only if it belongs to this workspace (else None, as if it didn't exist)."""
+        stmt = select(Program).where(Program.id == program_id, Program.workspace_id == workspace_id)
+        return (await self._s.execute(stmt)).scalar_one_or_none()
+
+    # --- participation ------------------------------------------------------------------------
+
+    async def membership_counts(self, program_id: int, now: datetime) -> tuple[int, int, int]:
+        """(current members, of whom paused now, memberships that left)."""
+        paused = case((Profile.paused_until > now, 1), else_=0)
+        active = (
+            select(func.count(Membership.id), func.coalesce(func.sum(paused), 0))
+            .join(Member, Member.id == Membership.member_id)
+            .outerjoin(Profile, Profile.member_id == Member.id)
+            .where(_active_membership(program_id))
+        )
+        members, paused_now = (await self._s.execute(active)).one()
+        left = select(func.count(Membership.id)).where(
+            Membership.program_id == program_id, Membership.left_at.is_not(None)
+        )
+        return int(members), int(paused_now), int((await self._s.execute(left)).scalar_one())
+
+    async def membership_spans(self, program_id: int) -> list[tuple[datetime, datetime | None]]:
+        """(joined_at, left_at) of every membership row (a rejoin overwrites the row's dates)."""
+        stmt = select(Membership.joined_at, Membership.left_at).where(
+            Membership.program_id == program_id
+        )
+        return [(j, lft) for j, lft in await self._s.execute(stmt)]
+
+    async def opt_outs(self, workspace_id: int) -> int:
+        """People of the workspace who asked to be forgotten (only a hash of them remains)."""
+        stmt = select(func.count(OptOut.id)).where(OptOut.workspace_id == workspace_id)
+        return int((await self._s.execute(stmt)).scalar_one())
+
+    async def never_answered(self, program_id: int, min_groups: int) -> int:
+        """Current members matched in at least `min_groups` groups of the program's closed
+        rounds who never answered a check-in of the program (the open round's included)."""
+        answered = (
+            select(CheckinAnswer.member_id)
+            .join(Group, Group.id == CheckinAnswer.group_id)
+            .join(Round, Round.id == Group.round_id)
+            .where(Round.program_id == program_id)
+        )
+        placed = (
+            select(GroupMember.member_id.label("member_id"))
+            .join(Group, Group.id == GroupMember.group_id)
+            .join(Round, Round.id == Group.round_id)
+            .where(Round.program_id == program_id, Round.status == RoundStatus.CLOSED)
+            .group_by(GroupMember.member_id)
+            .having(func.count(GroupMember.group_id) >= min_groups)
+            .subquery()
+        )
+        stmt = (
+            select(func.count())
+            .select_from(placed)
+            .join(Membership, Membership.member_id == placed.c.member_id)
+            .join(Member, Member.id == Membership.member_id)
+            .where(_active_membership(program_id), placed.c.member_id.not_in(answered))
+        )
+        return int((await self._s.execute(stmt)).scalar_one())
+
+    # --- rounds -------------------------------------------------------------------------------
+
+    async def rounds(self, program_id: int) -> list[Round]:
+        stmt = select(Round).where(Round.program_id == program_id).order_by(Round.number)
+        return list((await self._s.execute(stmt)).scalars())
+
+    async def outcomes(self, program_id: int) -> list[tuple[int, str | None, int]]:
+        """(round number, group outcome or None, groups) for every round."""
+        stmt = (
+            select(Round.number, Group.outcome, func.count(Group.id))
+            .join(Group, Group.round_id == Round.id)
+            .where(Round.program_id == program_id)
+            .group_by(Round.number, Group.outcome)
+        )
+        return [(n, o, int(c)) for n, o, c in await self._s.execute(stmt)]
+
+    async def matched(self, program_id: int) -> dict[int, int]:
+        """Round number → people placed in a group."""
+        stmt = (
+            select(Round.number, func.count())
+            .join(Group, Group.round_id == Round.id)
+            .join(GroupMember, GroupMember.group_id == Group.id)
+            .where(Round.program_id == program_id)
+            .group_by(Round.number)
+        )
+        return {n: int(c) for n, c in await self._s.execute(stmt)}
+
+    # --- connections --------------------------------------------------------------------------
+
+    async def new_pairs(self, program_id: int) -> dict[int, int]:
+        """Round number → pairs who met for the first time in it."""
+        pairs = _met_pairs(program_id).subquery()
+        first = (
+            select(func.min(pairs.c.number).label("first"))
+            .group_by(pairs.c.a, pairs.c.b)
+            .subquery()
+        )
+        stmt = select(first.c.first, func.count()).group_by(first.c.first)
+        return {int(n): int(c) for n, c in await self._s.execute(stmt)}
+
+    async def team_meetings(self, program_id: int) -> list[tuple[str | None, str | None, int]]:
+        """(team of a, team of b, meetings) over every pair that met (a meeting per round)."""
+        pairs = _met_pairs(program_id).subquery()
+        pa, pb = aliased(Profile), aliased(Profile)
+        stmt = (
+            select(pa.team, pb.team, func.count())
+            .select_from(pairs)
+            .outerjoin(pa, pa.member_id == pairs.c.a)
+            .outerjoin(pb, pb.member_id == pairs.c.b)
+            .group_by(pa.team, pb.team)
+        )
+        return [(ta, tb, int(c)) for ta, tb, c in await self._s.execute(stmt)]
+
+    async def most_met(self, program_id: int, limit: int) -> tuple[list[tuple[int, int]], int]:
+        """The `limit` members in the most met groups: [(member id, meetings)], and how many
+        members met anyone at all."""
+        per_member = (
+            select(GroupMember.member_id.label("m"), func.count().label("n"))
+            .join(Group, Group.id == GroupMember.group_id)
+            .join(Round, Round.id == Group.round_id)
+            .where(Round.program_id == program_id, Group.outcome == GroupOutcome.MET)
+            .group_by(GroupMember.member_id)
+            .subquery()
+        )
+        top = (
+            select(per_member.c.m, per_member.c.n)
+            .order_by(per_member.c.n.desc(), per_member.c.m)
+            .limit(limit)
+        )
+        rows = [(int(m), int(n)) for m, n in await self._s.execute(top)]
+        total = (await self._s.execute(select(func.count()).select_from(per_member))).scalar_one()
+        return rows, int(total)
+
+    async def pairs_among(
+        self, program_id: int, member_ids: Sequence[int]
+    ) -> list[tuple[int, int, int]]:
+        """(a, b, times met) for the pairs of these members who met."""
+        if not member_ids:
+            return []
+        pairs = _met_pairs(program_id).subquery()
+        ids = list(member_ids)
+        stmt = (
+            select(pairs.c.a, pairs.c.b, func.count())
+            .where(pairs.c.a.in_(ids), pairs.c.b.in_(ids))
+            .group_by(pairs.c.a, pairs.c.b)
+            .order_by(pairs.c.a, pairs.c.b)
+        )
+        return [(int(a), int(b), int(c)) for a, b, c in await self._s.execute(stmt)]
+
+    async def people(self, member_ids: Sequence[int]) -> dict[int, tuple[str, str | None]]:
+        """Member id → (display name, team)."""
+        if not member_ids:
+            return {}
+        stmt = (
+            select(Member.id, Member.display_name, Profile.team)
+            .outerjoin(Profile, Profile.member_id == Member.id)
+            .where(Member.id.in_(list(member_ids)))
+        )
+        return {int(i): (n, t) for i, n, t in await self._s.execute(stmt)}
+
+    # --- gratitude ----------------------------------------------------------------------------
+
+    async def thanks_times(self, program_id: int) -> list[tuple[datetime, bool]]:
+        """(created_at, public) of every note of the program, oldest first."""
+        stmt = (
+            select(ThanksNote.created_at, ThanksNote.public)
+            .where(ThanksNote.program_id == program_id)
+            .order_by(ThanksNote.created_at)
+        )
+        return [(c, bool(p)) for c, p in await self._s.execute(stmt)]
+
+    async def public_notes(
+        self, program_id: int, limit: int
+    ) -> list[tuple[int, datetime, str, str, list[str]]]:
+        """The latest public notes: (id, created_at, author's name, text, recipients' names).
+        Private notes are never read here."""
+        stmt = (
+            select(ThanksNote.id, ThanksNote.created_at, Member.display_name, ThanksNote.text)
+            .join(Member, Member.id == ThanksNote.from_member_id)
+            .where(ThanksNote.program_id == program_id, ThanksNote.public.is_(True))
+            .order_by(ThanksNote.created_at.desc(), ThanksNote.id.desc())
+            .limit(limit)
+        )
+        notes = list(await self._s.execute(stmt))
+        names = await self._recipient_names([n[0] for n in notes])
+        return [(i, c, a, t, names.get(i, [])) for i, c, a, t in notes]
+
+    async def _recipient_names(self, note_ids: Sequence[int]) -> dict[int, list[str]]:
+        if not note_ids:
+            return {}
+        stmt = (
+            select(ThanksRecipient.note_id, Member.display_name)
+            .join(Member, Member.id == ThanksRecipient.member_id)
+            .where(ThanksRecipient.note_id.in_(list(note_ids)))
+            .order_by(ThanksRecipient.note_id, Member.display_name)
+        )
+        out: dict[int, list[str]] = {}
+        for note_id, name in await self._s.execute(stmt):
+            out.setdefault(note_id, []).append(name)
+        return out
+
+    # --- interests ----------------------------------------------------------------------------
+
+    async def tags(self, program_id: int) -> list[tuple[list[str], list[str], list[str]]]:
+        """(interests, offers, wants) of every current member."""
+        stmt = (
+            select(Profile.interests, Profile.offers, Profile.wants)
+            .join(Member, Member.id == Profile.member_id)
+            .join(Membership, Membership.member_id == Member.id)
+            .where(_active_membership(program_id))
+        )
+        return [(i or [], o or [], w or []) for i, o, w in await self._s.execute(stmt)]
+
+    # --- overview -----------------------------------------------------------------------------
+
+    async def round_summary(self, program_id: int) -> tuple[int, int, int, datetime | None]:
+        """(rounds, groups, groups that met, when the last round started)."""
+        stmt = (
+            select(
+                func.count(func.distinct(Round.id)),
+                func.count(Group.id),
+                func.coalesce(func.sum(case((Group.outcome == GroupOutcome.MET, 1), else_=0)), 0),
+                func.max(Round.started_at),
+            )
+            .select_from(Round)
+            .outerjoin(Group, Group.round_id == Round.id)
+            .where(Round.program_id == program_id)
+        )
+        rounds, groups, met, last = (await self._s.execute(stmt)).one()
+        return int(rounds), int(groups), int(met), last
+
+    async def distinct_pairs(self, program_id: int) -> int:
+        pairs = _met_pairs(program_id).subquery()
+        distinct = select(pairs.c.a, pairs.c.b).distinct().subquery()
+        stmt = select(func.count()).select_from(distinct)
+        return int((await self._s.execute(stmt)).scalar_one())
+
+    async def thanks_count(self, program_id: int) -> int:
+        stmt = select(func.count(ThanksNote.id)).where(ThanksNote.program_id == program_id)
+        return int((await self._s.execute(stmt)).scalar_one())
+
+    # --- one member's own page ----------------------------------------------------------------
+
+    async def meetings_of(
+        self, member_id: int
+    ) -> list[tuple[int, str, str | None, int, datetime, int, str | None, str | None]]:
+        """Every group the member was in: (program id, channel, program name, round number,
+        round start, group id, group outcome, their own answer), newest first."""
+        stmt = (
+            select(
+                Program.id,
+                Program.channel_id,
+                Program.name,
+                Round.number,
+                Round.started_at,
+                Group.id,
+                Group.outcome,
+                CheckinAnswer.answer,
+            )
+            .select_from(GroupMember)
+            .join(Group, Group.id == GroupMember.group_id)
+            .join(Round, Round.id == Group.round_id)
+            .join(Program, Program.id == Round.program_id)
+            .outerjoin(
+                CheckinAnswer,
+                and_(
+                    CheckinAnswer.group_id == Group.id,
+                    CheckinAnswer.member_id == GroupMember.member_id,
+                ),
+            )
+            .where(GroupMember.member_id == member_id)
+            .order_by(Round.started_at.desc(), Group.id.desc())
+        )
+        return [tuple(row) for row in await self._s.execute(stmt)]  # type: ignore[misc]
+
+    async def group_mates(
+        self, group_ids: Sequence[int], member_id: int
+    ) -> dict[int, list[tuple[str, str]]]:
+        """Group id → [(platform id, name)] of the others in it."""
+        if not group_ids:
+            return {}
+        stmt = (
+            select(GroupMember.group_id, Member.external_id, Member.display_name)
+            .join(Member, Member.id == GroupMember.member_id)
+            .where(GroupMember.group_id.in_(list(group_ids)), GroupMember.member_id != member_id)
+            .order_by(GroupMember.group_id, Member.display_name)
+        )
+        out: dict[int, list[tuple[str, str]]] = {}
+        for gid, ext, name in await self._s.execute(stmt):
+            out.setdefault(gid, []).append((ext, name))
+        return out
+
+    async def thanks_received(
+        self, member_id: int
+    ) -> list[tuple[int, datetime, str, str, bool, int | None]]:
+        """Notes thanking the member, private ones included (only they see this):
+        (note id, created_at, author's name, text, public, program id), newest first."""
+        stmt = (
+            select(
+                ThanksNote.id,
+                ThanksNote.created_at,
+                Member.display_name,
+                ThanksNote.text,
+                ThanksNote.public,
+                ThanksNote.program_id,
+            )
+            .join(ThanksRecipient, ThanksRecipient.note_id == ThanksNote.id)
+            .join(Member, Member.id == ThanksNote.from_member_id)
+            .where(ThanksRecipient.member_id == member_id)
+            .order_by(ThanksNote.created_at.desc(), ThanksNote.id.desc())
+        )
+        return [(i, c, a, t, bool(p), pid) for i, c, a, t, p, pid in await self._s.execute(stmt)]
+
+    async def thanks_given(self, member_id: int) -> int:
+        stmt = select(func.count(ThanksNote.id)).where(ThanksNote.from_member_id == member_id)
+        return int((await self._s.execute(stmt)).scalar_one())
+
+    async def programs_of(self, member_id: int) -> list[tuple[Program, Membership]]:
+        """Every program the member has a membership in, left ones included."""
+        stmt = (
+            select(Program, Membership)
+            .join(Membership, Membership.program_id == Program.id)
+            .where(Membership.member_id == member_id)
+            .order_by(Program.id)
+        )
+        return [(p, m) for p, m in (await self._s.execute(stmt)).all()]
