@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from aiohttp import web
 from markupsafe import Markup
 
+from adapters.web import charts
 from adapters.web.render import message_html, page
 from adapters.web.site import (
     COOKIE,
@@ -23,6 +24,7 @@ from adapters.web.site import (
 )
 from bot import commands as cmd
 from bot import dashboard as core_dashboard
+from bot import insights
 from bot.core import Core
 from bot.messages import Message, Reply, UserRef
 from bot.program_settings import RULE_VALUES
@@ -103,8 +105,6 @@ async def overview(request: web.Request) -> web.StreamResponse:
     signed = await signed_in(request, admin=True)
     if not isinstance(signed, Signed):
         return signed
-    from bot import insights
-
     core = signed.app.core
     visible = {p.id for p in await core_dashboard.visible_programs(core, signed.identity)}
     summaries = [
@@ -128,11 +128,13 @@ async def program(request: web.Request) -> web.StreamResponse:
     if not isinstance(signed, Signed):
         return signed
     found = await _program_or_404(request, signed)
-    from adapters.web import charts
-    from bot import insights
-
     anonymise = request.query.get("anonymise") == "1"
-    fig = await insights.program_figures(signed.app.core, signed.identity.workspace_id, found.id)
+    try:
+        fig = await insights.program_figures(
+            signed.app.core, signed.identity.workspace_id, found.id
+        )
+    except insights.NotFound:
+        raise web.HTTPNotFound() from None
     chart = {
         "participation": Markup(charts.participation_svg(fig)),
         "rounds": Markup(charts.rounds_svg(fig)),
@@ -141,6 +143,7 @@ async def program(request: web.Request) -> web.StreamResponse:
         "network": Markup(charts.network_svg(fig, anonymise)),
         "gratitude": Markup(charts.gratitude_svg(fig)),
         "interests": Markup(charts.interests_table(fig)),
+        "wall": Markup(charts.thanks_wall_html(fig)),
     }
     return _html(
         page(
@@ -299,8 +302,6 @@ async def rounds_csv(request: web.Request) -> web.StreamResponse:
     if not isinstance(signed, Signed):
         return signed
     found = await _program_or_404(request, signed)
-    from bot import insights
-
     text = await insights.round_csv(signed.app.core, signed.identity.workspace_id, found.id)
     response = web.Response(text=text, content_type="text/csv")
     response.headers["Content-Disposition"] = (
@@ -316,8 +317,19 @@ async def me(request: web.Request) -> web.StreamResponse:
     signed = await signed_in(request)
     if not isinstance(signed, Signed):
         return signed
-    data = await core_dashboard.my_data(signed.app.core, signed.identity)
-    return _html(page("me.html", signed=signed, data=data))
+    identity = signed.identity
+    data = await core_dashboard.my_data(signed.app.core, identity)
+    try:
+        fig = await insights.member_figures(
+            signed.app.core, identity.workspace_id, identity.user_id
+        )
+    except insights.NotFound:
+        fig = None
+    parts = {
+        "meetings": Markup(charts.member_meetings_html(fig)) if fig else None,
+        "thanks": Markup(charts.member_thanks_html(fig)) if fig else None,
+    }
+    return _html(page("me.html", signed=signed, data=data, fig=fig, part=parts))
 
 
 async def my_data(request: web.Request) -> web.StreamResponse:

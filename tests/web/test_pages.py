@@ -183,7 +183,7 @@ async def test_my_page_shows_who_i_met_and_my_private_thanks(web: Web) -> None:
     text = await page.text()
     assert "thanks for the climbing tips" in text
     assert "great chat about jazz" in text
-    assert "private (only you see it)" in text
+    assert 'data-public="false"' in text
     async with world.db.session() as session:
         found = await session.execute(select(Member).where(Member.external_id == "maya"))
         maya = found.scalar_one()

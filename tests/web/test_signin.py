@@ -13,9 +13,9 @@ async def test_admin_signs_in_through_the_link_of_coffee_dashboard(web: Web) -> 
     assert await web.sign_in("maya") == "/admin"
     cookie = web.client.session.cookie_jar.filter_cookies(web.client.make_url("/"))
     assert "warmintro_session" in cookie
-    page = await web.client.get("/me")
+    page = await web.client.get("/admin")
     assert page.status == 200
-    assert "Maya Patel" in await page.text()
+    assert "#coffee" in await page.text()
 
 
 async def test_session_cookie_flags(web: Web) -> None:
