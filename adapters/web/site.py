@@ -168,9 +168,13 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
     return response
 
 
+_CSS = resources.files("adapters.web").joinpath("static/style.css").read_text("utf-8")
+
+
 async def stylesheet(_request: web.Request) -> web.Response:
-    css = resources.files("adapters.web").joinpath("static/style.css").read_text("utf-8")
-    return web.Response(text=css, content_type="text/css")
+    response = web.Response(text=_CSS, content_type="text/css")
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 def add_dashboard_routes(app: web.Application, dashboard: Dashboard) -> None:
