@@ -125,6 +125,8 @@ class Profile(Base):
     """What a member told us about themselves."""
 
     __tablename__ = "profiles"
+    # The dashboard checks the latest profile change before reusing figures.
+    __table_args__ = (Index("ix_profiles_updated_at", "updated_at"),)
 
     member_id: Mapped[int] = mapped_column(
         ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
@@ -177,7 +179,11 @@ class Round(Base):
 
 class Group(Base):
     __tablename__ = "groups"
-    __table_args__ = (UniqueConstraint("round_id", "position"),)
+    __table_args__ = (
+        UniqueConstraint("round_id", "position"),
+        # The dashboard counts each round's groups by outcome from the index alone.
+        Index("ix_groups_round_id_outcome", "round_id", "outcome"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
@@ -238,7 +244,11 @@ class Delivery(Base):
 
 class CheckinAnswer(Base):
     __tablename__ = "checkin_answers"
-    __table_args__ = (UniqueConstraint("group_id", "member_id"),)
+    __table_args__ = (
+        UniqueConstraint("group_id", "member_id"),
+        # The dashboard looks for answers since its figures were computed.
+        Index("ix_checkin_answers_answered_at", "answered_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
@@ -249,6 +259,7 @@ class CheckinAnswer(Base):
 
 class ThanksNote(Base):
     __tablename__ = "thanks_notes"
+    __table_args__ = (Index("ix_thanks_notes_program_id_created_at", "program_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))

@@ -7,18 +7,21 @@ Every figure is read in one read-only unit of work; aggregates are computed by t
 from __future__ import annotations
 
 import csv
+import heapq
 import io
 import logging
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot.insights import network
+from bot.insights import cache, network
 from bot.insights.figures import (
     Gratitude,
     Interests,
+    Network,
     Participation,
     Period,
     ProgramFigures,
@@ -29,6 +32,7 @@ from bot.insights.figures import (
     TeamMatrix,
     WallNote,
 )
+from bot.insights.meetings import Meetings, meetings
 from bot.states import GroupOutcome, RoundStatus
 from bot.wording import insights as words
 from storage.models import Program, Round
@@ -81,24 +85,20 @@ async def program_figures(core: Core, workspace_id: str, program_id: int | str) 
     """Everything the program's dashboard shows. NotFound if the program isn't this
     workspace's."""
     now = core.now()
+    db = core.db
     async with core.reading() as uow:
         program = await _program(core, uow, workspace_id, program_id)
-        participation = await _participation(uow, program, now)
-        rounds = await _rounds(uow, program.id)
-        teams = _team_matrix(await uow.insights.team_meetings(program.id))
+        met = await meetings(uow, program, db, now)
+        spans = await _spans(uow, program, db, now)
+        thanks = await _thanks(uow, program, db, now)
+        rounds = await _rounds(uow, program.id, met, spans, thanks)
+        active = await uow.insights.active_ids(program.id)
+        participation = await _participation(uow, program, now, met, active)
+        teams = await _teams(uow, program, db, now, met)
         pairs_met = rounds[-1].pairs_so_far if rounds else 0
-        top, people = await uow.insights.most_met(program.id, network.MAX_NODES)
-        ids = [m for m, _ in top]
-        graph = network.build(
-            top,
-            await uow.insights.people(ids),
-            await uow.insights.pairs_among(program.id, ids),
-            people,
-            pairs_met,
-            words.ANONYMOUS_NODE,
-        )
-        gratitude = await _gratitude(uow, program.id)
-        interests = _interests(await uow.insights.tags(program.id))
+        graph = await _network(uow, met, pairs_met)
+        gratitude = await _gratitude(uow, program.id, thanks)
+        interests = await _interests_of(uow, program, db, now)
     return ProgramFigures(
         program_id=program.id,
         channel_id=program.channel_id,
@@ -126,7 +126,12 @@ async def overview_figures(core: Core, workspace_id: str) -> list[ProgramSummary
             return []
         for program in await uow.programs.in_workspace(ws.id):
             members, paused, _left = await uow.insights.membership_counts(program.id, now)
-            rounds, groups, met, last = await uow.insights.round_summary(program.id)
+            met = await meetings(uow, program, core.db, now)
+            rounds = await uow.insights.rounds(program.id)
+            said: Counter[str | None] = Counter()
+            for tally in (met.closed, met.open):
+                for counts in tally.outcomes.values():
+                    said.update(counts)
             out.append(
                 ProgramSummary(
                     program_id=program.id,
@@ -135,12 +140,12 @@ async def overview_figures(core: Core, workspace_id: str) -> list[ProgramSummary
                     active=program.active,
                     members=members,
                     paused=paused,
-                    rounds=rounds,
-                    groups=groups,
-                    met=met,
-                    pairs_met=await uow.insights.distinct_pairs(program.id),
+                    rounds=len(rounds),
+                    groups=sum(said.values()),
+                    met=said[GroupOutcome.MET],
+                    pairs_met=sum(met.new_pairs().values()),
                     thanks=await uow.insights.thanks_count(program.id),
-                    last_round_at=last,
+                    last_round_at=rounds[-1].started_at if rounds else None,
                     next_round_at=program.next_round_at,
                 )
             )
@@ -171,9 +176,13 @@ CSV_COLUMNS = (
 
 async def round_csv(core: Core, workspace_id: str, program_id: int | str) -> str:
     """Per-round figures as CSV (numbers and dates only: no names, no notes)."""
+    now = core.now()
     async with core.reading() as uow:
         program = await _program(core, uow, workspace_id, program_id)
-        rounds = await _rounds(uow, program.id)
+        met = await meetings(uow, program, core.db, now)
+        spans = await _spans(uow, program, core.db, now)
+        thanks = await _thanks(uow, program, core.db, now)
+        rounds = await _rounds(uow, program.id, met, spans, thanks)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -210,43 +219,79 @@ def _ratio(value: float | None) -> str:
 # --- participation ----------------------------------------------------------------------------
 
 
-async def _participation(uow: UnitOfWork, program: Program, now: datetime) -> Participation:
+async def _participation(
+    uow: UnitOfWork, program: Program, now: datetime, met: Meetings, active: set[int]
+) -> Participation:
     members, paused, left = await uow.insights.membership_counts(program.id, now)
     return Participation(
         members=members,
         paused=paused,
         left=left,
         forgotten=await uow.insights.opt_outs(program.workspace_id),
-        never_answered=await uow.insights.never_answered(program.id, NEVER_ANSWERED_AFTER),
+        never_answered=met.never_answered(active, NEVER_ANSWERED_AFTER),
         never_answered_after=NEVER_ANSWERED_AFTER,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Spans:
+    joins: list[datetime]  # sorted
+    lefts: list[datetime]  # sorted
+
+
+async def _spans(uow: UnitOfWork, program: Program, db: object, now: datetime) -> _Spans:
+    async def compute() -> _Spans:
+        spans = await uow.insights.membership_spans(program.id)
+        return _Spans(
+            joins=sorted(j for j, _ in spans), lefts=sorted(lft for _, lft in spans if lft)
+        )
+
+    state = await uow.insights.memberships_state(program.id)
+    return await cache.remember(db, ("spans", program.id), state, now, compute)
+
+
+@dataclass(frozen=True, slots=True)
+class _Thanks:
+    times: list[datetime]  # sorted
+    public: int
+    months: Counter[str]  # "2026-11" → notes
+
+
+async def _thanks(uow: UnitOfWork, program: Program, db: object, now: datetime) -> _Thanks:
+    async def compute() -> _Thanks:
+        rows = await uow.insights.thanks_times(program.id)
+        return _Thanks(
+            times=sorted(c for c, _ in rows),
+            public=sum(1 for _, p in rows if p),
+            months=Counter(c.strftime("%Y-%m") for c, _ in rows),
+        )
+
+    state = await uow.insights.thanks_state(program.id)
+    return await cache.remember(db, ("thanks", program.id), state, now, compute)
 
 
 # --- rounds -----------------------------------------------------------------------------------
 
 
-async def _rounds(uow: UnitOfWork, program_id: int) -> tuple[RoundFigures, ...]:
+async def _rounds(
+    uow: UnitOfWork,
+    program_id: int,
+    met: Meetings,
+    spans: _Spans,
+    thanks: _Thanks,
+) -> tuple[RoundFigures, ...]:
     rounds = await uow.insights.rounds(program_id)
     if not rounds:
         return ()
-    outcomes: dict[int, Counter[str | None]] = {}
-    for number, outcome, count in await uow.insights.outcomes(program_id):
-        outcomes.setdefault(number, Counter())[outcome] += count
-    matched = await uow.insights.matched(program_id)
-    new_pairs = await uow.insights.new_pairs(program_id)
-    spans = await uow.insights.membership_spans(program_id)
-    thanks = [c for c, _ in await uow.insights.thanks_times(program_id)]
-    joins = sorted(j for j, _ in spans)
-    lefts = sorted(lft for _, lft in spans if lft is not None)
+    new_pairs = met.new_pairs()
     starts = [r.started_at for r in rounds]
-    join_buckets = _buckets(starts, joins)
-    leave_buckets = _buckets(starts, lefts)
-    thanks_buckets = _buckets(starts, thanks)
+    join_buckets = _buckets(starts, spans.joins)
+    leave_buckets = _buckets(starts, spans.lefts)
+    thanks_buckets = _buckets(starts, thanks.times)
     out: list[RoundFigures] = []
     so_far = 0
     for i, r in enumerate(rounds):
-        said = outcomes.get(r.number, Counter())
-        groups = sum(said.values())
+        said = met.outcomes(r.number)
         so_far += new_pairs.get(r.number, 0)
         out.append(
             RoundFigures(
@@ -254,11 +299,11 @@ async def _rounds(uow: UnitOfWork, program_id: int) -> tuple[RoundFigures, ...]:
                 started_at=r.started_at,
                 ends_at=r.ends_at,
                 open=r.status == RoundStatus.OPEN,
-                members=_members_at(r, joins, lefts),
+                members=_members_at(r, spans.joins, spans.lefts),
                 joins=join_buckets[i],
                 leaves=leave_buckets[i],
-                matched=matched.get(r.number, 0),
-                groups=groups,
+                matched=met.matched(r.number),
+                groups=sum(said.values()),
                 met=said[GroupOutcome.MET],
                 scheduled=said[GroupOutcome.SCHEDULED],
                 skipped=said[GroupOutcome.SKIPPED],
@@ -277,34 +322,67 @@ def _members_at(round_: Round, joins: Sequence[datetime], lefts: Sequence[dateti
     return bisect_right(joins, round_.started_at) - bisect_right(lefts, round_.started_at)
 
 
-def _buckets(starts: Sequence[datetime], moments: Iterable[datetime]) -> list[int]:
-    """How many `moments` fall in each round: [start of round i, start of round i+1); the first
-    round also takes what came before it, the last one everything after its start."""
-    counts = [0] * len(starts)
-    for moment in moments:
-        i = max(bisect_right(starts, moment) - 1, 0)
-        counts[i] += 1
-    return counts
+def _buckets(starts: Sequence[datetime], moments: Sequence[datetime]) -> list[int]:
+    """How many of the sorted `moments` fall in each round: [start of round i, start of round
+    i+1); the first round also takes what came before it, the last one all after its start."""
+    edges = [bisect_left(moments, s) for s in starts[1:]]
+    bounds = [0, *edges, len(moments)]
+    return [bounds[i + 1] - bounds[i] for i in range(len(starts))]
 
 
 # --- connections ------------------------------------------------------------------------------
 
 
-def _team_matrix(rows: Iterable[tuple[str | None, str | None, int]]) -> TeamMatrix:
-    """Fold team names ("Design", "design ") together and make the matrix symmetric."""
-    shown: dict[str, str] = {}
-    counts: Counter[tuple[str, str]] = Counter()
+@dataclass(frozen=True, slots=True)
+class _TeamCounts:
+    teams: dict[int, str | None]  # member → team
+    closed: Counter[tuple[str, str]]  # folded team pair → meetings in closed rounds
+    shown: dict[str, str]  # folded → as first written
 
-    def key(team: str | None) -> str:
-        if team is None or not team.strip():
-            return NO_TEAM
-        folded = " ".join(team.split()).casefold()
-        shown.setdefault(folded, " ".join(team.split()))
-        return folded
 
-    for a, b, n in rows:
-        ka, kb = sorted((key(a), key(b)))
-        counts[(ka, kb)] += n
+async def _teams(
+    uow: UnitOfWork, program: Program, db: object, now: datetime, met: Meetings
+) -> TeamMatrix:
+    """Team × team meetings: the closed rounds' counts kept until teams or rounds change, the
+    open round's added."""
+
+    async def compute() -> _TeamCounts:
+        teams = await uow.insights.teams(program.workspace_id)
+        shown: dict[str, str] = {}
+        counts: Counter[tuple[str, str]] = Counter()
+        _count_pairs(counts, shown, teams, met.closed.pairs.items())
+        return _TeamCounts(teams, counts, shown)
+
+    state = (met.closed_serial, await uow.insights.profiles_state())
+    kept = await cache.remember(db, ("teams", program.id), state, now, compute)
+    shown = dict(kept.shown)
+    counts = Counter(kept.closed)
+    _count_pairs(counts, shown, kept.teams, met.open.pairs.items())
+    return _team_matrix(counts, shown)
+
+
+def _team_key(team: str | None, shown: dict[str, str]) -> str:
+    if team is None or not team.strip():
+        return NO_TEAM
+    text = " ".join(team.split())
+    folded = text.casefold()
+    shown.setdefault(folded, text)
+    return folded
+
+
+def _count_pairs(
+    counts: Counter[tuple[str, str]],
+    shown: dict[str, str],
+    teams: dict[int, str | None],
+    pairs: Iterable[tuple[tuple[int, int], tuple[int, int]]],
+) -> None:
+    for (a, b), (_, times) in pairs:
+        ka, kb = _team_key(teams.get(a), shown), _team_key(teams.get(b), shown)
+        counts[(ka, kb) if ka <= kb else (kb, ka)] += times
+
+
+def _team_matrix(counts: Counter[tuple[str, str]], shown: dict[str, str]) -> TeamMatrix:
+    """A symmetric matrix over the teams that met (folded: "Design" and "design " are one)."""
     keys = sorted({k for pair in counts for k in pair}, key=lambda k: (k == NO_TEAM, k))
     index = {k: i for i, k in enumerate(keys)}
     grid = [[0] * len(keys) for _ in keys]
@@ -318,19 +396,34 @@ def _team_matrix(rows: Iterable[tuple[str | None, str | None, int]]) -> TeamMatr
     )
 
 
+async def _network(uow: UnitOfWork, met: Meetings, pairs_met: int) -> Network:
+    """The people with the most met groups (all of them in smaller programs) and their pairs;
+    names and teams read now."""
+    counts = met.met_groups()
+    top = heapq.nsmallest(network.MAX_NODES, counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    ids = {m for m, _ in top}
+    return network.build(
+        top,
+        await uow.insights.people(sorted(ids)),
+        met.pairs_among(ids),
+        len(counts),
+        pairs_met,
+        words.ANONYMOUS_NODE,
+    )
+
+
 # --- gratitude --------------------------------------------------------------------------------
 
 
-async def _gratitude(uow: UnitOfWork, program_id: int) -> Gratitude:
-    times = await uow.insights.thanks_times(program_id)
-    months = Counter(c.strftime("%Y-%m") for c, _ in times)
+async def _gratitude(uow: UnitOfWork, program_id: int, thanks: _Thanks) -> Gratitude:
+    months = thanks.months
     wall = tuple(
         WallNote(note_id=i, created_at=c, author=a, recipients=tuple(r), text=t)
         for i, c, a, t, r in await uow.insights.public_notes(program_id, WALL_SIZE)
     )
     return Gratitude(
-        total=len(times),
-        public=sum(1 for _, p in times if p),
+        total=len(thanks.times),
+        public=thanks.public,
         per_month=tuple(Period(m, months[m]) for m in _month_range(sorted(months))),
         wall=wall,
     )
@@ -351,6 +444,18 @@ def _month_range(months: Sequence[str]) -> list[str]:
 
 
 # --- interests --------------------------------------------------------------------------------
+
+
+async def _interests_of(uow: UnitOfWork, program: Program, db: object, now: datetime) -> Interests:
+    async def compute() -> Interests:
+        return _interests(await uow.insights.tags(program.id))
+
+    state = (
+        await uow.insights.memberships_state(program.id),
+        await uow.insights.profiles_state(),
+        await uow.insights.members_state(program.workspace_id),
+    )
+    return await cache.remember(db, ("interests", program.id), state, now, compute)
 
 
 def _interests(rows: Sequence[tuple[list[str], list[str], list[str]]]) -> Interests:

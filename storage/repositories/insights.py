@@ -31,10 +31,11 @@ from storage.models import (
 from storage.repositories.base import Repository
 
 
-def _met_pairs(program_id: int) -> Any:
-    """(a, b, round number) for every pair of members who met in one of the program's groups."""
+def _met_pairs(program_id: int, status: str | None = None) -> Any:
+    """(a, b, round number) for every pair of members who met in one of the program's groups
+    (of its rounds in `status`, if given)."""
     a, b = aliased(GroupMember), aliased(GroupMember)
-    return (
+    stmt = (
         select(a.member_id.label("a"), b.member_id.label("b"), Round.number.label("number"))
         .select_from(Round)
         .join(Group, Group.round_id == Round.id)
@@ -42,6 +43,12 @@ def _met_pairs(program_id: int) -> Any:
         .join(b, and_(b.group_id == Group.id, a.member_id < b.member_id))
         .where(Round.program_id == program_id, Group.outcome == GroupOutcome.MET)
     )
+    return stmt if status is None else stmt.where(Round.status == status)
+
+
+def _in_rounds(program_id: int, status: str | None) -> Any:
+    cond = Round.program_id == program_id
+    return cond if status is None else and_(cond, Round.status == status)
 
 
 def _active_membership(program_id: int) -> Any:
@@ -55,6 +62,57 @@ def _active_membership(program_id: int) -> Any:
 
 
 class InsightsRepository(Repository):
+    # --- what changed: cheap fingerprints the figure caches are checked against -------------
+
+    async def members_state(self, workspace_id: int) -> tuple[int, int | None, int, int]:
+        """(members of the workspace, highest member id, deactivated, bots): a deletion, a
+        newcomer or a deactivation changes it."""
+        stmt = select(
+            func.count(Member.id),
+            func.max(Member.id),
+            func.coalesce(func.sum(case((Member.deactivated.is_(True), 1), else_=0)), 0),
+            func.coalesce(func.sum(case((Member.is_bot.is_(True), 1), else_=0)), 0),
+        ).where(Member.workspace_id == workspace_id)
+        count, top, deactivated, bots = (await self._s.execute(stmt)).one()
+        return int(count), top, int(deactivated), int(bots)
+
+    async def memberships_state(
+        self, program_id: int
+    ) -> tuple[int, int, datetime | None, datetime | None]:
+        stmt = select(
+            func.count(Membership.id),
+            func.count(Membership.left_at),
+            func.max(Membership.joined_at),
+            func.max(Membership.left_at),
+        ).where(Membership.program_id == program_id)
+        count, left, joined_at, left_at = (await self._s.execute(stmt)).one()
+        return int(count), int(left), joined_at, left_at
+
+    async def profiles_state(self) -> tuple[int, datetime | None]:
+        """(profiles, latest profile change): every profile edit stamps `updated_at`."""
+        stmt = select(func.count(Profile.member_id), func.max(Profile.updated_at))
+        count, latest = (await self._s.execute(stmt)).one()
+        return int(count), latest
+
+    async def thanks_state(self, program_id: int) -> tuple[int, int | None, datetime | None]:
+        stmt = select(
+            func.count(ThanksNote.id), func.max(ThanksNote.id), func.max(ThanksNote.created_at)
+        ).where(ThanksNote.program_id == program_id)
+        count, top, latest = (await self._s.execute(stmt)).one()
+        return int(count), top, latest
+
+    async def answered_since(self, program_id: int, status: str, since: datetime) -> bool:
+        """Whether any check-in of the program's rounds in `status` was answered (or changed)
+        at or after `since` (an index on `answered_at` keeps this to the recent answers)."""
+        stmt = (
+            select(CheckinAnswer.id)
+            .join(Group, Group.id == CheckinAnswer.group_id)
+            .join(Round, Round.id == Group.round_id)
+            .where(CheckinAnswer.answered_at >= since, _in_rounds(program_id, status))
+            .limit(1)
+        )
+        return (await self._s.execute(stmt)).first() is not None
+
     # --- programs -----------------------------------------------------------------------------
 
     async def program(self, workspace_id: int, program_id: int) -> Program | None:
@@ -124,23 +182,25 @@ class InsightsRepository(Repository):
         stmt = select(Round).where(Round.program_id == program_id).order_by(Round.number)
         return list((await self._s.execute(stmt)).scalars())
 
-    async def outcomes(self, program_id: int) -> list[tuple[int, str | None, int]]:
-        """(round number, group outcome or None, groups) for every round."""
+    async def outcomes(
+        self, program_id: int, status: str | None = None
+    ) -> list[tuple[int, str | None, int]]:
+        """(round number, group outcome or None, groups) for every round (in `status`)."""
         stmt = (
             select(Round.number, Group.outcome, func.count(Group.id))
             .join(Group, Group.round_id == Round.id)
-            .where(Round.program_id == program_id)
+            .where(_in_rounds(program_id, status))
             .group_by(Round.number, Group.outcome)
         )
         return [(n, o, int(c)) for n, o, c in await self._s.execute(stmt)]
 
-    async def matched(self, program_id: int) -> dict[int, int]:
-        """Round number → people placed in a group."""
+    async def matched(self, program_id: int, status: str | None = None) -> dict[int, int]:
+        """Round number → people placed in a group (rounds in `status`)."""
         stmt = (
             select(Round.number, func.count())
             .join(Group, Group.round_id == Round.id)
             .join(GroupMember, GroupMember.group_id == Group.id)
-            .where(Round.program_id == program_id)
+            .where(_in_rounds(program_id, status))
             .group_by(Round.number)
         )
         return {n: int(c) for n, c in await self._s.execute(stmt)}
@@ -157,6 +217,61 @@ class InsightsRepository(Repository):
         )
         stmt = select(first.c.first, func.count()).group_by(first.c.first)
         return {int(n): int(c) for n, c in await self._s.execute(stmt)}
+
+    async def pair_stats(
+        self, program_id: int, status: str | None = None
+    ) -> list[tuple[int, int, int, int]]:
+        """(a, b, first round they met in, rounds they met in) for every pair who met."""
+        pairs = _met_pairs(program_id, status).subquery()
+        stmt = select(pairs.c.a, pairs.c.b, func.min(pairs.c.number), func.count()).group_by(
+            pairs.c.a, pairs.c.b
+        )
+        return [(int(a), int(b), int(f), int(n)) for a, b, f, n in await self._s.execute(stmt)]
+
+    async def per_member(
+        self, program_id: int, status: str | None = None
+    ) -> list[tuple[int, int, int, int]]:
+        """(member id, groups placed in, met groups, check-ins answered) over the program's
+        rounds (in `status`)."""
+        met = case((Group.outcome == GroupOutcome.MET, 1), else_=0)
+        stmt = (
+            select(
+                GroupMember.member_id,
+                func.count(GroupMember.group_id),
+                func.coalesce(func.sum(met), 0),
+                func.count(CheckinAnswer.id),
+            )
+            .join(Group, Group.id == GroupMember.group_id)
+            .join(Round, Round.id == Group.round_id)
+            .outerjoin(
+                CheckinAnswer,
+                and_(
+                    CheckinAnswer.group_id == GroupMember.group_id,
+                    CheckinAnswer.member_id == GroupMember.member_id,
+                ),
+            )
+            .where(_in_rounds(program_id, status))
+            .group_by(GroupMember.member_id)
+        )
+        return [(int(m), int(p), int(g), int(a)) for m, p, g, a in await self._s.execute(stmt)]
+
+    async def teams(self, workspace_id: int) -> dict[int, str | None]:
+        """Member id → team, for the workspace's members."""
+        stmt = (
+            select(Profile.member_id, Profile.team)
+            .join(Member, Member.id == Profile.member_id)
+            .where(Member.workspace_id == workspace_id)
+        )
+        return {int(m): t for m, t in await self._s.execute(stmt)}
+
+    async def active_ids(self, program_id: int) -> set[int]:
+        """Current members' ids (joined, not left, neither bots nor deactivated)."""
+        stmt = (
+            select(Membership.member_id)
+            .join(Member, Member.id == Membership.member_id)
+            .where(_active_membership(program_id))
+        )
+        return {int(m) for m in (await self._s.execute(stmt)).scalars()}
 
     async def team_meetings(self, program_id: int) -> list[tuple[str | None, str | None, int]]:
         """(team of a, team of b, meetings) over every pair that met (a meeting per round)."""
