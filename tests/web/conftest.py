@@ -13,6 +13,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from adapters.web.site import Dashboard, dashboard_app
 from bot.messages import Reply
 from tests.conftest import World
+from tests.discord.conftest import fake  # noqa: F401 (a fixture: Discord's fake server)
+from tests.slack.conftest import fake_slack  # noqa: F401 (a fixture: Slack's fake API)
 
 LINK = re.compile(r"https?://\S+/signin\?token=[a-z0-9.]+")
 
