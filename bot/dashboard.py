@@ -218,8 +218,7 @@ async def _collect(uow: UnitOfWork, member: Member) -> MyData:
             if found is not None:
                 programs[round_.program_id] = found
     received_ids = await uow.thanks.received_by(member.id)
-    notes = [n for n in await uow.thanks.in_workspace(member.workspace_id)
-             if n.id in received_ids or n.from_member_id == member.id]  # fmt: skip
+    notes = await uow.thanks.of_member(member.id)
     people_ids = {m for ids in in_groups.values() for m in ids} | {n.from_member_id for n in notes}
     people = await uow.members.by_ids(sorted(people_ids))
     name = {i: m.display_name for i, m in people.items()}
