@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 from aiohttp import web
 from markupsafe import Markup
@@ -25,6 +26,7 @@ from adapters.web.site import (
 from bot import commands as cmd
 from bot import dashboard as core_dashboard
 from bot import insights
+from bot.actions import ProfileForm
 from bot.core import Core
 from bot.messages import Message, Reply, UserRef
 from bot.program_settings import RULE_VALUES
@@ -63,7 +65,7 @@ async def signin_page(request: web.Request) -> web.Response:
 
 async def signin(request: web.Request) -> web.StreamResponse:
     origin = request.headers.get("Origin")
-    if origin and origin != "null" and origin.rstrip("/") != _origin(request):
+    if origin and origin != "null" and origin.rstrip("/") not in _origins(request):
         logger.info("sign-in refused: from another origin (%s)", origin[:100])
         return refusal(Refusal.BAD_LINK.value)
     data = await request.post()
@@ -82,8 +84,11 @@ async def signin(request: web.Request) -> web.StreamResponse:
     return response
 
 
-def _origin(request: web.Request) -> str:
-    return f"{request.scheme}://{request.host}"
+def _origins(request: web.Request) -> set[str]:
+    """Where the sign-in form may be posted from: this server as the request reached it, and
+    the public address (behind a reverse proxy the two differ)."""
+    public = urlsplit(request.app[DASHBOARD_KEY].settings.web_address())
+    return {f"{request.scheme}://{request.host}", f"{public.scheme}://{public.netloc}"}
 
 
 async def signout(request: web.Request) -> web.StreamResponse:
@@ -317,6 +322,10 @@ async def me(request: web.Request) -> web.StreamResponse:
     signed = await signed_in(request)
     if not isinstance(signed, Signed):
         return signed
+    return await _my_page(signed)
+
+
+async def _my_page(signed: Signed, answer: Reply | None = None) -> web.Response:
     identity = signed.identity
     data = await core_dashboard.my_data(signed.app.core, identity)
     try:
@@ -329,7 +338,51 @@ async def me(request: web.Request) -> web.StreamResponse:
         "meetings": Markup(charts.member_meetings_html(fig)) if fig else None,
         "thanks": Markup(charts.member_thanks_html(fig)) if fig else None,
     }
-    return _html(page("me.html", signed=signed, data=data, fig=fig, part=parts))
+    names = await _names(signed.app.core, identity.workspace_id, answer.message if answer else None)
+    said = message_html(answer.message, lambda u: names.get(u, u)) if answer else []
+    return _html(
+        page(
+            "me.html", signed=signed, data=data, fig=fig, part=parts,
+            answer=said, answer_ok=answer.ok if answer else True,
+        ),
+        200 if answer is None or answer.ok else 400,
+    )  # fmt: skip
+
+
+# What the buttons of a member's page do: the chat commands, typed in a DM (all programs).
+_MY_ACTIONS: dict[str, cmd.CoffeeCommand] = {
+    "pause": cmd.Pause(None),
+    "resume": cmd.Resume(),
+    "skip": cmd.Skip(),
+}
+
+
+async def my_profile(request: web.Request) -> web.StreamResponse:
+    """The profile form of a member's page: the same form as Slack's profile dialog."""
+    signed = await signed_in(request)
+    if not isinstance(signed, Signed):
+        return signed
+    fields = await form_of(request, signed)
+    if isinstance(fields, web.Response):
+        return fields
+    values = {k: fields.get(k, "") for k in ("interests", "offers", "wants", "team", "location")}
+    answer = await signed.app.form_submitted(
+        signed.identity.actor(), ProfileForm().encode(), values
+    )
+    return await _my_page(signed, answer)
+
+
+async def my_action(request: web.Request) -> web.StreamResponse:
+    signed = await signed_in(request)
+    if not isinstance(signed, Signed):
+        return signed
+    fields = await form_of(request, signed)
+    if isinstance(fields, web.Response):
+        return fields
+    command = _MY_ACTIONS.get(fields.get("do", ""))
+    if command is None:
+        return refusal("not-found")
+    return await _my_page(signed, await signed.app.run(signed.identity.actor(), command))
 
 
 async def my_data(request: web.Request) -> web.StreamResponse:

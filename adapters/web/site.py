@@ -199,6 +199,8 @@ def add_dashboard_routes(app: web.Application, dashboard: Dashboard) -> None:
     app.router.add_post("/admin/programs/{program_id:[0-9]{1,12}}/active", pages.set_active)
     app.router.add_get("/admin/programs/{program_id:[0-9]{1,12}}/rounds.csv", pages.rounds_csv)
     app.router.add_get("/me", pages.me)
+    app.router.add_post("/me/profile", pages.my_profile)
+    app.router.add_post("/me/action", pages.my_action)
     app.router.add_get("/me/data.json", pages.my_data)
     app.router.add_get("/me/forget", pages.forget_confirm)
     app.router.add_post("/me/forget", pages.forget)

@@ -240,3 +240,35 @@ async def test_expired_session_then_a_new_link_works(web: Web) -> None:
     assert (await web.client.get("/me")).status == 403
     assert await web.sign_in("maya", "me") == "/me"
     assert (await web.client.get("/me")).status == 200
+
+
+async def test_member_edits_their_profile_on_their_page(web: Web) -> None:
+    await web.sign_in("li", "me")
+    csrf = await web.csrf("/me")
+    saved = await web.client.post(
+        "/me/profile",
+        data={"csrf": csrf, "interests": "bouldering, <b>tea</b>", "offers": "figma",
+              "wants": "rust", "team": "Design", "location": "Lisbon"},
+    )  # fmt: skip
+    assert saved.status == 200, await saved.text()
+    text = await saved.text()
+    assert 'id="answer"' in text and "&lt;/b" in text  # what they typed, escaped
+    assert "<b>tea" not in text and "tea</b>" not in text
+    status = (await web.world.coffee("li", "status")).text
+    assert "bouldering" in status and "Lisbon" in status
+
+
+async def test_member_pauses_and_skips_from_their_page(web: Web) -> None:
+    await web.sign_in("li", "me")
+    csrf = await web.csrf("/me")
+    paused = await web.client.post("/me/action", data={"csrf": csrf, "do": "pause"})
+    assert paused.status == 200
+    assert 'id="resume-me"' in await paused.text()
+    resumed = await web.client.post("/me/action", data={"csrf": csrf, "do": "resume"})
+    assert 'id="pause-me"' in await resumed.text()
+    skipped = await web.client.post("/me/action", data={"csrf": csrf, "do": "skip"})
+    assert skipped.status == 200
+    unknown = await web.client.post("/me/action", data={"csrf": csrf, "do": "delete-all"})
+    assert unknown.status == 404
+    refused = await web.client.post("/me/action", data={"do": "pause"})
+    assert refused.status == 400

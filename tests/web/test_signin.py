@@ -210,3 +210,18 @@ async def test_console_dashboard_prints_a_link(world: World) -> None:
     session = ConsoleSession(world.app, world.platform, world.clock.advance, lines.append)
     await session.handle("/dashboard")
     assert any("/signin?token=" in line for line in lines), lines
+
+
+async def test_sign_in_posted_from_another_site_is_refused(web: Web) -> None:
+    path = await web.link("maya")
+    token = token_of(path)
+    evil = await web.client.post(
+        "/signin", data={"token": token}, headers={"Origin": "https://evil.example"},
+        allow_redirects=False,
+    )  # fmt: skip
+    assert evil.status == 400
+    public = web.world.settings.web_address()
+    ok = await web.client.post(
+        "/signin", data={"token": token}, headers={"Origin": public}, allow_redirects=False
+    )
+    assert ok.status == 303  # the public address (a reverse proxy's) is this site
