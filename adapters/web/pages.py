@@ -25,7 +25,7 @@ from adapters.web.site import (
 )
 from bot import commands as cmd
 from bot import dashboard as core_dashboard
-from bot import insights
+from bot import insights, wording
 from bot.actions import ProfileForm
 from bot.core import Core
 from bot.messages import Message, Reply, UserRef
@@ -225,7 +225,7 @@ async def preview(request: web.Request) -> web.StreamResponse:
         return signed
     found = await _program_or_404(request, signed)
     answer = await signed.app.run(signed.identity.actor(found.channel_id), cmd.Preview())
-    return await _answer_page(signed, found, "Preview of the next round", answer)
+    return await _answer_page(signed, found, wording.answer_titles()["preview"], answer)
 
 
 async def start_confirm(request: web.Request) -> web.StreamResponse:
@@ -249,7 +249,7 @@ async def start(request: web.Request) -> web.StreamResponse:
     answer = await signed.app.run(
         signed.identity.actor(found.channel_id), cmd.MatchNow(confirmed=True)
     )
-    return await _answer_page(signed, found, "Start the next round now", answer)
+    return await _answer_page(signed, found, wording.answer_titles()["start"], answer)
 
 
 async def set_active(request: web.Request) -> web.StreamResponse:
@@ -262,13 +262,14 @@ async def set_active(request: web.Request) -> web.StreamResponse:
         return fields
     wanted = fields.get("active")
     if wanted not in {"on", "off"}:
-        return _html(page("answer.html", signed=signed, program=found, title="Pause",
-                          ok=False, lines=["Choose on or off."]), 400)  # fmt: skip
+        title = wording.WEB_PAGE["pause_program"]
+        lines = [wording.WEB_PAGE["choose_on_off"]]
+        return _html(page("answer.html", signed=signed, program=found, title=title,
+                          ok=False, lines=lines), 400)  # fmt: skip
     answer = await signed.app.run(
         signed.identity.actor(found.channel_id), cmd.Config("active", wanted)
     )
-    title = "Resume the program" if wanted == "on" else "Pause the program"
-    return await _answer_page(signed, found, title, answer)
+    return await _answer_page(signed, found, wording.answer_titles()[wanted], answer)
 
 
 async def _answer_page(signed: Signed, found: Program, title: str, answer: Reply) -> web.Response:

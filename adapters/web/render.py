@@ -11,6 +11,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from bot.messages import Line, Message, render_line
+from bot.wording import WEB_PAGE
 
 _ENV = Environment(
     loader=PackageLoader("adapters.web", "templates"),
@@ -21,6 +22,15 @@ _ENV = Environment(
 _BOLD = re.compile(r"\*([^*\n]+)\*")
 _ITALIC = re.compile(r"(?<!\w)_([^_\n]+)_(?!\w)")
 _CODE = re.compile(r"`([^`\n]+)`")
+
+
+def copy_html(text: str) -> Markup:
+    """The bot's own copy (with `code` and *bold*) as HTML, for templates: `{{ x | copy }}`."""
+    return Markup(_copy(text))
+
+
+_ENV.filters["copy"] = copy_html
+_ENV.globals["w"] = WEB_PAGE
 
 
 def page(template: str, **context: Any) -> str:

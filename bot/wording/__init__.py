@@ -19,3 +19,4 @@ from bot.wording.rounds import *  # noqa: F403
 from bot.wording.spans import *  # noqa: F403
 from bot.wording.status import *  # noqa: F403
 from bot.wording.thanks import *  # noqa: F403
+from bot.wording.web import *  # noqa: F403
