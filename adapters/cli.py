@@ -253,10 +253,19 @@ class Serving:
     async def _serve_web(
         self, dashboard: Dashboard, settings: Settings, stop: asyncio.Event
     ) -> None:
-        """The dashboard on its own port until `stop` (a taken port stops the process)."""
+        """The dashboard on its own port until `stop`. A taken port (another replica on this
+        host) leaves this process without a dashboard; the bot itself goes on."""
         from adapters.web.server import serve_dashboard
 
-        self.web = await serve_dashboard(dashboard, settings.web_host, settings.web_port)
+        try:
+            self.web = await serve_dashboard(dashboard, settings.web_host, settings.web_port)
+        except OSError as exc:
+            logger.warning(
+                "dashboard not started: %s:%s is not free (%s); the bot runs without it here",
+                settings.web_host, settings.web_port, exc.strerror,
+            )  # fmt: skip
+            await stop.wait()
+            return
         try:
             await stop.wait()
         finally:

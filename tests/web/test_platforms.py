@@ -152,3 +152,25 @@ async def test_console_goes_on_when_the_web_port_is_taken(world: World) -> None:
         lines: list[str] = []
         assert await _dashboard(world.app, world.settings, lines.append) is None
     assert any("no dashboard" in line for line in lines), lines
+
+
+async def test_serve_goes_on_without_a_dashboard_when_its_port_is_taken(world: World) -> None:
+    """A second replica on one host: its dashboard port is taken; the bot must not stop."""
+    import asyncio
+
+    from adapters.cli import Serving
+
+    serving = Serving(world.db)
+    stop = asyncio.Event()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        world.settings.web_port = taken.getsockname()[1]
+        task = asyncio.create_task(
+            serving._serve_web(Dashboard(world.settings), world.settings, stop)
+        )
+        await asyncio.sleep(0.2)
+        assert not task.done()  # still serving the bot, not failed
+        stop.set()
+        await task
+    assert serving.web is None
