@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from bot.states import GroupOutcome, RoundStatus
@@ -31,7 +31,7 @@ from storage.models import (
 from storage.repositories.base import Repository
 
 
-def _met_pairs(program_id: int, status: str | None = None) -> Any:
+def _met_pairs(program_id: int, status: str | None = None, round_id: int | None = None) -> Any:
     """(a, b, round number) for every pair of members who met in one of the program's groups
     (of its rounds in `status`, if given)."""
     a, b = aliased(GroupMember), aliased(GroupMember)
@@ -41,14 +41,19 @@ def _met_pairs(program_id: int, status: str | None = None) -> Any:
         .join(Group, Group.round_id == Round.id)
         .join(a, a.group_id == Group.id)
         .join(b, and_(b.group_id == Group.id, a.member_id < b.member_id))
-        .where(Round.program_id == program_id, Group.outcome == GroupOutcome.MET)
+        .where(_in_rounds(program_id, status, round_id), Group.outcome == GroupOutcome.MET)
     )
-    return stmt if status is None else stmt.where(Round.status == status)
+    return stmt
 
 
-def _in_rounds(program_id: int, status: str | None) -> Any:
+def _in_rounds(program_id: int, status: str | None, round_id: int | None = None) -> Any:
+    """The program's rounds, those in `status` if given, the one round `round_id` if given."""
     cond = Round.program_id == program_id
-    return cond if status is None else and_(cond, Round.status == status)
+    if status is not None:
+        cond = and_(cond, Round.status == status)
+    if round_id is not None:
+        cond = and_(cond, Round.id == round_id)
+    return cond
 
 
 def _active_membership(program_id: int) -> Any:
@@ -100,6 +105,29 @@ class InsightsRepository(Repository):
         ).where(ThanksNote.program_id == program_id)
         count, top, latest = (await self._s.execute(stmt)).one()
         return int(count), top, latest
+
+    async def rounds_answered_since(
+        self, program_id: int, status: str, since: datetime
+    ) -> set[int]:
+        """Ids of the program's rounds in `status` with a check-in answered (or changed) at or
+        after `since` (the index on `answered_at` keeps this to the recent answers)."""
+        stmt = (
+            select(Group.round_id)
+            .select_from(CheckinAnswer)
+            .join(Group, Group.id == CheckinAnswer.group_id)
+            .join(Round, Round.id == Group.round_id)
+            .where(CheckinAnswer.answered_at >= since, _in_rounds(program_id, status))
+            .distinct()
+        )
+        return {int(r) for r in (await self._s.execute(stmt)).scalars()}
+
+    async def opt_outs_state(self, workspace_id: int) -> tuple[int, int | None]:
+        """(opt-outs, highest id): every forget-me (the only way members are deleted) adds one."""
+        stmt = select(func.count(OptOut.id), func.max(OptOut.id)).where(
+            OptOut.workspace_id == workspace_id
+        )
+        count, top = (await self._s.execute(stmt)).one()
+        return int(count), top
 
     async def answered_since(self, program_id: int, status: str, since: datetime) -> bool:
         """Whether any check-in of the program's rounds in `status` was answered (or changed)
@@ -183,24 +211,26 @@ class InsightsRepository(Repository):
         return list((await self._s.execute(stmt)).scalars())
 
     async def outcomes(
-        self, program_id: int, status: str | None = None
+        self, program_id: int, status: str | None = None, round_id: int | None = None
     ) -> list[tuple[int, str | None, int]]:
         """(round number, group outcome or None, groups) for every round (in `status`)."""
         stmt = (
             select(Round.number, Group.outcome, func.count(Group.id))
             .join(Group, Group.round_id == Round.id)
-            .where(_in_rounds(program_id, status))
+            .where(_in_rounds(program_id, status, round_id))
             .group_by(Round.number, Group.outcome)
         )
         return [(n, o, int(c)) for n, o, c in await self._s.execute(stmt)]
 
-    async def matched(self, program_id: int, status: str | None = None) -> dict[int, int]:
+    async def matched(
+        self, program_id: int, status: str | None = None, round_id: int | None = None
+    ) -> dict[int, int]:
         """Round number → people placed in a group (rounds in `status`)."""
         stmt = (
             select(Round.number, func.count())
             .join(Group, Group.round_id == Round.id)
             .join(GroupMember, GroupMember.group_id == Group.id)
-            .where(_in_rounds(program_id, status))
+            .where(_in_rounds(program_id, status, round_id))
             .group_by(Round.number)
         )
         return {n: int(c) for n, c in await self._s.execute(stmt)}
@@ -219,20 +249,24 @@ class InsightsRepository(Repository):
         return {int(n): int(c) for n, c in await self._s.execute(stmt)}
 
     async def pair_stats(
-        self, program_id: int, status: str | None = None
+        self, program_id: int, status: str | None = None, round_id: int | None = None
     ) -> list[tuple[int, int, int, int]]:
         """(a, b, first round they met in, rounds they met in) for every pair who met."""
-        pairs = _met_pairs(program_id, status).subquery()
+        pairs = _met_pairs(program_id, status, round_id).subquery()
         stmt = select(pairs.c.a, pairs.c.b, func.min(pairs.c.number), func.count()).group_by(
             pairs.c.a, pairs.c.b
         )
         return [(int(a), int(b), int(f), int(n)) for a, b, f, n in await self._s.execute(stmt)]
 
     async def per_member(
-        self, program_id: int, status: str | None = None
+        self,
+        program_id: int,
+        status: str | None = None,
+        round_id: int | None = None,
+        acted_only: bool = False,
     ) -> list[tuple[int, int, int, int]]:
         """(member id, groups placed in, met groups, check-ins answered) over the program's
-        rounds (in `status`)."""
+        rounds (in `status`); `acted_only`: only members who met or answered."""
         met = case((Group.outcome == GroupOutcome.MET, 1), else_=0)
         stmt = (
             select(
@@ -250,9 +284,11 @@ class InsightsRepository(Repository):
                     CheckinAnswer.member_id == GroupMember.member_id,
                 ),
             )
-            .where(_in_rounds(program_id, status))
+            .where(_in_rounds(program_id, status, round_id))
             .group_by(GroupMember.member_id)
         )
+        if acted_only:
+            stmt = stmt.having(or_(func.sum(met) > 0, func.count(CheckinAnswer.id) > 0))
         return [(int(m), int(p), int(g), int(a)) for m, p, g, a in await self._s.execute(stmt)]
 
     async def teams(self, workspace_id: int) -> dict[int, str | None]:
