@@ -154,6 +154,20 @@ async def overview_figures(core: Core, workspace_id: str) -> list[ProgramSummary
     return out
 
 
+async def warm_up(core: Core) -> int:
+    """Compute every program's figures once, so that the first page view after a start is
+    not the slow one (the web server may run this in the background). Returns how many."""
+    async with core.reading() as uow:
+        programs = await uow.insights.programs_on(core.platform.name)
+    for workspace_id, program_id in programs:
+        try:
+            await program_figures(core, workspace_id, program_id)
+        except NotFound:  # deleted meanwhile
+            continue
+    logger.info("dashboard figures ready for %d programs", len(programs))
+    return len(programs)
+
+
 CSV_COLUMNS = (
     "round",
     "started_at",

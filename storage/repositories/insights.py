@@ -27,6 +27,7 @@ from storage.models import (
     Round,
     ThanksNote,
     ThanksRecipient,
+    Workspace,
 )
 from storage.repositories.base import Repository
 
@@ -140,6 +141,16 @@ class InsightsRepository(Repository):
             .limit(1)
         )
         return (await self._s.execute(stmt)).first() is not None
+
+    async def programs_on(self, platform: str) -> list[tuple[str, int]]:
+        """(workspace external id, program id) of every program on the platform."""
+        stmt = (
+            select(Workspace.external_id, Program.id)
+            .join(Program, Program.workspace_id == Workspace.id)
+            .where(Workspace.platform == platform)
+            .order_by(Program.id)
+        )
+        return [(w, int(p)) for w, p in await self._s.execute(stmt)]
 
     # --- programs -----------------------------------------------------------------------------
 

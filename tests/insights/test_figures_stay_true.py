@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from bot.actions import CheckinAnswer
-from bot.insights import ProgramFigures, cache, overview_figures, program_figures
+from bot.insights import ProgramFigures, cache, overview_figures, program_figures, warm_up
 from storage.repositories.insights import InsightsRepository
 from tests.conftest import World
 from tests.insights.history import answer, build, rows
@@ -165,3 +165,15 @@ async def test_every_change_shows_at_once(
         await w.advance(timedelta(days=7))
 
     assert len((await check(next_round)).rounds) == 4
+
+
+async def test_warm_up_prepares_every_program(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    h = await build(world)
+    cache.forget(world.db)
+    assert await warm_up(world.app.core) == 1
+    calls = Calls(monkeypatch)
+    world.clock.advance(timedelta(hours=1))
+    fig = await program_figures(world.app.core, world.workspace, h.program_id)
+    assert calls.closed == 0 and fig == await from_scratch(world, h.program_id)
