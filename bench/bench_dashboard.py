@@ -181,7 +181,10 @@ async def generate(db: Database, members: int, rounds: int, seed: int = 7) -> tu
                         f"(SELECT max(id) FROM {table}))"
                     )
                 )
-            await conn.execute(text("ANALYZE"))
+        # what autovacuum would have done by now (visibility map and statistics)
+        async with db.engine.connect() as conn:
+            auto = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await auto.exec_driver_sql("VACUUM ANALYZE")
     else:
         async with db.engine.begin() as conn:
             await conn.execute(text("ANALYZE"))

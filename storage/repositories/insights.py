@@ -32,9 +32,14 @@ from storage.models import (
 from storage.repositories.base import Repository
 
 
-def _met_pairs(program_id: int, status: str | None = None, round_id: int | None = None) -> Any:
+def _met_pairs(
+    program_id: int,
+    status: str | None = None,
+    round_id: int | None = None,
+    span: tuple[int, int] | None = None,
+) -> Any:
     """(a, b, round number) for every pair of members who met in one of the program's groups
-    (of its rounds in `status`, if given)."""
+    (of its rounds in `status`, of the round `round_id`, if given; `span`: see `_group_span`)."""
     a, b = aliased(GroupMember), aliased(GroupMember)
     stmt = (
         select(a.member_id.label("a"), b.member_id.label("b"), Round.number.label("number"))
@@ -44,6 +49,8 @@ def _met_pairs(program_id: int, status: str | None = None, round_id: int | None 
         .join(b, and_(b.group_id == Group.id, a.member_id < b.member_id))
         .where(_in_rounds(program_id, status, round_id), Group.outcome == GroupOutcome.MET)
     )
+    if span is not None:
+        stmt = stmt.where(a.group_id.between(*span), b.group_id.between(*span))
     return stmt
 
 
@@ -233,6 +240,18 @@ class InsightsRepository(Repository):
         )
         return [(n, o, int(c)) for n, o, c in await self._s.execute(stmt)]
 
+    async def _group_span(self, round_id: int | None) -> tuple[int, int] | None:
+        """The lowest and highest group id of a round. A round's groups are saved together, so
+        their ids are (nearly always) one range: bounding the group members' ids to it lets
+        PostgreSQL range-scan their primary key instead of reading the whole table. Only a
+        bound: the join on the round still decides (an id of another round in the range is
+        filtered out)."""
+        if round_id is None:
+            return None
+        stmt = select(func.min(Group.id), func.max(Group.id)).where(Group.round_id == round_id)
+        lo, hi = (await self._s.execute(stmt)).one()
+        return (int(lo), int(hi)) if lo is not None else (0, -1)
+
     async def matched(
         self, program_id: int, status: str | None = None, round_id: int | None = None
     ) -> dict[int, int]:
@@ -244,6 +263,9 @@ class InsightsRepository(Repository):
             .where(_in_rounds(program_id, status, round_id))
             .group_by(Round.number)
         )
+        span = await self._group_span(round_id)
+        if span is not None:
+            stmt = stmt.where(GroupMember.group_id.between(*span))
         return {n: int(c) for n, c in await self._s.execute(stmt)}
 
     # --- connections --------------------------------------------------------------------------
@@ -263,7 +285,8 @@ class InsightsRepository(Repository):
         self, program_id: int, status: str | None = None, round_id: int | None = None
     ) -> list[tuple[int, int, int, int]]:
         """(a, b, first round they met in, rounds they met in) for every pair who met."""
-        pairs = _met_pairs(program_id, status, round_id).subquery()
+        span = await self._group_span(round_id)
+        pairs = _met_pairs(program_id, status, round_id, span).subquery()
         stmt = select(pairs.c.a, pairs.c.b, func.min(pairs.c.number), func.count()).group_by(
             pairs.c.a, pairs.c.b
         )
@@ -279,6 +302,13 @@ class InsightsRepository(Repository):
         """(member id, groups placed in, met groups, check-ins answered) over the program's
         rounds (in `status`); `acted_only`: only members who met or answered."""
         met = case((Group.outcome == GroupOutcome.MET, 1), else_=0)
+        span = await self._group_span(round_id)
+        answered = and_(
+            CheckinAnswer.group_id == GroupMember.group_id,
+            CheckinAnswer.member_id == GroupMember.member_id,
+        )
+        if span is not None:
+            answered = and_(answered, CheckinAnswer.group_id.between(*span))
         stmt = (
             select(
                 GroupMember.member_id,
@@ -288,16 +318,12 @@ class InsightsRepository(Repository):
             )
             .join(Group, Group.id == GroupMember.group_id)
             .join(Round, Round.id == Group.round_id)
-            .outerjoin(
-                CheckinAnswer,
-                and_(
-                    CheckinAnswer.group_id == GroupMember.group_id,
-                    CheckinAnswer.member_id == GroupMember.member_id,
-                ),
-            )
+            .outerjoin(CheckinAnswer, answered)
             .where(_in_rounds(program_id, status, round_id))
             .group_by(GroupMember.member_id)
         )
+        if span is not None:
+            stmt = stmt.where(GroupMember.group_id.between(*span))
         if acted_only:
             stmt = stmt.having(or_(func.sum(met) > 0, func.count(CheckinAnswer.id) > 0))
         return [(int(m), int(p), int(g), int(a)) for m, p, g, a in await self._s.execute(stmt)]
