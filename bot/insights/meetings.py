@@ -255,9 +255,33 @@ async def _closed(
     for round_id in list(kept.rounds):
         if round_id not in ids:
             del kept.rounds[round_id]
-    for r in closed:
-        if r.id not in kept.rounds:
-            part = await tally(uow, program.id, RoundStatus.CLOSED, r.id)
+    missing = [r for r in closed if r.id not in kept.rounds]
+    if missing:
+        # what is cheap for all rounds at once is read at once; pairs and people per round
+        bulk = len(missing) > 3  # else a late answer or a new round: read just those rounds
+        outcomes: dict[int, Counter[str | None]] = {}
+        rows: list[tuple[int, str | None, int]] = []
+        if bulk:
+            rows = await uow.insights.outcomes(program.id, RoundStatus.CLOSED)
+        else:
+            for r in missing:
+                rows += await uow.insights.outcomes(program.id, RoundStatus.CLOSED, r.id)
+        for number, outcome, count in rows:
+            outcomes.setdefault(number, Counter())[outcome] += count
+        spans = await uow.insights.group_spans(program.id) if bulk else {}
+        for r in missing:
+            span = spans.get(r.id, (0, -1)) if bulk else None
+            people = PerMember.of(
+                await uow.insights.per_member(program.id, RoundStatus.CLOSED, r.id, span=span)
+            )
+            part = Tally(
+                outcomes={r.number: outcomes[r.number]} if r.number in outcomes else {},
+                matched={r.number: int(people.placed.sum())},
+                pairs=Pairs.of(
+                    await uow.insights.pair_stats(program.id, RoundStatus.CLOSED, r.id, span)
+                ),
+                members=people,
+            )
             kept.rounds[r.id] = (cache.new_serial(), part)
     made_from = tuple((r.id, kept.rounds[r.id][0]) for r in closed)
     if kept.merged is None or kept.merged_from != made_from:

@@ -33,10 +33,11 @@ class Calls:
             program_id: int,
             status: str | None = None,
             round_id: int | None = None,
+            span: tuple[int, int] | None = None,
         ):
             if status == "closed":
                 self.closed += 1
-            return await original(repo, program_id, status, round_id)
+            return await original(repo, program_id, status, round_id, span)
 
         monkeypatch.setattr(InsightsRepository, "pair_stats", counted)
 
