@@ -5,6 +5,12 @@ units of work. No platform code here; charts live in `adapters/web/charts.py`.
     summaries = await overview_figures(core, workspace_id)
     mine = await member_figures(core, workspace_id, user_id)
     text = await round_csv(core, workspace_id, program_id)
+    await warm_up(core)   # at start, in the background: the first view is then not the slow one
+
+Figures are read in read-only units of work; each closed round's aggregate is kept in this
+process (per database) until something about it changes (`bot.insights.meetings`,
+`bot.insights.cache`); the open round, memberships, pauses, names and the wall are read on
+every call.
 """
 
 from bot.insights.figures import (
@@ -37,6 +43,7 @@ from bot.insights.program import (
     program_figures,
     program_key,
     round_csv,
+    warm_up,
 )
 
 __all__ = [
@@ -67,4 +74,5 @@ __all__ = [
     "program_figures",
     "program_key",
     "round_csv",
+    "warm_up",
 ]

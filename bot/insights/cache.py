@@ -31,7 +31,7 @@ class Entry:
     serial: int  # tells computations apart (for entries computed from this one)
 
 
-_entries: WeakKeyDictionary[object, dict[Hashable, Entry]] = WeakKeyDictionary()
+_entries: WeakKeyDictionary[object, dict[Hashable, Any]] = WeakKeyDictionary()
 _serials = itertools.count(1)
 
 
@@ -68,9 +68,18 @@ async def remember(
     if fresh(entry, state) and (still_valid is None or await still_valid(entry)):  # type: ignore[arg-type]
         return entry.value  # type: ignore[union-attr,no-any-return]
     value = await compute()
-    _entries.setdefault(owner, {})[key] = Entry(state, now, value, next(_serials))
+    _entries.setdefault(owner, {})[key] = Entry(state, now, value, new_serial())
     logger.debug("recomputed %s", key)
     return value
+
+
+def bucket(owner: object) -> dict[Hashable, Any]:
+    """The entries of `owner`, for caches that keep their own structure (`meetings`)."""
+    return _entries.setdefault(owner, {})  # type: ignore[return-value]
+
+
+def new_serial() -> int:
+    return next(_serials)
 
 
 def forget(owner: object) -> None:

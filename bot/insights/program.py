@@ -7,7 +7,6 @@ Every figure is read in one read-only unit of work; aggregates are computed by t
 from __future__ import annotations
 
 import csv
-import heapq
 import io
 import logging
 from bisect import bisect_left, bisect_right
@@ -16,6 +15,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
 
 from bot.insights import cache, network
 from bot.insights.figures import (
@@ -92,7 +94,7 @@ async def program_figures(core: Core, workspace_id: str, program_id: int | str) 
         spans = await _spans(uow, program, db, now)
         thanks = await _thanks(uow, program, db, now)
         rounds = await _rounds(uow, program.id, met, spans, thanks)
-        active = await uow.insights.active_ids(program.id)
+        active = await _active(uow, program, db, now)
         participation = await _participation(uow, program, now, met, active)
         teams = await _teams(uow, program, db, now, met)
         pairs_met = rounds[-1].pairs_so_far if rounds else 0
@@ -143,13 +145,27 @@ async def overview_figures(core: Core, workspace_id: str) -> list[ProgramSummary
                     rounds=len(rounds),
                     groups=sum(said.values()),
                     met=said[GroupOutcome.MET],
-                    pairs_met=sum(met.new_pairs().values()),
+                    pairs_met=met.pairs_met(),
                     thanks=await uow.insights.thanks_count(program.id),
                     last_round_at=rounds[-1].started_at if rounds else None,
                     next_round_at=program.next_round_at,
                 )
             )
     return out
+
+
+async def warm_up(core: Core) -> int:
+    """Compute every program's figures once, so that the first page view after a start is
+    not the slow one (the web server may run this in the background). Returns how many."""
+    async with core.reading() as uow:
+        programs = await uow.insights.programs_on(core.platform.name)
+    for workspace_id, program_id in programs:
+        try:
+            await program_figures(core, workspace_id, program_id)
+        except NotFound:  # deleted meanwhile
+            continue
+    logger.info("dashboard figures ready for %d programs", len(programs))
+    return len(programs)
 
 
 CSV_COLUMNS = (
@@ -231,6 +247,17 @@ async def _participation(
         never_answered=met.never_answered(active, NEVER_ANSWERED_AFTER),
         never_answered_after=NEVER_ANSWERED_AFTER,
     )
+
+
+async def _active(uow: UnitOfWork, program: Program, db: object, now: datetime) -> set[int]:
+    async def compute() -> set[int]:
+        return await uow.insights.active_ids(program.id)
+
+    state = (
+        await uow.insights.memberships_state(program.id),
+        await uow.insights.members_state(program.workspace_id),
+    )
+    return await cache.remember(db, ("active", program.id), state, now, compute)
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,31 +361,51 @@ def _buckets(starts: Sequence[datetime], moments: Sequence[datetime]) -> list[in
 
 
 @dataclass(frozen=True, slots=True)
-class _TeamCounts:
-    teams: dict[int, str | None]  # member → team
-    closed: Counter[tuple[str, str]]  # folded team pair → meetings in closed rounds
+class _TeamCodes:
+    codes: npt.NDArray[np.int64]  # member id → team index (dense; unknown ids: no team)
+    keys: list[str]  # team index → folded team name; index 0 is NO_TEAM
     shown: dict[str, str]  # folded → as first written
 
 
 async def _teams(
     uow: UnitOfWork, program: Program, db: object, now: datetime, met: Meetings
 ) -> TeamMatrix:
-    """Team × team meetings: the closed rounds' counts kept until teams or rounds change, the
-    open round's added."""
+    """Team × team meetings over every pair who met (a meeting per round they met in)."""
 
-    async def compute() -> _TeamCounts:
+    async def compute() -> _TeamCodes:
         teams = await uow.insights.teams(program.workspace_id)
         shown: dict[str, str] = {}
-        counts: Counter[tuple[str, str]] = Counter()
-        _count_pairs(counts, shown, teams, met.closed.pairs.items())
-        return _TeamCounts(teams, counts, shown)
+        keys = [NO_TEAM]
+        index = {NO_TEAM: 0}
+        codes = np.zeros(max(teams, default=0) + 1, dtype=np.int64)
+        for member, team in teams.items():
+            k = _team_key(team, shown)
+            codes[member] = index.setdefault(k, len(keys))
+            if len(index) > len(keys):
+                keys.append(k)
+        return _TeamCodes(codes, keys, shown)
 
-    state = (met.closed_serial, await uow.insights.profiles_state())
-    kept = await cache.remember(db, ("teams", program.id), state, now, compute)
-    shown = dict(kept.shown)
-    counts = Counter(kept.closed)
-    _count_pairs(counts, shown, kept.teams, met.open.pairs.items())
-    return _team_matrix(counts, shown)
+    kept = await cache.remember(
+        db, ("teams", program.id), await uow.insights.profiles_state(), now, compute
+    )
+    pairs = met.all_pairs()
+    n = len(kept.keys)
+
+    def code(ids: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        inside = ids < len(kept.codes)
+        out = np.zeros(len(ids), dtype=np.int64)
+        out[inside] = kept.codes[ids[inside]]
+        return out
+
+    ta, tb = code(pairs.a), code(pairs.b)
+    low, high = np.minimum(ta, tb), np.maximum(ta, tb)
+    cells = np.bincount(low * n + high, weights=pairs.times, minlength=n * n).astype(np.int64)
+    counts: Counter[tuple[str, str]] = Counter()
+    for flat in np.flatnonzero(cells):
+        i, j = divmod(int(flat), n)
+        ka, kb = sorted((kept.keys[i], kept.keys[j]))
+        counts[(ka, kb)] += int(cells[flat])
+    return _team_matrix(counts, kept.shown)
 
 
 def _team_key(team: str | None, shown: dict[str, str]) -> str:
@@ -368,17 +415,6 @@ def _team_key(team: str | None, shown: dict[str, str]) -> str:
     folded = text.casefold()
     shown.setdefault(folded, text)
     return folded
-
-
-def _count_pairs(
-    counts: Counter[tuple[str, str]],
-    shown: dict[str, str],
-    teams: dict[int, str | None],
-    pairs: Iterable[tuple[tuple[int, int], tuple[int, int]]],
-) -> None:
-    for (a, b), (_, times) in pairs:
-        ka, kb = _team_key(teams.get(a), shown), _team_key(teams.get(b), shown)
-        counts[(ka, kb) if ka <= kb else (kb, ka)] += times
 
 
 def _team_matrix(counts: Counter[tuple[str, str]], shown: dict[str, str]) -> TeamMatrix:
@@ -399,14 +435,13 @@ def _team_matrix(counts: Counter[tuple[str, str]], shown: dict[str, str]) -> Tea
 async def _network(uow: UnitOfWork, met: Meetings, pairs_met: int) -> Network:
     """The people with the most met groups (all of them in smaller programs) and their pairs;
     names and teams read now."""
-    counts = met.met_groups()
-    top = heapq.nsmallest(network.MAX_NODES, counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    top, people = met.most_met(network.MAX_NODES)
     ids = {m for m, _ in top}
     return network.build(
         top,
         await uow.insights.people(sorted(ids)),
         met.pairs_among(ids),
-        len(counts),
+        people,
         pairs_met,
         words.ANONYMOUS_NODE,
     )

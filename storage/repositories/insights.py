@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
-from bot.states import GroupOutcome, RoundStatus
+from bot.states import GroupOutcome
 from storage.models import (
     CheckinAnswer,
     Group,
@@ -27,13 +27,19 @@ from storage.models import (
     Round,
     ThanksNote,
     ThanksRecipient,
+    Workspace,
 )
 from storage.repositories.base import Repository
 
 
-def _met_pairs(program_id: int, status: str | None = None) -> Any:
+def _met_pairs(
+    program_id: int,
+    status: str | None = None,
+    round_id: int | None = None,
+    span: tuple[int, int] | None = None,
+) -> Any:
     """(a, b, round number) for every pair of members who met in one of the program's groups
-    (of its rounds in `status`, if given)."""
+    (of its rounds in `status`, of the round `round_id`, if given; `span`: see `_group_span`)."""
     a, b = aliased(GroupMember), aliased(GroupMember)
     stmt = (
         select(a.member_id.label("a"), b.member_id.label("b"), Round.number.label("number"))
@@ -41,14 +47,21 @@ def _met_pairs(program_id: int, status: str | None = None) -> Any:
         .join(Group, Group.round_id == Round.id)
         .join(a, a.group_id == Group.id)
         .join(b, and_(b.group_id == Group.id, a.member_id < b.member_id))
-        .where(Round.program_id == program_id, Group.outcome == GroupOutcome.MET)
+        .where(_in_rounds(program_id, status, round_id), Group.outcome == GroupOutcome.MET)
     )
-    return stmt if status is None else stmt.where(Round.status == status)
+    if span is not None:
+        stmt = stmt.where(a.group_id.between(*span), b.group_id.between(*span))
+    return stmt
 
 
-def _in_rounds(program_id: int, status: str | None) -> Any:
+def _in_rounds(program_id: int, status: str | None, round_id: int | None = None) -> Any:
+    """The program's rounds, those in `status` if given, the one round `round_id` if given."""
     cond = Round.program_id == program_id
-    return cond if status is None else and_(cond, Round.status == status)
+    if status is not None:
+        cond = and_(cond, Round.status == status)
+    if round_id is not None:
+        cond = and_(cond, Round.id == round_id)
+    return cond
 
 
 def _active_membership(program_id: int) -> Any:
@@ -101,17 +114,38 @@ class InsightsRepository(Repository):
         count, top, latest = (await self._s.execute(stmt)).one()
         return int(count), top, latest
 
-    async def answered_since(self, program_id: int, status: str, since: datetime) -> bool:
-        """Whether any check-in of the program's rounds in `status` was answered (or changed)
-        at or after `since` (an index on `answered_at` keeps this to the recent answers)."""
+    async def rounds_answered_since(
+        self, program_id: int, status: str, since: datetime
+    ) -> set[int]:
+        """Ids of the program's rounds in `status` with a check-in answered (or changed) at or
+        after `since` (the index on `answered_at` keeps this to the recent answers)."""
         stmt = (
-            select(CheckinAnswer.id)
+            select(Group.round_id)
+            .select_from(CheckinAnswer)
             .join(Group, Group.id == CheckinAnswer.group_id)
             .join(Round, Round.id == Group.round_id)
             .where(CheckinAnswer.answered_at >= since, _in_rounds(program_id, status))
-            .limit(1)
+            .distinct()
         )
-        return (await self._s.execute(stmt)).first() is not None
+        return {int(r) for r in (await self._s.execute(stmt)).scalars()}
+
+    async def opt_outs_state(self, workspace_id: int) -> tuple[int, int | None]:
+        """(opt-outs, highest id): every forget-me (the only way members are deleted) adds one."""
+        stmt = select(func.count(OptOut.id), func.max(OptOut.id)).where(
+            OptOut.workspace_id == workspace_id
+        )
+        count, top = (await self._s.execute(stmt)).one()
+        return int(count), top
+
+    async def programs_on(self, platform: str) -> list[tuple[str, int]]:
+        """(workspace external id, program id) of every program on the platform."""
+        stmt = (
+            select(Workspace.external_id, Program.id)
+            .join(Program, Program.workspace_id == Workspace.id)
+            .where(Workspace.platform == platform)
+            .order_by(Program.id)
+        )
+        return [(w, int(p)) for w, p in await self._s.execute(stmt)]
 
     # --- programs -----------------------------------------------------------------------------
 
@@ -149,33 +183,6 @@ class InsightsRepository(Repository):
         stmt = select(func.count(OptOut.id)).where(OptOut.workspace_id == workspace_id)
         return int((await self._s.execute(stmt)).scalar_one())
 
-    async def never_answered(self, program_id: int, min_groups: int) -> int:
-        """Current members matched in at least `min_groups` groups of the program's closed
-        rounds who never answered a check-in of the program (the open round's included)."""
-        answered = (
-            select(CheckinAnswer.member_id)
-            .join(Group, Group.id == CheckinAnswer.group_id)
-            .join(Round, Round.id == Group.round_id)
-            .where(Round.program_id == program_id)
-        )
-        placed = (
-            select(GroupMember.member_id.label("member_id"))
-            .join(Group, Group.id == GroupMember.group_id)
-            .join(Round, Round.id == Group.round_id)
-            .where(Round.program_id == program_id, Round.status == RoundStatus.CLOSED)
-            .group_by(GroupMember.member_id)
-            .having(func.count(GroupMember.group_id) >= min_groups)
-            .subquery()
-        )
-        stmt = (
-            select(func.count())
-            .select_from(placed)
-            .join(Membership, Membership.member_id == placed.c.member_id)
-            .join(Member, Member.id == Membership.member_id)
-            .where(_active_membership(program_id), placed.c.member_id.not_in(answered))
-        )
-        return int((await self._s.execute(stmt)).scalar_one())
-
     # --- rounds -------------------------------------------------------------------------------
 
     async def rounds(self, program_id: int) -> list[Round]:
@@ -183,57 +190,94 @@ class InsightsRepository(Repository):
         return list((await self._s.execute(stmt)).scalars())
 
     async def outcomes(
-        self, program_id: int, status: str | None = None
+        self, program_id: int, status: str | None = None, round_id: int | None = None
     ) -> list[tuple[int, str | None, int]]:
         """(round number, group outcome or None, groups) for every round (in `status`)."""
         stmt = (
             select(Round.number, Group.outcome, func.count(Group.id))
             .join(Group, Group.round_id == Round.id)
-            .where(_in_rounds(program_id, status))
+            .where(_in_rounds(program_id, status, round_id))
             .group_by(Round.number, Group.outcome)
         )
         return [(n, o, int(c)) for n, o, c in await self._s.execute(stmt)]
 
-    async def matched(self, program_id: int, status: str | None = None) -> dict[int, int]:
+    async def group_spans(self, program_id: int) -> dict[int, tuple[int, int]]:
+        """Round id → (lowest, highest) group id, for every round of the program that has
+        groups (see `_group_span`)."""
+        stmt = (
+            select(Group.round_id, func.min(Group.id), func.max(Group.id))
+            .join(Round, Round.id == Group.round_id)
+            .where(Round.program_id == program_id)
+            .group_by(Group.round_id)
+        )
+        return {int(r): (int(lo), int(hi)) for r, lo, hi in await self._s.execute(stmt)}
+
+    async def _group_span(
+        self, round_id: int | None, span: tuple[int, int] | None = None
+    ) -> tuple[int, int] | None:
+        """The lowest and highest group id of a round. A round's groups are saved together, so
+        their ids are (nearly always) one range: bounding the group members' ids to it lets
+        PostgreSQL range-scan their primary key instead of reading the whole table. Only a
+        bound: the join on the round still decides (an id of another round in the range is
+        filtered out)."""
+        if round_id is None or span is not None:
+            return span
+        stmt = select(func.min(Group.id), func.max(Group.id)).where(Group.round_id == round_id)
+        lo, hi = (await self._s.execute(stmt)).one()
+        return (int(lo), int(hi)) if lo is not None else (0, -1)
+
+    async def matched(
+        self, program_id: int, status: str | None = None, round_id: int | None = None
+    ) -> dict[int, int]:
         """Round number → people placed in a group (rounds in `status`)."""
         stmt = (
             select(Round.number, func.count())
             .join(Group, Group.round_id == Round.id)
             .join(GroupMember, GroupMember.group_id == Group.id)
-            .where(_in_rounds(program_id, status))
+            .where(_in_rounds(program_id, status, round_id))
             .group_by(Round.number)
         )
+        span = await self._group_span(round_id)
+        if span is not None:
+            stmt = stmt.where(GroupMember.group_id.between(*span))
         return {n: int(c) for n, c in await self._s.execute(stmt)}
 
     # --- connections --------------------------------------------------------------------------
 
-    async def new_pairs(self, program_id: int) -> dict[int, int]:
-        """Round number → pairs who met for the first time in it."""
-        pairs = _met_pairs(program_id).subquery()
-        first = (
-            select(func.min(pairs.c.number).label("first"))
-            .group_by(pairs.c.a, pairs.c.b)
-            .subquery()
-        )
-        stmt = select(first.c.first, func.count()).group_by(first.c.first)
-        return {int(n): int(c) for n, c in await self._s.execute(stmt)}
-
     async def pair_stats(
-        self, program_id: int, status: str | None = None
+        self,
+        program_id: int,
+        status: str | None = None,
+        round_id: int | None = None,
+        span: tuple[int, int] | None = None,
     ) -> list[tuple[int, int, int, int]]:
-        """(a, b, first round they met in, rounds they met in) for every pair who met."""
-        pairs = _met_pairs(program_id, status).subquery()
+        """(a, b, first round they met in, rounds they met in) for every pair who met
+        (`span`: the round's group ids, if known; see `_group_span`)."""
+        span = await self._group_span(round_id, span)
+        pairs = _met_pairs(program_id, status, round_id, span).subquery()
         stmt = select(pairs.c.a, pairs.c.b, func.min(pairs.c.number), func.count()).group_by(
             pairs.c.a, pairs.c.b
         )
         return [(int(a), int(b), int(f), int(n)) for a, b, f, n in await self._s.execute(stmt)]
 
     async def per_member(
-        self, program_id: int, status: str | None = None
+        self,
+        program_id: int,
+        status: str | None = None,
+        round_id: int | None = None,
+        acted_only: bool = False,
+        span: tuple[int, int] | None = None,
     ) -> list[tuple[int, int, int, int]]:
         """(member id, groups placed in, met groups, check-ins answered) over the program's
-        rounds (in `status`)."""
+        rounds (in `status`); `acted_only`: only members who met or answered."""
         met = case((Group.outcome == GroupOutcome.MET, 1), else_=0)
+        span = await self._group_span(round_id, span)
+        answered = and_(
+            CheckinAnswer.group_id == GroupMember.group_id,
+            CheckinAnswer.member_id == GroupMember.member_id,
+        )
+        if span is not None:
+            answered = and_(answered, CheckinAnswer.group_id.between(*span))
         stmt = (
             select(
                 GroupMember.member_id,
@@ -243,16 +287,14 @@ class InsightsRepository(Repository):
             )
             .join(Group, Group.id == GroupMember.group_id)
             .join(Round, Round.id == Group.round_id)
-            .outerjoin(
-                CheckinAnswer,
-                and_(
-                    CheckinAnswer.group_id == GroupMember.group_id,
-                    CheckinAnswer.member_id == GroupMember.member_id,
-                ),
-            )
-            .where(_in_rounds(program_id, status))
+            .outerjoin(CheckinAnswer, answered)
+            .where(_in_rounds(program_id, status, round_id))
             .group_by(GroupMember.member_id)
         )
+        if span is not None:
+            stmt = stmt.where(GroupMember.group_id.between(*span))
+        if acted_only:
+            stmt = stmt.having(or_(func.sum(met) > 0, func.count(CheckinAnswer.id) > 0))
         return [(int(m), int(p), int(g), int(a)) for m, p, g, a in await self._s.execute(stmt)]
 
     async def teams(self, workspace_id: int) -> dict[int, str | None]:
@@ -272,55 +314,6 @@ class InsightsRepository(Repository):
             .where(_active_membership(program_id))
         )
         return {int(m) for m in (await self._s.execute(stmt)).scalars()}
-
-    async def team_meetings(self, program_id: int) -> list[tuple[str | None, str | None, int]]:
-        """(team of a, team of b, meetings) over every pair that met (a meeting per round)."""
-        pairs = _met_pairs(program_id).subquery()
-        pa, pb = aliased(Profile), aliased(Profile)
-        stmt = (
-            select(pa.team, pb.team, func.count())
-            .select_from(pairs)
-            .outerjoin(pa, pa.member_id == pairs.c.a)
-            .outerjoin(pb, pb.member_id == pairs.c.b)
-            .group_by(pa.team, pb.team)
-        )
-        return [(ta, tb, int(c)) for ta, tb, c in await self._s.execute(stmt)]
-
-    async def most_met(self, program_id: int, limit: int) -> tuple[list[tuple[int, int]], int]:
-        """The `limit` members in the most met groups: [(member id, meetings)], and how many
-        members met anyone at all."""
-        per_member = (
-            select(GroupMember.member_id.label("m"), func.count().label("n"))
-            .join(Group, Group.id == GroupMember.group_id)
-            .join(Round, Round.id == Group.round_id)
-            .where(Round.program_id == program_id, Group.outcome == GroupOutcome.MET)
-            .group_by(GroupMember.member_id)
-            .subquery()
-        )
-        top = (
-            select(per_member.c.m, per_member.c.n)
-            .order_by(per_member.c.n.desc(), per_member.c.m)
-            .limit(limit)
-        )
-        rows = [(int(m), int(n)) for m, n in await self._s.execute(top)]
-        total = (await self._s.execute(select(func.count()).select_from(per_member))).scalar_one()
-        return rows, int(total)
-
-    async def pairs_among(
-        self, program_id: int, member_ids: Sequence[int]
-    ) -> list[tuple[int, int, int]]:
-        """(a, b, times met) for the pairs of these members who met."""
-        if not member_ids:
-            return []
-        pairs = _met_pairs(program_id).subquery()
-        ids = list(member_ids)
-        stmt = (
-            select(pairs.c.a, pairs.c.b, func.count())
-            .where(pairs.c.a.in_(ids), pairs.c.b.in_(ids))
-            .group_by(pairs.c.a, pairs.c.b)
-            .order_by(pairs.c.a, pairs.c.b)
-        )
-        return [(int(a), int(b), int(c)) for a, b, c in await self._s.execute(stmt)]
 
     async def people(self, member_ids: Sequence[int]) -> dict[int, tuple[str, str | None]]:
         """Member id → (display name, team)."""
@@ -387,28 +380,6 @@ class InsightsRepository(Repository):
         return [(i or [], o or [], w or []) for i, o, w in await self._s.execute(stmt)]
 
     # --- overview -----------------------------------------------------------------------------
-
-    async def round_summary(self, program_id: int) -> tuple[int, int, int, datetime | None]:
-        """(rounds, groups, groups that met, when the last round started)."""
-        stmt = (
-            select(
-                func.count(func.distinct(Round.id)),
-                func.count(Group.id),
-                func.coalesce(func.sum(case((Group.outcome == GroupOutcome.MET, 1), else_=0)), 0),
-                func.max(Round.started_at),
-            )
-            .select_from(Round)
-            .outerjoin(Group, Group.round_id == Round.id)
-            .where(Round.program_id == program_id)
-        )
-        rounds, groups, met, last = (await self._s.execute(stmt)).one()
-        return int(rounds), int(groups), int(met), last
-
-    async def distinct_pairs(self, program_id: int) -> int:
-        pairs = _met_pairs(program_id).subquery()
-        distinct = select(pairs.c.a, pairs.c.b).distinct().subquery()
-        stmt = select(func.count()).select_from(distinct)
-        return int((await self._s.execute(stmt)).scalar_one())
 
     async def thanks_count(self, program_id: int) -> int:
         stmt = select(func.count(ThanksNote.id)).where(ThanksNote.program_id == program_id)

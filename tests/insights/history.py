@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import text
 
 from adapters.console.platform import ConsoleUser
+from adapters.console.session import join_with_profile
 from bot.actions import Checkin, CheckinAnswer
 from tests.conftest import World
 
@@ -91,7 +92,8 @@ async def build(w: World, hostile: bool = False) -> History:
             a, b = members[0], members[1]
             assert (await w.thanks(a, f"<@{b}> {history.public_text}")).ok
             assert (await w.thanks(b, f"<@{a}> {history.private_text} --private")).ok
-            assert (await w.coffee(late, "join")).ok
+            joined = await join_with_profile(w.app, w.actor(late), w.data.users[late])
+            assert joined.ok, joined.text
         if number == 2:
             leaver = groups[-1][1][0]
             assert (await w.coffee(leaver, "leave")).ok
