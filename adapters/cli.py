@@ -216,7 +216,7 @@ class Serving:
         from bot.leadership import Leadership, lead_then, lock_key
         from bot.scheduler import start_ticking
 
-        dashboard = Dashboard(settings)
+        dashboard = Dashboard(settings, warm_up=True)
         # Slack's HTTP mode on the dashboard's port: one server for both.
         shared = (
             chosen in {"slack", "all"} and not settings.slack_app_token

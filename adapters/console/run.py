@@ -84,7 +84,7 @@ async def _dashboard(
     from adapters.web.server import announce, serve_dashboard
     from adapters.web.site import Dashboard
 
-    dashboard = Dashboard(settings)
+    dashboard = Dashboard(settings, warm_up=True)
     dashboard.register(app)
     try:
         runner = await serve_dashboard(dashboard, settings.web_host, settings.web_port)

@@ -40,15 +40,20 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 class Dashboard:
     """The platforms this process runs, as the dashboard reaches them."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, warm_up: bool = False) -> None:
         self.settings = settings
         self.apps: dict[str, WarmIntro] = {}
         self.signins: dict[str, SignIn] = {}
+        self.warm_up = warm_up  # compute every program's figures once, in the background
 
     def register(self, app: WarmIntro) -> None:
         name = app.core.platform.name
         self.apps[name] = app
         self.signins[name] = SignIn(app.core)
+        if self.warm_up:
+            from bot.insights import warm_up
+
+            app.core.background.spawn(warm_up(app.core), f"dashboard-warm-up-{name}")
 
     @property
     def secure_cookie(self) -> bool:

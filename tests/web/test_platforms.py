@@ -174,3 +174,24 @@ async def test_serve_goes_on_without_a_dashboard_when_its_port_is_taken(world: W
         stop.set()
         await task
     assert serving.web is None
+
+
+async def test_a_serving_dashboard_warms_the_figures_up(world: World) -> None:
+    """At start (warm_up=True) every program's figures are computed once, in the background:
+    its kept entries exist before anyone opens a page."""
+    from sqlalchemy import select
+
+    from bot.insights import cache
+    from storage.models import Program
+
+    await world.program()
+    await world.coffee("maya", "match-now")
+    async with world.db.session() as session:
+        pid = (await session.execute(select(Program.id))).scalar_one()
+    assert cache.peek(world.db, ("interests", pid)) is None
+    Dashboard(world.settings).register(world.app)  # tests and tools: no warm-up
+    await world.app.core.background.drain()
+    assert cache.peek(world.db, ("interests", pid)) is None
+    Dashboard(world.settings, warm_up=True).register(world.app)
+    await world.app.core.background.drain()
+    assert cache.peek(world.db, ("interests", pid)) is not None
