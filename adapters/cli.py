@@ -12,6 +12,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # imported lazily below: `warmintro match` and `--help` stay fast
+    from aiohttp import web
+
+    from adapters.web.site import Dashboard
     from bot.config import Settings
     from bot.leadership import Leadership
     from bot.ports import Platform
@@ -217,13 +220,21 @@ class Serving:
         self.tasks: list[asyncio.Task[None]] = []
         self.leaderships: list[Leadership] = []  # one active scheduler per platform
         self.scheduler: Ticker | None = None
+        self.web: web.AppRunner | None = None  # the dashboard's own server (unless shared)
 
     def start(
         self, settings: Settings, chosen: str, host: str, port: int, stop: asyncio.Event
     ) -> None:
+        from adapters.web.site import Dashboard
         from bot.leadership import Leadership, lead_then, lock_key
         from bot.scheduler import start_ticking
 
+        dashboard = Dashboard(settings, warm_up=True)
+        # Slack's HTTP mode on the dashboard's port: one server for both.
+        shared = (
+            chosen in {"slack", "all"} and not settings.slack_app_token
+            and port == settings.web_port
+        )  # fmt: skip
         if chosen in {"slack", "all"}:
             from adapters.slack.app import SlackRuntime
             from adapters.slack.server import run_slack
@@ -236,13 +247,43 @@ class Serving:
             self.scheduler = start_ticking(
                 lead_then(self.leaderships[-1], runtime.warm.tick), settings.tick_seconds
             )
-            self.tasks.append(asyncio.create_task(run_slack(runtime, host, port, stop)))
+            dashboard.register(runtime.warm)
+            serving = run_slack(runtime, host, port, stop, dashboard if shared else None)
+            self.tasks.append(asyncio.create_task(serving))
         if chosen in {"discord", "all"}:
             from adapters.discord import run_discord
 
             self.leaderships.append(Leadership(self.database, lock_key("discord")))
-            discord = run_discord(settings, self.database, leadership=self.leaderships[-1])
+            discord = run_discord(
+                settings, self.database, leadership=self.leaderships[-1], dashboard=dashboard
+            )
             self.tasks.append(asyncio.create_task(discord))
+        if not shared:
+            self.tasks.append(asyncio.create_task(self._serve_web(dashboard, settings, stop)))
+        from adapters.web.server import announce
+
+        print(announce(dashboard), flush=True)
+
+    async def _serve_web(
+        self, dashboard: Dashboard, settings: Settings, stop: asyncio.Event
+    ) -> None:
+        """The dashboard on its own port until `stop`. A taken port (another replica on this
+        host) leaves this process without a dashboard; the bot itself goes on."""
+        from adapters.web.server import serve_dashboard
+
+        try:
+            self.web = await serve_dashboard(dashboard, settings.web_host, settings.web_port)
+        except OSError as exc:
+            logger.warning(
+                "dashboard not started: %s:%s is not free (%s); the bot runs without it here",
+                settings.web_host, settings.web_port, exc.strerror,
+            )  # fmt: skip
+            await stop.wait()
+            return
+        try:
+            await stop.wait()
+        finally:
+            await self.web.cleanup()
 
     async def wait(self, stop: asyncio.Event) -> None:
         """Until a platform stops (its error is logged) or `stop` is set."""

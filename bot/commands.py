@@ -162,6 +162,16 @@ class MatchNow:
 
 
 @dataclass(frozen=True)
+class Dashboard:
+    """`/coffee dashboard` (program admins): a one-time sign-in link to the web dashboard."""
+
+
+@dataclass(frozen=True)
+class MyPage:
+    """`/coffee me`: a one-time sign-in link to your own page on the web dashboard."""
+
+
+@dataclass(frozen=True)
 class ForgetMe:
     confirmed: bool = False
 
@@ -198,6 +208,8 @@ CoffeeCommand = (
     | Config
     | Preview
     | MatchNow
+    | Dashboard
+    | MyPage
     | ForgetMe
     | Help
 )
@@ -228,7 +240,8 @@ _ALIASES = {
     "match_now": "match-now",
     "forget_me": "forget-me",
     "forgetme": "forget-me",
-    "me": "status",
+    "my-page": "me",
+    "web": "dashboard",
     "keep_apart": "keep-apart",
     "keepapart": "keep-apart",
     "?": "help",
@@ -244,6 +257,8 @@ _NO_ARGS = {
     "history": History,
     "stats": Stats,
     "preview": Preview,
+    "dashboard": Dashboard,
+    "me": MyPage,
 }
 # Commands whose only option is the word `confirm`.
 _CONFIRMABLE = {"match-now": MatchNow, "forget-me": ForgetMe}

@@ -32,6 +32,12 @@ class Settings(BaseSettings):
         default=None, ge=0, le=65535, validation_alias="WARMINTRO_METRICS_PORT"
     )
     metrics_host: str = Field(default="127.0.0.1", validation_alias="WARMINTRO_METRICS_HOST")
+    # The web dashboard (and /metrics): where it listens, and the address its links use.
+    web_port: int = Field(default=8080, ge=0, le=65535, validation_alias="WARMINTRO_WEB_PORT")
+    web_host: str = Field(default="127.0.0.1", validation_alias="WARMINTRO_WEB_HOST")
+    public_url: str | None = Field(default=None, validation_alias="WARMINTRO_PUBLIC_URL")
+    # Signs sign-in links and session cookies; unset: one is generated and kept in the database.
+    secret_key: str | None = Field(default=None, validation_alias="WARMINTRO_SECRET_KEY")
 
     slack_bot_token: str | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
     slack_signing_secret: str | None = Field(default=None, validation_alias="SLACK_SIGNING_SECRET")
@@ -50,6 +56,13 @@ class Settings(BaseSettings):
     )
     discord_members_intent: bool = Field(default=False, validation_alias="DISCORD_MEMBERS_INTENT")
     discord_member_role: str | None = Field(default=None, validation_alias="DISCORD_MEMBER_ROLE")
+
+    def web_address(self) -> str:
+        """The dashboard's address as links show it (no trailing slash)."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = "localhost" if self.web_host in {"127.0.0.1", "0.0.0.0", "::"} else self.web_host
+        return f"http://{host}:{self.web_port}"
 
     def resolved_platform(self) -> str:
         """The platform to run when `platform` is `auto`: whichever has tokens, else console."""

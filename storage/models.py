@@ -129,6 +129,8 @@ class Profile(Base):
     """What a member told us about themselves."""
 
     __tablename__ = "profiles"
+    # The dashboard checks the latest profile change before reusing figures.
+    __table_args__ = (Index("ix_profiles_updated_at", "updated_at"),)
 
     member_id: Mapped[int] = mapped_column(
         ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
@@ -184,7 +186,11 @@ class Round(Base):
 
 class Group(Base):
     __tablename__ = "groups"
-    __table_args__ = (UniqueConstraint("round_id", "position"),)
+    __table_args__ = (
+        UniqueConstraint("round_id", "position"),
+        # The dashboard counts each round's groups by outcome from the index alone.
+        Index("ix_groups_round_id_outcome", "round_id", "outcome"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
@@ -260,7 +266,11 @@ class SlotPick(Base):
 
 class CheckinAnswer(Base):
     __tablename__ = "checkin_answers"
-    __table_args__ = (UniqueConstraint("group_id", "member_id"),)
+    __table_args__ = (
+        UniqueConstraint("group_id", "member_id"),
+        # The dashboard looks for answers since its figures were computed.
+        Index("ix_checkin_answers_answered_at", "answered_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
@@ -271,6 +281,7 @@ class CheckinAnswer(Base):
 
 class ThanksNote(Base):
     __tablename__ = "thanks_notes"
+    __table_args__ = (Index("ix_thanks_notes_program_id_created_at", "program_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
@@ -374,3 +385,33 @@ class ConversationState(Base):
     state: Mapped[str] = mapped_column(String(32))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime]
+
+
+class SignInLink(Base):
+    """A one-time dashboard sign-in link that was issued: redeemed at most once (`used_at`).
+
+    The link itself carries who and where (signed); the row only remembers that it exists and
+    whether it was used, so it holds nothing about the person.
+    """
+
+    __tablename__ = "sign_in_links"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str] = mapped_column(String(16))
+    issued_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class WebSecret(Base):
+    """Secrets the web dashboard generated for itself (the signing key when
+    `WARMINTRO_SECRET_KEY` is unset), so links and sessions survive restarts."""
+
+    __tablename__ = "web_secrets"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime]

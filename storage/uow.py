@@ -21,9 +21,11 @@ from storage.repositories import (
     AvoidRepository,
     CareRepository,
     DeliveryRepository,
+    InsightsRepository,
     MemberRepository,
     ProgramRepository,
     RoundRepository,
+    SignInRepository,
     ThanksRepository,
     WorkspaceRepository,
 )
@@ -42,6 +44,8 @@ class UnitOfWork:
         self.thanks = ThanksRepository(session)
         self.avoid = AvoidRepository(session)
         self.care = CareRepository(session)
+        self.signin = SignInRepository(session)
+        self.insights = InsightsRepository(session)
 
     async def flush(self) -> None:
         """Write pending changes now (ids, constraints) without ending the transaction."""

@@ -8,6 +8,8 @@ import random
 import sys
 from collections.abc import Callable
 
+from aiohttp.web import AppRunner
+
 from adapters.console.platform import ConsolePlatform, WorkspaceData
 from adapters.console.session import ConsoleSession
 from adapters.metrics_http import metrics_server
@@ -53,6 +55,7 @@ async def _interactive(
     """Lines from stdin until /quit or end of input, with the clock ticking in real time."""
     scheduler = start_ticking(app.tick, settings.tick_seconds)
     exposing = await metrics_server(settings, app.core)
+    web = await _dashboard(app, settings, out)
     out("WarmIntro console — you are Maya in #coffee. /help for commands, /quit to leave.")
     out("Start with: /add-bot #coffee, then /coffee join")
     loop = asyncio.get_running_loop()
@@ -66,9 +69,30 @@ async def _interactive(
                 break
             await session.handle(line)
     finally:
+        if web is not None:
+            await web.cleanup()
         if exposing is not None:
             await exposing.cleanup()
         await scheduler.stop()
+
+
+async def _dashboard(
+    app: WarmIntro, settings: Settings, out: Callable[[str], None]
+) -> AppRunner | None:
+    """The web dashboard (and /metrics) on WARMINTRO_WEB_PORT; the console goes on without it
+    when the port is taken."""
+    from adapters.web.server import announce, serve_dashboard
+    from adapters.web.site import Dashboard
+
+    dashboard = Dashboard(settings, warm_up=True)
+    dashboard.register(app)
+    try:
+        runner = await serve_dashboard(dashboard, settings.web_host, settings.web_port)
+    except OSError as exc:
+        out(f"(no dashboard: port {settings.web_port} is not free: {exc.strerror})")
+        return None
+    out(announce(dashboard) + " (console: /dashboard)")
+    return runner
 
 
 async def _scripted(

@@ -7,6 +7,7 @@
 /tick 7d            move time (d, h, m) and run what's due
 /add-bot #ch, /remove-bot #ch, /join-channel, /leave-channel   channel events
 /load-profiles      everyone in the workspace file joins #coffee with their profile
+/dashboard          a sign-in link to the web dashboard (/coffee me: to your own page)
 /users, /now, /help, /quit
 """
 
@@ -129,6 +130,9 @@ class ConsoleSession:
 
     async def cmd_coffee(self, rest: str) -> None:
         self.show(await self.app.coffee(self.actor(), self.to_platform(rest)))
+
+    async def cmd_dashboard(self, rest: str) -> None:
+        self.show(await self.app.run(self.actor(), cmd.Dashboard()))
 
     async def cmd_thanks(self, rest: str) -> None:
         self.show(await self.app.thanks(self.actor(), self.to_platform(rest)))

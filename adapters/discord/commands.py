@@ -279,6 +279,18 @@ class CoffeeGroup(
     async def preview(self, interaction: discord.Interaction[Any]) -> None:
         await self._run(interaction, cmd.Preview())
 
+    @app_commands.command(
+        name="dashboard", description="A private sign-in link to the web dashboard (admins)"
+    )
+    async def dashboard(self, interaction: discord.Interaction[Any]) -> None:
+        await self._run(interaction, cmd.Dashboard())
+
+    @app_commands.command(
+        name="me", description="A private sign-in link to your own page: who you met, your data"
+    )
+    async def me(self, interaction: discord.Interaction[Any]) -> None:
+        await self._run(interaction, cmd.MyPage())
+
     @app_commands.command(name="match-now", description="Start the next round now (admins)")
     @app_commands.describe(confirm="Yes, start another round though one started minutes ago")
     async def match_now(self, interaction: discord.Interaction[Any], confirm: bool = False) -> None:

@@ -10,6 +10,7 @@ from adapters.discord.client import create_client
 from adapters.discord.options import DiscordOptions
 from adapters.discord.platform import DiscordPlatform
 from adapters.metrics_http import metrics_server
+from adapters.web.site import Dashboard
 from bot.bootstrap import build_app
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
@@ -27,6 +28,7 @@ async def run_discord(
     clock: Clock | None = None,
     options: DiscordOptions | None = None,
     leadership: Leadership | None = None,
+    dashboard: Dashboard | None = None,
 ) -> None:
     """Connect to Discord and serve until cancelled (the CLI cancels it on SIGINT/SIGTERM).
 
@@ -41,6 +43,8 @@ async def run_discord(
     client.attach(app)
     if leadership is not None:  # only the elected scheduler delivers (one rate-limit budget)
         app.core.delivers = lambda: leadership.leading
+    if dashboard is not None:
+        dashboard.register(app)
     scheduler = None
 
     async def tick_when_ready() -> None:

@@ -13,6 +13,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from adapters.metrics_http import add_metrics_route
 from adapters.slack import guard
 from adapters.slack.app import EVENTS_PATH, INSTALL_PATH, REDIRECT_PATH, SlackRuntime
+from adapters.web.site import Dashboard, add_dashboard_routes
 from bot import metrics
 
 logger = logging.getLogger(__name__)
@@ -22,9 +23,12 @@ MAX_BODY = 1024 * 1024  # Slack payloads are small; refuse anything huge
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def web_app(runtime: SlackRuntime) -> web.Application:
-    """One endpoint for events, commands and interactivity; OAuth pages; a health check."""
+def web_app(runtime: SlackRuntime, dashboard: Dashboard | None = None) -> web.Application:
+    """One endpoint for events, commands and interactivity; OAuth pages; a health check; and
+    the web dashboard when it shares this port (`dashboard`)."""
     app = web.Application(client_max_size=MAX_BODY)
+    if dashboard is not None:
+        add_dashboard_routes(app, dashboard)
     app.router.add_post(EVENTS_PATH, _dispatcher(runtime))
     app.router.add_get("/healthz", _health_check(runtime))
     add_metrics_route(app, runtime.warm.core)
@@ -109,9 +113,11 @@ def _refuse(status: int, reason: str) -> web.Response:
     return web.Response(status=status, text="" if status == 401 else reason)
 
 
-async def serve_http(runtime: SlackRuntime, host: str, port: int) -> web.AppRunner:
+async def serve_http(
+    runtime: SlackRuntime, host: str, port: int, dashboard: Dashboard | None = None
+) -> web.AppRunner:
     """Start listening; returns the runner (call `cleanup()` to stop)."""
-    runner = web.AppRunner(web_app(runtime), access_log=None)
+    runner = web.AppRunner(web_app(runtime, dashboard), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()
@@ -119,8 +125,15 @@ async def serve_http(runtime: SlackRuntime, host: str, port: int) -> web.AppRunn
     return runner
 
 
-async def run_slack(runtime: SlackRuntime, host: str, port: int, stop: asyncio.Event) -> None:
-    """Socket Mode when an app token is set, else HTTP; runs until `stop` is set."""
+async def run_slack(
+    runtime: SlackRuntime,
+    host: str,
+    port: int,
+    stop: asyncio.Event,
+    dashboard: Dashboard | None = None,
+) -> None:
+    """Socket Mode when an app token is set, else HTTP; runs until `stop` is set. `dashboard`:
+    the web dashboard shares the HTTP port."""
     app_token = runtime.settings.slack_app_token
     if app_token:
         from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
@@ -134,7 +147,7 @@ async def run_slack(runtime: SlackRuntime, host: str, port: int, stop: asyncio.E
             await handler.close_async()
             await runtime.close()
         return
-    runner = await serve_http(runtime, host, port)
+    runner = await serve_http(runtime, host, port, dashboard)
     try:
         await stop.wait()
     finally:

@@ -16,7 +16,16 @@ from typing import Any
 from bot import commands as cmd
 from bot import wording
 from bot.messages import Reply
-from bot.usecases import avoid, forget_me, membership, profile, programs, rounds, slots
+from bot.usecases import (
+    avoid,
+    dashboard,
+    forget_me,
+    membership,
+    profile,
+    programs,
+    rounds,
+    slots,
+)
 from bot.usecases.context import Context
 
 Handler = Callable[[Context, Any], Awaitable[Reply]]
@@ -47,6 +56,8 @@ HANDLERS: dict[type, Handler] = {
     cmd.Config: programs.config,
     cmd.Preview: rounds.preview,
     cmd.MatchNow: rounds.match_now,
+    cmd.Dashboard: dashboard.dashboard,
+    cmd.MyPage: dashboard.my_page,
     cmd.ForgetMe: forget_me.forget_me,
 }
 

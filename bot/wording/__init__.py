@@ -8,6 +8,7 @@ people and channels are `UserRef` / `ChannelRef` spans, never formatted mentions
 
 from bot.wording.avoid import *  # noqa: F403
 from bot.wording.care import *  # noqa: F403
+from bot.wording.dashboard import *  # noqa: F403
 from bot.wording.errors import *  # noqa: F403
 from bot.wording.help import *  # noqa: F403
 from bot.wording.imports import *  # noqa: F403
@@ -20,3 +21,4 @@ from bot.wording.slots import *  # noqa: F403
 from bot.wording.spans import *  # noqa: F403
 from bot.wording.status import *  # noqa: F403
 from bot.wording.thanks import *  # noqa: F403
+from bot.wording.web import *  # noqa: F403

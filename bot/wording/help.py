@@ -26,6 +26,8 @@ USAGE: dict[str, str] = {
     "config": "`/coffee config [cadence|day|time|timezone|purpose|thanks-channel|active|size|ghost_after|digest|rule.…|weight.<name>] [value]` — program settings (admins; e.g. `size 4` for groups of four, `ghost_after 3` or `off`, `digest monthly` or `off`, `rule.different_team required`; rules: different_team, different_manager, same_location)",
     "preview": "`/coffee preview` — the next round's groups, not saved (admins)",
     "match-now": "`/coffee match-now [confirm [N]]` — start the next round now (admins; `confirm N` starts round N even within 10 minutes of the last, and only once)",
+    "dashboard": "`/coffee dashboard` — a private sign-in link to the web dashboard (program admins)",
+    "me": "`/coffee me` — a private sign-in link to your own page: who you've met, thanks, your data",
     "forget-me": "`/coffee forget-me` — delete everything WarmIntro knows about you",
     "help": "`/coffee help` — all commands",
     "thanks": "`/thanks @person [@person…] your note [--private]`",
@@ -33,8 +35,8 @@ USAGE: dict[str, str] = {
 
 HELP_ORDER = (
     "join", "leave", "pause", "resume", "skip", "interests", "offer", "learn", "team",
-    "location", "timezone", "hours", "avoid", "unavoid", "status", "history", "stats", "forget-me",
-    "config", "keep-apart", "preview", "match-now",
+    "location", "timezone", "hours", "avoid", "unavoid", "status", "history", "stats", "me",
+    "forget-me", "config", "keep-apart", "preview", "match-now", "dashboard",
 )  # fmt: skip
 
 

@@ -7,18 +7,22 @@ a single transaction.
 from storage.repositories.avoid import AvoidRepository
 from storage.repositories.care import CareRepository
 from storage.repositories.deliveries import DeliveryRepository
+from storage.repositories.insights import InsightsRepository
 from storage.repositories.people import MemberRepository, WorkspaceRepository, user_hash
 from storage.repositories.programs import ProgramRepository
 from storage.repositories.rounds import RoundRepository
+from storage.repositories.signin import SignInRepository
 from storage.repositories.thanks import ThanksRepository
 
 __all__ = [
     "AvoidRepository",
     "CareRepository",
     "DeliveryRepository",
+    "InsightsRepository",
     "MemberRepository",
     "ProgramRepository",
     "RoundRepository",
+    "SignInRepository",
     "ThanksRepository",
     "WorkspaceRepository",
     "user_hash",

@@ -27,6 +27,16 @@ class ThanksRepository(Repository):
         stmt = select(ThanksNote).where(ThanksNote.workspace_id == workspace_id)
         return list((await self._s.execute(stmt)).scalars())
 
+    async def of_member(self, member_id: int) -> list[ThanksNote]:
+        """The notes this member wrote or received (oldest first)."""
+        received = select(ThanksRecipient.note_id).where(ThanksRecipient.member_id == member_id)
+        stmt = (
+            select(ThanksNote)
+            .where((ThanksNote.from_member_id == member_id) | ThanksNote.id.in_(received))
+            .order_by(ThanksNote.created_at, ThanksNote.id)
+        )
+        return list((await self._s.execute(stmt)).scalars())
+
     async def received_by(self, member_id: int) -> set[int]:
         """Ids of the notes that thank this member."""
         stmt = select(ThanksRecipient.note_id).where(ThanksRecipient.member_id == member_id)
