@@ -62,7 +62,7 @@ def test_db_upgrade_command(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "schema revision: 0006" in result.stdout
+    assert "schema revision: 0008" in result.stdout
 
 
 def _env() -> dict[str, str]:

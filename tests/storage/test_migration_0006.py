@@ -31,10 +31,10 @@ NEW = {"programs.rules", "profiles.location", "profiles.manager", "profiles.star
 
 
 async def test_groups_and_rules_downgrade_and_upgrade(any_db: Database) -> None:
-    assert await current_revision(any_db.engine) == "0006"
+    assert await current_revision(any_db.engine) == "0008"
     down = await _run(any_db, "downgrade", "0005")
     assert not NEW & down and "avoid_pairs" not in down and "memberships" in down
     assert await current_revision(any_db.engine) == "0005"
     up = await _run(any_db, "upgrade", "head")
     assert up >= NEW and "avoid_pairs" in up
-    assert await current_revision(any_db.engine) == "0006"
+    assert await current_revision(any_db.engine) == "0008"
