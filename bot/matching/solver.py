@@ -39,7 +39,7 @@ SCALE = 10_000
 @dataclass(frozen=True, slots=True)
 class SolverParams:
     exact_limit: int = 400
-    auction: AuctionParams = field(default_factory=AuctionParams)
+    auction: AuctionParams = field(default_factory=lambda: AuctionParams(leave_share=1e-3))
     region: int = 200  # members per exact region solve
     fanout: int = 10  # region growth follows each member's heaviest edges
     ball: int = 300  # members around each left-over member...
@@ -101,10 +101,26 @@ def _double_cover(
 def _round_cycles(
     n: int, sigma: list[int], weight: Callable[[int, int], float]
 ) -> tuple[list[int], list[int]]:
-    """Pairs from an assignment's cycles; returns (`mate`, members left over)."""
+    """Pairs from an assignment's cycles (and paths, when some people are unassigned:
+    sigma[x] = -1); returns (`mate`, members left over)."""
     mate = [-1] * n
     seen = bytearray(n)
     left: list[int] = []
+    owned = bytearray(n)
+    for x in sigma:
+        if x >= 0:
+            owned[x] = 1
+    # Paths first: each starts at someone nobody holds and ends at someone unassigned.
+    for start in range(n):
+        if owned[start] or seen[start]:
+            continue
+        path = []
+        x = start
+        while x >= 0 and not seen[x]:
+            seen[x] = 1
+            path.append(x)
+            x = sigma[x]
+        _round_path(path, weight, mate, left)
     for start in range(n):
         if seen[start]:
             continue
@@ -144,6 +160,38 @@ def _round_cycles(
             mate[a] = b
             mate[b] = a
     return mate, left
+
+
+def _round_path(
+    path: list[int], weight: Callable[[int, int], float], mate: list[int], left: list[int]
+) -> None:
+    """Pairs along a path of the assignment: every other edge; an odd path leaves out the
+    member (at an even position) whose omission keeps the heaviest edges."""
+    k = len(path)
+    if k == 1:
+        left.append(path[0])
+        return
+    edge = [weight(path[j], path[j + 1]) for j in range(k - 1)]
+    skip = -1
+    if k % 2:
+        # Leaving out path[s] (s even) keeps edges 0, 2, ..., s-2 and s+1, s+3, ..., k-2.
+        even = [0.0]  # even[i]: sum of edges 0, 2, ..., 2i-2
+        for i in range(0, k - 1, 2):
+            even.append(even[-1] + edge[i])
+        odd_suffix = [0.0] * (k + 2)  # odd_suffix[s]: sum of edges s+1, s+3, ... up to k-2
+        for s in range(k - 3, -1, -2):
+            odd_suffix[s] = edge[s + 1] + odd_suffix[s + 2]
+        skip = max(range(0, k, 2), key=lambda s: (even[s // 2] + odd_suffix[s], -s))
+        left.append(path[skip])
+    rest = [x for i, x in enumerate(path) if i != skip]
+    if skip < 0:
+        pairs = list(zip(rest[0::2], rest[1::2], strict=True))
+    else:
+        pairs = list(zip(path[0:skip:2], path[1:skip:2], strict=True))
+        pairs += list(zip(path[skip + 1 :: 2], path[skip + 2 :: 2], strict=True))
+    for a, b in pairs:
+        mate[a] = b
+        mate[b] = a
 
 
 class _Graph:
