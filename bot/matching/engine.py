@@ -310,6 +310,7 @@ def plan_groups(
             pool = np.union1d(pool, ghost_partner)
         parts.append((pool, np.full(len(pool), n), np.zeros(len(pool))))
     u, v, w = _merge(parts, n_nodes)
+    del parts  # the merged edges replace them (memory of big rounds)
 
     def any_pairs(a: IntArray, b: IntArray) -> FloatArray:
         out = np.zeros(len(a))

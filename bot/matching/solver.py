@@ -215,22 +215,28 @@ class _Graph:
         self.iw = _integer_weights(w)
         m = len(u)
         small = np.uint16 if n <= np.iinfo(np.uint16).max else np.int64
-        ends = np.concatenate((u, v))
-        nbrs = np.concatenate((v, u))
+        # Indices as int32 where they fit: big rounds hold several arrays of 2m entries.
+        index = np.int32 if max(n, 2 * m) < 2**31 else np.int64
+        ends = np.concatenate((u, v)).astype(index)
+        nbrs = np.concatenate((v, u)).astype(index)
         order = np.argsort(ends.astype(small), kind="stable")  # radix sort for small ids
         self.ptr = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.bincount(ends, minlength=n), out=self.ptr[1:])
         self.nbr_arr = nbrs[order]
-        self.edge_arr = np.concatenate((np.arange(m), np.arange(m)))[order]
         self.side_u = order < m  # listed from the edge's u side
+        order[~self.side_u] -= m
+        self.edge_arr = order.astype(index)
+        del order
         # Growth order: by rank (default: heaviest first), only edges ranked <= reach.
         key = np.concatenate((-w, -w) if rank is None else (rank, rank))
         grow = np.flatnonzero(key <= reach)
         grow = grow[np.argsort(key[grow], kind="stable")]
+        del key
         grow = grow[np.argsort(ends[grow].astype(small), kind="stable")]
         gptr = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.bincount(ends[grow], minlength=n), out=gptr[1:])
         self.nbr = nbrs[grow]  # numpy: a list of every edge end would cost far more memory
+        del ends, nbrs, grow
         self.ptr_list = gptr.tolist()
         self.loc = np.full(n, -1, dtype=np.int64)
         self.stamp = [0] * n
@@ -364,6 +370,23 @@ class Matching:
     duals: FloatArray | None = None
 
 
+def _round(
+    n: int, u: IntArray, v: IntArray, w: FloatArray, sigma: IntArray
+) -> tuple[list[int], list[int]]:
+    """`_round_cycles` with the weights of assignment edges found by binary search (a dict
+    of every edge costs far more memory; the search arrays die with this call)."""
+    keys = u * n + v
+    by_key = np.argsort(keys, kind="stable")
+    sorted_keys = keys[by_key]
+    del keys
+
+    def weight(a: int, b: int) -> float:
+        key = a * n + b if a < b else b * n + a
+        return float(w[by_key[int(np.searchsorted(sorted_keys, key))]])
+
+    return _round_cycles(n, sigma.tolist(), weight)
+
+
 def _duals(ptr: IntArray, obj: IntArray, val: FloatArray, prices: FloatArray) -> FloatArray:
     profit = np.maximum.reduceat(val - prices[obj], ptr[:-1])
     return (profit + prices) / 2.0
@@ -411,16 +434,8 @@ def max_weight_perfect_matching(
     # Duals of the relaxation: y_i + y_j >= w_ij, tight on its optimal edges.
     y = _duals(ptr, obj, val, prices)
     del ptr, obj, val
-    # Weights of cycle edges by binary search (a dict of every edge costs far more memory).
-    keys = u * n + v
-    by_key = np.argsort(keys, kind="stable")
-    sorted_keys = keys[by_key]
-
-    def weight(a: int, b: int) -> float:
-        key = a * n + b if a < b else b * n + a
-        return float(w[by_key[int(np.searchsorted(sorted_keys, key))]])
-
-    mate, left = _round_cycles(n, sigma.tolist(), weight)
+    mate, left = _round(n, u, v, w, sigma)
+    del sigma
     logger.debug("rounding left %d members over", len(left))
     if not left:
         return Matching(mate, y)
