@@ -89,13 +89,13 @@ def greedy_matching(n: int, u: IntArray, v: IntArray, w: FloatArray) -> list[int
 def _double_cover(
     n: int, u: IntArray, v: IntArray, w: FloatArray
 ) -> tuple[IntArray, IntArray, FloatArray]:
-    ends = np.concatenate((u, v))
-    nbrs = np.concatenate((v, u))
-    vals = np.concatenate((w, w))
-    order = np.lexsort((nbrs, ends))
+    # One sort of end * n + neighbour keys (faster than a two-key lexsort).
+    order = np.argsort(np.concatenate((u * n + v, v * n + u)))
+    nbrs = np.concatenate((v, u))[order]
+    vals = np.concatenate((w, w))[order]
     ptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(ends, minlength=n), out=ptr[1:])
-    return ptr, nbrs[order], vals[order]
+    np.cumsum(np.bincount(u, minlength=n) + np.bincount(v, minlength=n), out=ptr[1:])
+    return ptr, nbrs, vals
 
 
 def _round_cycles(
@@ -320,11 +320,18 @@ def _merge_edges(
     v = np.concatenate([p[1] for p in parts])
     w = np.concatenate([p[2] for p in parts])
     lo, hi = np.minimum(u, v), np.maximum(u, v)
-    keys = lo * n + hi
-    order = np.lexsort((-w, keys))
+    keys, w = max_by_key(lo * n + hi, w)
+    return keys // n, keys % n, w
+
+
+def max_by_key(keys: IntArray, w: FloatArray) -> tuple[IntArray, FloatArray]:
+    """The distinct keys, sorted, each with its largest weight."""
+    order = np.argsort(keys, kind="stable")
     keys, w = keys[order], w[order]
-    first = np.concatenate(([True], keys[1:] != keys[:-1]))
-    return keys[first] // n, keys[first] % n, w[first]
+    first = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    if len(first) == len(keys):
+        return keys, w
+    return keys[first], np.maximum.reduceat(w, first)
 
 
 def _pair_leftovers(
