@@ -75,14 +75,29 @@ def _rx_pairs(n: int, u: list[int], v: list[int], iw: list[int]) -> list[tuple[i
     return sorted((min(a, b), max(a, b)) for a, b in pairs)
 
 
+#: Edges looked at per numpy step by `greedy_matching`.
+GREEDY_BLOCK = 1 << 16
+
+
 def greedy_matching(n: int, u: IntArray, v: IntArray, w: FloatArray) -> list[int]:
     """Heaviest edges first (ties: edge order), both ends free. `mate`, -1 when single."""
     mate = [-1] * n
+    free = np.ones(n, dtype=bool)
     order = np.argsort(-w, kind="stable")
-    for a, b in zip(u[order].tolist(), v[order].tolist(), strict=True):
-        if mate[a] < 0 and mate[b] < 0:
-            mate[a] = b
-            mate[b] = a
+    # In blocks of the order: edges with an end already taken are dropped with numpy, the
+    # rest are checked one by one (the same result as one loop over every edge).
+    for lo in range(0, len(order), GREEDY_BLOCK):
+        block = order[lo : lo + GREEDY_BLOCK]
+        bu, bv = u[block], v[block]
+        keep = free[bu] & free[bv]
+        taken = []
+        for a, b in zip(bu[keep].tolist(), bv[keep].tolist(), strict=True):
+            if mate[a] < 0 and mate[b] < 0:
+                mate[a] = b
+                mate[b] = a
+                taken.append(a)
+                taken.append(b)
+        free[taken] = False
     return mate
 
 
