@@ -88,14 +88,13 @@ def _table(per_member: Sequence[frozenset[str]], vocab: Mapping[str, int]) -> Ta
     counts = np.fromiter((len(s) for s in per_member), dtype=np.int64, count=n)
     ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(counts, out=ptr[1:])
-    tags = np.fromiter(
-        (t for s in per_member for t in sorted(vocab[x] for x in s)),
-        dtype=np.int64,
-        count=int(ptr[-1]),
-    )
     size = max(len(vocab), 1)
     owner = np.repeat(np.arange(n, dtype=np.int64), counts)
-    keys = np.sort(owner * size + tags)
+    unsorted = np.fromiter(
+        (vocab[x] for s in per_member for x in s), dtype=np.int64, count=int(ptr[-1])
+    )
+    keys = np.sort(owner * size + unsorted)  # each member's tags sorted, members in order
+    tags = keys - owner * size
     dense = None
     if n * size <= DENSE_TABLE_LIMIT:
         dense = np.zeros(n * size, dtype=bool)
