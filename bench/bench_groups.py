@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from bench.bench_matching import run_cli
+from bench.bench_matching import run_cli_cpu
 from bench.instances import generate
 from bot.matching.engine import match
 from bot.matching.features import build_features
@@ -256,9 +256,9 @@ def section_process(tmp: Path) -> None:
         data["group_size"] = 4
         path = tmp / f"groups-{n}.json"
         path.write_text(json.dumps(data))
-        seconds, rss, out = run_cli(path, 0, tmp / f"out-{n}.json")
+        seconds, cpu, rss, out = run_cli_cpu(path, 0, tmp / f"out-{n}.json")
         print(
-            f"   N={n:>6}: {seconds:6.2f} s, {rss:6.0f} MiB peak RSS, "
+            f"   N={n:>6}: {seconds:6.2f} s ({cpu:.2f} s CPU), {rss:6.0f} MiB peak RSS, "
             f"total {out['total_weight']:.1f}, {len(out['groups'])} groups"
         )
     print(flush=True)

@@ -32,8 +32,17 @@ FloatArray = np.ndarray
 class AuctionParams:
     final_epsilon: float = 4e-3  # in weight units; the result is within n·ε of the optimum
     shrink: float = 8.0
+    #: Bigger rounds take bigger steps (fewer phases: about 1 s less at 100,000 members,
+    #: for a total weight 0.005% lower).
+    shrink_large: float = 16.0
+    large: int = 20_000
     tail: int = 8  # bidders below this: one at a time, in Python
     max_bids: int = 5_000_000  # a safety net (no complete assignment exists otherwise)
+    #: A phase ends once at most this share of the people are unassigned (they bid again
+    #: in the next phase; after the last one they stay unassigned). 0: a complete
+    #: assignment. A few displaced people chasing the last free objects make a long tail
+    #: of single bids; stopping before it costs little (the solver rounds paths as well).
+    leave_share: float = 0.0
 
 
 #: Bidders whose arcs are kept as Python lists for sequential bids (a cache).
@@ -154,7 +163,8 @@ def auction_assignment(
 ) -> tuple[IntArray, FloatArray]:
     """Assign each person i (arcs obj[ptr[i]:ptr[i+1]] with `value`) a distinct object.
 
-    Returns (the object of each person, final prices). Raises `AuctionFailed` when no
+    Returns (the object of each person, -1 for the few left unassigned when
+    `params.leave_share` allows it; final prices). Raises `AuctionFailed` when no
     complete assignment turns up (every person needs at least one arc, and a complete
     assignment must exist).
     """
@@ -166,13 +176,15 @@ def auction_assignment(
     p = np.zeros(n)
     # ε from a quarter of the value range down to final_epsilon, by a constant factor.
     start_eps = max(state.span / 4.0, params.final_epsilon)
-    steps = int(np.ceil(np.log(start_eps / params.final_epsilon) / np.log(params.shrink) - 1e-9))
+    shrink = params.shrink_large if n > params.large else params.shrink
+    steps = int(np.ceil(np.log(start_eps / params.final_epsilon) / np.log(shrink) - 1e-9))
     factor = (start_eps / params.final_epsilon) ** (1.0 / steps) if steps > 0 else 1.0
     eps = start_eps
     todo = np.arange(n, dtype=np.int64)
+    leave = int(n * params.leave_share)
     while True:
         start = state.bids
-        while len(todo):
+        while len(todo) > leave:
             if len(todo) < params.tail:
                 state.sequential(todo, p, eps, params.max_bids - state.bids)
                 break
@@ -186,9 +198,11 @@ def auction_assignment(
         # Keep whoever is still within ε of their best object; the others bid again.
         profit = value - p[obj]
         best = np.maximum.reduceat(profit, ptr[:-1])
-        mine = profit[state.arc_of]
-        todo = np.flatnonzero(mine < best - eps)
-        state.owner[obj[state.arc_of[todo]]] = -1
-        state.arc_of[todo] = -1
-    logger.debug("auction: %d bids in all", state.bids)
-    return obj[state.arc_of], p
+        held = state.arc_of >= 0
+        mine = np.where(held, profit[state.arc_of], -np.inf)
+        out = np.flatnonzero(held & (mine < best - eps))
+        state.owner[obj[state.arc_of[out]]] = -1
+        state.arc_of[out] = -1
+        todo = np.flatnonzero(state.arc_of < 0)
+    logger.debug("auction: %d bids in all, %d people unassigned", state.bids, len(todo))
+    return np.where(state.arc_of >= 0, obj[state.arc_of], -1), p

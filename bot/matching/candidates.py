@@ -28,6 +28,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
@@ -165,19 +166,63 @@ def _two_sided(
     return _Family(_take(a, ai), _take(b, bi), value_of_key(common))
 
 
+#: Pair keys held before they are de-duplicated (bounds the peak memory of big rounds).
+COMPACT_AT = 1 << 22
+
+
+#: Pairs made at once by a member scan (bounded temporaries).
+SCAN_CHUNK = 1 << 20
+
+
+def _chunks(counts: IntArray, size: int) -> list[int]:
+    """Cut points 0 = c0 < c1 < ... = len(counts) so that each slice sums to about `size`."""
+    total = np.cumsum(counts)
+    cuts = np.searchsorted(total, np.arange(size, int(total[-1]) if len(total) else 0, size))
+    return sorted({0, *cuts.tolist(), len(counts)})
+
+
+def _flat(parts: list[np.ndarray]) -> np.ndarray:
+    """Concatenate and empty `parts` (its arrays are freed as soon as they are copied)."""
+    out = np.concatenate(parts) if parts else _empty()
+    parts.clear()
+    return out
+
+
 class _Pairs:
-    def __init__(self) -> None:
-        self.us: list[IntArray] = []
-        self.vs: list[IntArray] = []
+    """Pairs kept as sorted-later keys min·n + max (self-pairs dropped); de-duplicated
+    whenever many have piled up, so big rounds never hold every raw pair at once."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.parts: list[IntArray] = []
+        self.pending = 0
+        self.base = 0  # distinct keys at the last compaction
+        self.count = 0  # raw pairs added
 
     def add(self, u: IntArray, v: IntArray) -> None:
-        if len(u):
-            self.us.append(u)
-            self.vs.append(v)
+        if not len(u):
+            return
+        u = u.astype(np.int64, copy=False)
+        v = v.astype(np.int64, copy=False)
+        distinct = u != v
+        lo = np.minimum(u, v)[distinct]
+        lo *= self.n
+        lo += np.maximum(u, v)[distinct]
+        self.parts.append(lo)
+        self.count += len(u)
+        self.pending += len(lo)
+        if self.pending >= max(COMPACT_AT, self.base):
+            self.parts = [self.keys()]
+            self.base = len(self.parts[0])
+            self.pending = 0
 
-    @property
-    def count(self) -> int:
-        return sum(len(u) for u in self.us)
+    def keys(self) -> IntArray:
+        """The distinct keys, sorted."""
+        if not self.parts:
+            return _empty()
+        keys = np.concatenate(self.parts) if len(self.parts) > 1 else self.parts[0]
+        self.parts = []
+        return _unique_sorted(keys)
 
     def _forward(self, members: IntArray, reach: IntArray) -> None:
         """Pair each entry with the next `reach` entries."""
@@ -257,19 +302,21 @@ class _Pairs:
                 member.append(lists.members)
                 value.append(fam.value[e])
                 count.append(partners[e])
-                fam_id.append(np.full(len(e), f))
-                side.append(np.full(len(e), s))
+                fam_id.append(np.full(len(e), f, dtype=np.int8))
+                side.append(np.full(len(e), s, dtype=np.int8))
                 entry.append(np.arange(len(e)))
-        m, v, c = np.concatenate(member), np.concatenate(value), np.concatenate(count)
+        m, v, c = _flat(member), _flat(value), _flat(count)
+        f_all, s_all, e_all = _flat(fam_id), _flat(side), _flat(entry)
         if not len(m):
             return
-        order = np.lexsort((c, -v, m))
+        order = np.lexsort((c, np.negative(v, out=v), m))
+        del v
         m_sorted, c_sorted = m[order], c[order]
         starts = np.flatnonzero(np.concatenate(([True], m_sorted[1:] != m_sorted[:-1])))
         total = np.cumsum(c_sorted)
         before = np.repeat(total[starts] - c_sorted[starts], np.diff(np.append(starts, len(m))))
         chosen = order[(total - before) <= per_member]
-        f_all, s_all, e_all = np.concatenate(fam_id), np.concatenate(side), np.concatenate(entry)
+        del order, m_sorted, c_sorted, total, before, m, c
         for f, fam in enumerate(families):
             for s in (0, 1):
                 if s == 1 and fam.right is None:
@@ -280,14 +327,20 @@ class _Pairs:
                 mine = fam.left if s == 0 else fam.right
                 other = fam.left if fam.right is None else (fam.right if s == 0 else fam.left)
                 assert mine is not None and other is not None
-                e = e_all[sel]
-                lst = mine.entry_list()[e]
-                n_other = other.sizes[lst]
-                k = np.arange(int(n_other.sum())) - np.repeat(np.cumsum(n_other) - n_other, n_other)
-                self.add(
-                    np.repeat(mine.members[e], n_other),
-                    other.members[np.repeat(other.ptr[lst], n_other) + k],
-                )
+                e_sel = e_all[sel]
+                lst_sel = mine.entry_list()[e_sel]
+                n_sel = other.sizes[lst_sel]
+                # In slices of about SCAN_CHUNK pairs: bounded temporaries.
+                bounds = _chunks(n_sel, SCAN_CHUNK)
+                for lo, hi in pairwise(bounds):
+                    e, lst, n_other = e_sel[lo:hi], lst_sel[lo:hi], n_sel[lo:hi]
+                    k = np.arange(int(n_other.sum())) - np.repeat(
+                        np.cumsum(n_other) - n_other, n_other
+                    )
+                    self.add(
+                        np.repeat(mine.members[e], n_other),
+                        other.members[np.repeat(other.ptr[lst], n_other) + k],
+                    )
 
 
 def _similarity_orders(
@@ -381,7 +434,7 @@ def generate_candidates(
     bounds = np.cumsum([0] + [len(f.value) for f in families])
 
     orders = _similarity_orders(interests, feats.df, params.similar_orders, rng)
-    pairs = _Pairs()
+    pairs = _Pairs(n)
     for f, fam in enumerate(families):
         part = take[bounds[f] : bounds[f + 1]]
         pairs.whole(fam, part)
@@ -401,24 +454,12 @@ def generate_candidates(
         len(take),
         pairs.count,
     )
-    if not pairs.us:
-        return _empty(), _empty()
-    # Pair keys chunk by chunk, dropping each chunk once keyed (the peak memory of big
-    # rounds is here).
-    parts = []
-    while pairs.us:
-        u = pairs.us.pop(0).astype(np.int64, copy=False)
-        v = pairs.vs.pop(0).astype(np.int64, copy=False)
-        distinct = u != v
-        parts.append(np.minimum(u, v)[distinct] * n + np.maximum(u, v)[distinct])
-    keys = np.concatenate(parts)
-    del parts
-    keys = _unique_sorted(keys)
+    keys = pairs.keys()
     return keys // n, keys % n
 
 
 def _unique_sorted(keys: IntArray) -> IntArray:
-    keys.sort()  # in place: the caller's array is a temporary
+    keys.sort()  # in place: the caller's array is a temporary (or already sorted: cheap)
     return keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys
 
 
@@ -426,26 +467,50 @@ def prune(n: int, u: IntArray, v: IntArray, w: FloatArray, keep: int) -> np.ndar
     """Mask of the pairs that are among the `keep` best of either endpoint.
 
     Ties are broken by the position in ``argsort(-w)`` (deterministic for equal input).
-    One sort of ``endpoint * m + position`` keys ranks every member's pairs, best first.
+    One sort of ``endpoint * m + position`` keys ranks every member's pairs, best first;
+    big inputs are ranked a range of endpoints at a time (bounded temporaries).
     """
     m = len(u)
     if m == 0:
         return np.zeros(0, dtype=bool)
-    by_weight = np.argsort(-w)
-    pos = np.empty(m, dtype=np.int64)
-    pos[by_weight] = np.arange(m, dtype=np.int64)
-    key = np.empty(2 * m, dtype=np.int64)
-    np.multiply(u, m, out=key[:m])
-    key[:m] += pos
-    np.multiply(v, m, out=key[m:])
-    key[m:] += pos
-    del pos
-    key.sort()
+    small = np.int32 if m < 2**31 else np.int64
+    order = np.negative(w)
+    order = np.argsort(order)
+    by_weight = order.astype(small)
+    del order
+    pos = np.empty(m, dtype=small)
+    pos[by_weight] = np.arange(m, dtype=small)
     deg = np.bincount(u, minlength=n) + np.bincount(v, minlength=n)
-    start = np.cumsum(deg) - deg
-    take = np.minimum(deg, keep)
-    first = np.cumsum(take) - take
-    at = np.repeat(start - first, take) + np.arange(int(take.sum()), dtype=np.int64)
     mask = np.zeros(m, dtype=bool)
-    mask[by_weight[key[at] % m]] = True
+    pieces = max(1, -(-2 * m // PRUNE_CHUNK))
+    cuts = np.searchsorted(np.cumsum(deg), np.arange(1, pieces) * (2 * m // pieces))
+    for lo, hi in pairwise([0, *cuts.tolist(), n]):
+        if hi <= lo:
+            continue
+        key = np.concatenate(
+            (
+                _side_keys(u, pos, m, lo, hi),
+                _side_keys(v, pos, m, lo, hi),
+            )
+        )
+        key.sort()
+        d = deg[lo:hi]
+        start = np.cumsum(d) - d
+        take = np.minimum(d, keep)
+        first = np.cumsum(take) - take
+        at = np.repeat(start - first, take) + np.arange(int(take.sum()), dtype=np.int64)
+        mask[by_weight[key[at] % m]] = True
     return mask
+
+
+#: Keys ranked at once by `prune`.
+PRUNE_CHUNK = 1 << 21
+
+
+def _side_keys(ends: IntArray, pos: IntArray, m: int, lo: int, hi: int) -> IntArray:
+    """endpoint * m + position of the edges whose endpoint (this side) is in [lo, hi)."""
+    on = np.flatnonzero((ends >= lo) & (ends < hi))
+    key = ends[on].astype(np.int64)
+    key *= m
+    key += pos[on]
+    return key

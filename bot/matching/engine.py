@@ -39,6 +39,7 @@ from bot.matching.solver import (
     SolverParams,
     exact_matching,
     greedy_matching,
+    max_by_key,
     max_weight_perfect_matching,
 )
 from bot.matching.types import (
@@ -261,11 +262,7 @@ def _merge(
     u = np.concatenate([p[0] for p in parts])
     v = np.concatenate([p[1] for p in parts])
     w = np.concatenate([p[2] for p in parts])
-    keys = u * n_nodes + v
-    order = np.lexsort((-w, keys))
-    keys, w = keys[order], w[order]
-    first = np.concatenate(([True], keys[1:] != keys[:-1]))
-    keys, w = keys[first], w[first]
+    keys, w = max_by_key(u * n_nodes + v, w)
     return keys // n_nodes, keys % n_nodes, w
 
 
@@ -310,6 +307,7 @@ def plan_groups(
             pool = np.union1d(pool, ghost_partner)
         parts.append((pool, np.full(len(pool), n), np.zeros(len(pool))))
     u, v, w = _merge(parts, n_nodes)
+    del parts  # the merged edges replace them (memory of big rounds)
 
     def any_pairs(a: IntArray, b: IntArray) -> FloatArray:
         out = np.zeros(len(a))

@@ -88,14 +88,13 @@ def _table(per_member: Sequence[frozenset[str]], vocab: Mapping[str, int]) -> Ta
     counts = np.fromiter((len(s) for s in per_member), dtype=np.int64, count=n)
     ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(counts, out=ptr[1:])
-    tags = np.fromiter(
-        (t for s in per_member for t in sorted(vocab[x] for x in s)),
-        dtype=np.int64,
-        count=int(ptr[-1]),
-    )
     size = max(len(vocab), 1)
     owner = np.repeat(np.arange(n, dtype=np.int64), counts)
-    keys = np.sort(owner * size + tags)
+    unsorted = np.fromiter(
+        (vocab[x] for s in per_member for x in s), dtype=np.int64, count=int(ptr[-1])
+    )
+    keys = np.sort(owner * size + unsorted)  # each member's tags sorted, members in order
+    tags = keys - owner * size
     dense = None
     if n * size <= DENSE_TABLE_LIMIT:
         dense = np.zeros(n * size, dtype=bool)
@@ -127,6 +126,54 @@ def _overlap(
     return out
 
 
+#: Interest vocabularies up to this many 64-bit words per member also get bit sets.
+BIT_WORDS = 16
+
+
+def _bits(table: TagTable) -> np.ndarray:
+    """Each member's tags as a bit set: (words, n) uint64 (a word's row is contiguous)."""
+    n = len(table.ptr) - 1
+    words = -(-table.size // 64)
+    out = np.zeros(n * words, dtype=np.uint64)
+    owner = np.repeat(np.arange(n, dtype=np.int64), table.degree())
+    np.bitwise_or.at(
+        out,
+        owner * words + table.tags // 64,
+        np.left_shift(np.uint64(1), (table.tags % 64).astype(np.uint64)),
+    )
+    return np.ascontiguousarray(out.reshape(n, words).T)
+
+
+def _bit_overlap(bits: np.ndarray, u: IntArray, v: IntArray, values: FloatArray) -> FloatArray:
+    """Σ values[t] over the tags t that u[k] and v[k] share, in increasing t (the same sums,
+    in the same order, as `_overlap`): AND of bit sets, then the set bits, lowest first."""
+    m = len(u)
+    out = np.zeros(m, dtype=np.float64)
+    one = np.uint64(1)
+    for lo in range(0, m, PAIR_CHUNK):
+        hi = min(m, lo + PAIR_CHUNK)
+        for word in range(bits.shape[0]):
+            x = bits[word][u[lo:hi]] & bits[word][v[lo:hi]]
+            idx = np.flatnonzero(x)
+            x = x[idx]
+            idx += lo
+            while len(idx):
+                low = x & (~x + one)
+                out[idx] += values[word * 64 + np.bitwise_count(low - one).astype(np.int64)]
+                x ^= low
+                more = x != 0
+                idx, x = idx[more], x[more]
+    return out
+
+
+def _bit_count(a: np.ndarray, u: IntArray, b: np.ndarray, v: IntArray) -> FloatArray:
+    """How many tags of a[u[k]] are in b[v[k]] (bit sets)."""
+    out = np.zeros(len(u), dtype=np.float64)
+    for word in range(a.shape[0]):
+        out += np.bitwise_count(a[word][u] & b[word][v])
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class Features:
     """The eligible members of one round (sorted by id) in array form."""
@@ -149,6 +196,9 @@ class Features:
     location: IntArray | None = None  # -1 when unset
     manager: IntArray | None = None  # -1 when unset
     excluded: IntArray | None = None  # sorted u * n + v (u < v) of excluded pairs
+    interest_bits: np.ndarray | None = None  # uint64 bit set of each member's interests
+    offer_bits: np.ndarray | None = None  # ...offers
+    want_bits: np.ndarray | None = None  # ...and wants
 
     @property
     def n(self) -> int:
@@ -173,6 +223,8 @@ class Features:
         """S for each pair (u[k], v[k])."""
         u = np.asarray(u, dtype=np.int64)
         v = np.asarray(v, dtype=np.int64)
+        if self.interest_bits is not None:
+            return _bit_overlap(self.interest_bits, u, v, self.idf)
         deg = self.interests.degree()
         swap = deg[u] > deg[v]
         a = np.where(swap, v, u)
@@ -195,8 +247,12 @@ class Features:
         if w.interest:
             total += w.interest * self.interest_score(u, v)
         if w.give:
-            g = _overlap(self.offers, u, self.wants, v, None)
-            g += _overlap(self.offers, v, self.wants, u, None)
+            if self.offer_bits is not None and self.want_bits is not None:
+                g = _bit_count(self.offer_bits, u, self.want_bits, v)
+                g += _bit_count(self.offer_bits, v, self.want_bits, u)
+            else:
+                g = _overlap(self.offers, u, self.wants, v, None)
+                g += _overlap(self.offers, v, self.wants, u, None)
             total += w.give * g
         if w.cross_team:
             tu, tv = self.team[u], self.team[v]
@@ -322,4 +378,7 @@ def build_features(
         location=_codes([m.location for m in members]),
         manager=_codes([m.manager for m in members]),
         excluded=excluded,
+        interest_bits=_bits(interests) if interests.size <= 64 * BIT_WORDS else None,
+        offer_bits=_bits(offers) if offers.size <= 64 * BIT_WORDS else None,
+        want_bits=_bits(wants) if wants.size <= 64 * BIT_WORDS else None,
     )

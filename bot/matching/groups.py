@@ -56,6 +56,7 @@ class GroupParams:
     medium: int = 400
     kicks_large: int = 3  # perturbation rounds for larger blocks
     max_sweeps: int = 400
+    repair_rounds: int = 200  # rotations (ejection chains) tried to mend broken rules
 
 
 def dense_weights(feats: Features, idx: IntArray) -> FloatArray:
@@ -266,6 +267,74 @@ class _Block:
         self.off[ga] = float(self.sz[ga] != self.k)
         self.off[h] = float(self.sz[h] != self.k)
 
+    # -- repair -----------------------------------------------------------------------
+    def broken(self) -> IntArray:
+        """Members who share their group with someone they must not meet (a required rule
+        or an exclusion), most such group-mates first."""
+        bad = (self.w <= -HARD_PENALTY / 2) & (self.g[:, None] == self.g[None, :])
+        count = bad.sum(axis=1)
+        who = np.flatnonzero(count)
+        return who[np.argsort(-count[who], kind="stable")]
+
+    def repair(self, max_rounds: int, max_sweeps: int) -> int:
+        """Ejection chains of length three for the members who break a rule: a goes to b's
+        group, b to c's group, c to a's (sizes unchanged), the best such rotation over all
+        b, c at once; then descend again. Swaps and moves alone get stuck when a rule
+        leaves few valid partners (three teams in groups of three: only a rotation through
+        three groups mends a group). Returns the rotations applied."""
+        applied = 0
+        for _ in range(max_rounds):
+            who = self.broken()
+            if not len(who):
+                break
+            if not self._rotate_one(who):
+                break
+            applied += 1
+            self.descend(max_sweeps)
+        return applied
+
+    def _rotate_one(self, who: IntArray) -> bool:
+        g, w, ar = self.g, self.w, np.arange(self.b)
+        value = self.m - self.pen[:, None] * self.off[None, :]  # x's value in group h
+        own = value[ar, g]
+        # y[b, c]: b takes c's place in c's group (c leaves it).
+        y = value[:, g] - w - own[None, :]
+        y[g[:, None] == g[None, :]] = -np.inf
+        for a in who.tolist():
+            ga = int(g[a])
+            x = value[a, g] - w[a] - own  # a takes b's place
+            x[g == ga] = -np.inf
+            # A chain: a takes b's place, b joins a group h one smaller than a's (the two
+            # groups trade sizes).
+            fits = (self.sz == self.sz[ga] - 1) & (np.arange(len(self.sz)) != ga)
+            if fits.any():
+                e = np.where(fits[None, :], value, -np.inf)
+                e[ar, g] = -np.inf
+                e = x[:, None] + e - own[a]
+                b, h = np.unravel_index(int(np.argmax(e)), e.shape)
+                if e[b, h] > EPS and self._try([(a, int(g[b])), (int(b), int(h))]):
+                    return True
+            # A rotation: a takes b's place, b takes c's, c takes a's.
+            z = value[:, ga] - w[:, a] - own[a]
+            z[g == ga] = -np.inf
+            d = x[:, None] + y + z[None, :]
+            b, c = divmod(int(np.argmax(d)), self.b)
+            if d[b, c] > EPS and self._try([(a, int(g[b])), (b, int(g[c])), (c, ga)]):
+                return True
+        return False
+
+    def _try(self, moves: list[tuple[int, int]]) -> bool:
+        """Apply the moves (member, group) in order; undo them unless the value improves."""
+        before = self.value()
+        back = [(a, int(self.g[a])) for a, _ in moves]
+        for a, h in moves:
+            self._move(a, h)
+        if self.value() > before + EPS:
+            return True
+        for a, h in reversed(back):
+            self._move(a, h)
+        return False
+
     def kick(self, rng: np.random.Generator, strength: int) -> None:
         """Random swaps between random groups (a perturbation)."""
         for _ in range(strength):
@@ -315,6 +384,12 @@ def solve_block(
         if current > best + EPS:
             best, best_g = current, current_g
     assert best_g is not None
+    if (w <= -HARD_PENALTY / 2).any():
+        state.load(best_g)
+        if state.repair(params.repair_rounds, params.max_sweeps):
+            state.load(state.g)
+            if state.value() > best + EPS:
+                best_g = state.g.copy()
     return best_g
 
 

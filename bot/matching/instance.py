@@ -33,6 +33,8 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from bot.matching.sizes import MAX_GROUP_SIZE
 from bot.matching.tags import normalize_tag
 from bot.matching.types import DEFAULT_RULES, Candidate, Rules, Weights
@@ -77,10 +79,20 @@ def _describe(value: object) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+_EMPTY = frozenset({""})
+
+
 def _tags(member: dict[str, Any], key: str, where: str, seen: dict[str, str]) -> frozenset[str]:
     value = member.get(key)
     if value is None:
         return frozenset()
+    if type(value) is list:
+        try:  # fast path: every spelling seen before (a non-string fails the look-up)
+            out = frozenset([seen[raw] for raw in value])
+        except (KeyError, TypeError):
+            pass
+        else:
+            return out - _EMPTY if "" in out else out
     if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
         raise InstanceError(f"{where}.{key}: must be a list of strings, got {_describe(value)}")
     out = set()
@@ -260,6 +272,16 @@ def parse_instance(data: object) -> Instance:
     )
 
 
+def _decode(text: str) -> Any:
+    """JSON by orjson (several times faster on big instances); the standard library when
+    orjson refuses, so that what it accepts (NaN, huge integers) and its error messages
+    stay as they were."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
 def load_instance(path: str | Path) -> Instance:
     """Read and validate an instance file ("-" reads standard input)."""
     try:
@@ -268,7 +290,7 @@ def load_instance(path: str | Path) -> Instance:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise InstanceError(f"{path}: cannot read: {reason}") from exc
     try:
-        data = json.loads(text)
+        data = _decode(text)
     except json.JSONDecodeError as exc:
         raise InstanceError(
             f"{path}: malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"

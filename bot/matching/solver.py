@@ -39,7 +39,7 @@ SCALE = 10_000
 @dataclass(frozen=True, slots=True)
 class SolverParams:
     exact_limit: int = 400
-    auction: AuctionParams = field(default_factory=AuctionParams)
+    auction: AuctionParams = field(default_factory=lambda: AuctionParams(leave_share=1e-3))
     region: int = 200  # members per exact region solve
     fanout: int = 10  # region growth follows each member's heaviest edges
     ball: int = 300  # members around each left-over member...
@@ -75,36 +75,67 @@ def _rx_pairs(n: int, u: list[int], v: list[int], iw: list[int]) -> list[tuple[i
     return sorted((min(a, b), max(a, b)) for a, b in pairs)
 
 
+#: Edges looked at per numpy step by `greedy_matching`.
+GREEDY_BLOCK = 1 << 16
+
+
 def greedy_matching(n: int, u: IntArray, v: IntArray, w: FloatArray) -> list[int]:
     """Heaviest edges first (ties: edge order), both ends free. `mate`, -1 when single."""
     mate = [-1] * n
+    free = np.ones(n, dtype=bool)
     order = np.argsort(-w, kind="stable")
-    for a, b in zip(u[order].tolist(), v[order].tolist(), strict=True):
-        if mate[a] < 0 and mate[b] < 0:
-            mate[a] = b
-            mate[b] = a
+    # In blocks of the order: edges with an end already taken are dropped with numpy, the
+    # rest are checked one by one (the same result as one loop over every edge).
+    for lo in range(0, len(order), GREEDY_BLOCK):
+        block = order[lo : lo + GREEDY_BLOCK]
+        bu, bv = u[block], v[block]
+        keep = free[bu] & free[bv]
+        taken = []
+        for a, b in zip(bu[keep].tolist(), bv[keep].tolist(), strict=True):
+            if mate[a] < 0 and mate[b] < 0:
+                mate[a] = b
+                mate[b] = a
+                taken.append(a)
+                taken.append(b)
+        free[taken] = False
     return mate
 
 
 def _double_cover(
     n: int, u: IntArray, v: IntArray, w: FloatArray
 ) -> tuple[IntArray, IntArray, FloatArray]:
-    ends = np.concatenate((u, v))
-    nbrs = np.concatenate((v, u))
-    vals = np.concatenate((w, w))
-    order = np.lexsort((nbrs, ends))
+    # One sort of end * n + neighbour keys (faster than a two-key lexsort).
+    order = np.argsort(np.concatenate((u * n + v, v * n + u)))
+    nbrs = np.concatenate((v, u))[order]
+    vals = np.concatenate((w, w))[order]
     ptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(ends, minlength=n), out=ptr[1:])
-    return ptr, nbrs[order], vals[order]
+    np.cumsum(np.bincount(u, minlength=n) + np.bincount(v, minlength=n), out=ptr[1:])
+    return ptr, nbrs, vals
 
 
 def _round_cycles(
     n: int, sigma: list[int], weight: Callable[[int, int], float]
 ) -> tuple[list[int], list[int]]:
-    """Pairs from an assignment's cycles; returns (`mate`, members left over)."""
+    """Pairs from an assignment's cycles (and paths, when some people are unassigned:
+    sigma[x] = -1); returns (`mate`, members left over)."""
     mate = [-1] * n
     seen = bytearray(n)
     left: list[int] = []
+    owned = bytearray(n)
+    for x in sigma:
+        if x >= 0:
+            owned[x] = 1
+    # Paths first: each starts at someone nobody holds and ends at someone unassigned.
+    for start in range(n):
+        if owned[start] or seen[start]:
+            continue
+        path = []
+        x = start
+        while x >= 0 and not seen[x]:
+            seen[x] = 1
+            path.append(x)
+            x = sigma[x]
+        _round_path(path, weight, mate, left)
     for start in range(n):
         if seen[start]:
             continue
@@ -146,6 +177,38 @@ def _round_cycles(
     return mate, left
 
 
+def _round_path(
+    path: list[int], weight: Callable[[int, int], float], mate: list[int], left: list[int]
+) -> None:
+    """Pairs along a path of the assignment: every other edge; an odd path leaves out the
+    member (at an even position) whose omission keeps the heaviest edges."""
+    k = len(path)
+    if k == 1:
+        left.append(path[0])
+        return
+    edge = [weight(path[j], path[j + 1]) for j in range(k - 1)]
+    skip = -1
+    if k % 2:
+        # Leaving out path[s] (s even) keeps edges 0, 2, ..., s-2 and s+1, s+3, ..., k-2.
+        even = [0.0]  # even[i]: sum of edges 0, 2, ..., 2i-2
+        for i in range(0, k - 1, 2):
+            even.append(even[-1] + edge[i])
+        odd_suffix = [0.0] * (k + 2)  # odd_suffix[s]: sum of edges s+1, s+3, ... up to k-2
+        for s in range(k - 3, -1, -2):
+            odd_suffix[s] = edge[s + 1] + odd_suffix[s + 2]
+        skip = max(range(0, k, 2), key=lambda s: (even[s // 2] + odd_suffix[s], -s))
+        left.append(path[skip])
+    rest = [x for i, x in enumerate(path) if i != skip]
+    if skip < 0:
+        pairs = list(zip(rest[0::2], rest[1::2], strict=True))
+    else:
+        pairs = list(zip(path[0:skip:2], path[1:skip:2], strict=True))
+        pairs += list(zip(path[skip + 1 :: 2], path[skip + 2 :: 2], strict=True))
+    for a, b in pairs:
+        mate[a] = b
+        mate[b] = a
+
+
 class _Graph:
     """Candidate edges with adjacency for region solves.
 
@@ -167,22 +230,28 @@ class _Graph:
         self.iw = _integer_weights(w)
         m = len(u)
         small = np.uint16 if n <= np.iinfo(np.uint16).max else np.int64
-        ends = np.concatenate((u, v))
-        nbrs = np.concatenate((v, u))
+        # Indices as int32 where they fit: big rounds hold several arrays of 2m entries.
+        index = np.int32 if max(n, 2 * m) < 2**31 else np.int64
+        ends = np.concatenate((u, v)).astype(index)
+        nbrs = np.concatenate((v, u)).astype(index)
         order = np.argsort(ends.astype(small), kind="stable")  # radix sort for small ids
         self.ptr = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.bincount(ends, minlength=n), out=self.ptr[1:])
         self.nbr_arr = nbrs[order]
-        self.edge_arr = np.concatenate((np.arange(m), np.arange(m)))[order]
         self.side_u = order < m  # listed from the edge's u side
+        order[~self.side_u] -= m
+        self.edge_arr = order.astype(index)
+        del order
         # Growth order: by rank (default: heaviest first), only edges ranked <= reach.
         key = np.concatenate((-w, -w) if rank is None else (rank, rank))
         grow = np.flatnonzero(key <= reach)
         grow = grow[np.argsort(key[grow], kind="stable")]
+        del key
         grow = grow[np.argsort(ends[grow].astype(small), kind="stable")]
         gptr = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.bincount(ends[grow], minlength=n), out=gptr[1:])
         self.nbr = nbrs[grow]  # numpy: a list of every edge end would cost far more memory
+        del ends, nbrs, grow
         self.ptr_list = gptr.tolist()
         self.loc = np.full(n, -1, dtype=np.int64)
         self.stamp = [0] * n
@@ -266,11 +335,18 @@ def _merge_edges(
     v = np.concatenate([p[1] for p in parts])
     w = np.concatenate([p[2] for p in parts])
     lo, hi = np.minimum(u, v), np.maximum(u, v)
-    keys = lo * n + hi
-    order = np.lexsort((-w, keys))
+    keys, w = max_by_key(lo * n + hi, w)
+    return keys // n, keys % n, w
+
+
+def max_by_key(keys: IntArray, w: FloatArray) -> tuple[IntArray, FloatArray]:
+    """The distinct keys, sorted, each with its largest weight."""
+    order = np.argsort(keys, kind="stable")
     keys, w = keys[order], w[order]
-    first = np.concatenate(([True], keys[1:] != keys[:-1]))
-    return keys[first] // n, keys[first] % n, w[first]
+    first = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    if len(first) == len(keys):
+        return keys, w
+    return keys[first], np.maximum.reduceat(w, first)
 
 
 def _pair_leftovers(
@@ -314,6 +390,23 @@ class Matching:
 
     mate: list[int]
     duals: FloatArray | None = None
+
+
+def _round(
+    n: int, u: IntArray, v: IntArray, w: FloatArray, sigma: IntArray
+) -> tuple[list[int], list[int]]:
+    """`_round_cycles` with the weights of assignment edges found by binary search (a dict
+    of every edge costs far more memory; the search arrays die with this call)."""
+    keys = u * n + v
+    by_key = np.argsort(keys, kind="stable")
+    sorted_keys = keys[by_key]
+    del keys
+
+    def weight(a: int, b: int) -> float:
+        key = a * n + b if a < b else b * n + a
+        return float(w[by_key[int(np.searchsorted(sorted_keys, key))]])
+
+    return _round_cycles(n, sigma.tolist(), weight)
 
 
 def _duals(ptr: IntArray, obj: IntArray, val: FloatArray, prices: FloatArray) -> FloatArray:
@@ -363,16 +456,8 @@ def max_weight_perfect_matching(
     # Duals of the relaxation: y_i + y_j >= w_ij, tight on its optimal edges.
     y = _duals(ptr, obj, val, prices)
     del ptr, obj, val
-    # Weights of cycle edges by binary search (a dict of every edge costs far more memory).
-    keys = u * n + v
-    by_key = np.argsort(keys, kind="stable")
-    sorted_keys = keys[by_key]
-
-    def weight(a: int, b: int) -> float:
-        key = a * n + b if a < b else b * n + a
-        return float(w[by_key[int(np.searchsorted(sorted_keys, key))]])
-
-    mate, left = _round_cycles(n, sigma.tolist(), weight)
+    mate, left = _round(n, u, v, w, sigma)
+    del sigma
     logger.debug("rounding left %d members over", len(left))
     if not left:
         return Matching(mate, y)

@@ -67,6 +67,13 @@ def last_met(history: History, ids: Iterable[str] | None = None) -> dict[tuple[s
     for index in range(total - 1, -1, -1):
         ago = total - index
         for group in history[index]:
+            if len(group) == 2:  # the common case, without the general loops
+                a, b = group
+                if a != b and (keep is None or (a in keep and b in keep)):
+                    key = (a, b) if a <= b else (b, a)
+                    if key not in out:
+                        out[key] = ago
+                continue
             people = [p for p in group if keep is None or p in keep]
             for i, a in enumerate(people):
                 for b in people[i + 1 :]:

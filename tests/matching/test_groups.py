@@ -431,3 +431,46 @@ def test_any_round_any_size_places_everyone_once(n: int, k: int, seed: int) -> N
     assert all(list(g.members) == sorted(g.members) for g in result.groups)
     assert all(g.reasons for g in result.groups)
     assert match(list(reversed(members)), history, seed=seed, group_size=k, rules=rules) == result
+
+
+def _planted_big(n: int, k: int, seed: int) -> tuple[list[Candidate], Rules]:
+    """Like the benchmark's planted rounds: k teams (one more for the groups of k + 1),
+    nine managers and two offices follow a hidden grouping; every rule is required."""
+    rng = random.Random(seed)
+    ids = [f"U{i:05d}" for i in rng.sample(range(10 * n), n)]
+    members, at = [], 0
+    tags = [f"tag{i}" for i in range(60)]
+    for gi, s in enumerate(group_sizes(n, k)):
+        for pos, p in enumerate(ids[at : at + s]):
+            members.append(
+                Candidate(
+                    id=p,
+                    team=f"team-{pos}",
+                    manager=f"boss-{(pos + gi) % 9}",
+                    location=f"office-{gi % 2}",
+                    interests=frozenset(rng.sample(tags, rng.randint(0, 5))),
+                    utc_offset_hours=float(rng.choice([-5, 0, 1, 8])),
+                )
+            )
+        at += s
+    rules = Rules(different_team="required", different_manager="required", same_location="required")
+    return members, rules
+
+
+def test_rotations_mend_rules_that_swaps_and_moves_cannot() -> None:
+    """Three teams in groups of three: only a rotation through three groups (or a chain
+    that moves the group of four) mends a group once the local search has settled; before
+    the repair phase this round kept broken groups although a valid grouping exists."""
+    members, rules = _planted_big(1000, 3, 11)
+    stuck = match(
+        members,
+        seed=0,
+        group_size=3,
+        rules=rules,
+        params=EngineParams(groups=GroupParams(repair_rounds=0)),
+    )
+    result = match(members, seed=0, group_size=3, rules=rules)
+    check_groups([g.members for g in result.groups], [m.id for m in members], 3)
+    assert _sizes(result) == group_sizes(1000, 3)
+    assert result.violations == ()
+    assert stuck.violations != ()  # the case really needs the repair phase

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bot.matching.auction import AuctionFailed, auction_assignment
+from bot.matching.auction import AuctionFailed, AuctionParams, auction_assignment
 from bot.matching.roundrobin import circle_order, circle_round
 from bot.matching.solver import (
     SolverParams,
@@ -110,6 +110,37 @@ def test_rounding_cycles() -> None:
     assert (mate[0], mate[1]) == (1, 0)
     assert {(3, mate[3]), (4, mate[4])} == {(3, 6), (4, 5)}
     assert (mate[7], mate[8]) == (8, 7)
+
+
+def test_rounding_paths_of_a_partial_assignment() -> None:
+    weights = {(0, 1): 1.0, (1, 2): 8.0, (2, 3): 1.0, (3, 4): 8.0, (5, 6): 3.0, (6, 7): 4.0}
+
+    def weight(a: int, b: int) -> float:
+        return weights[(min(a, b), max(a, b))]
+
+    # Paths 0 -> 1 -> 2 -> 3 -> 4 (4 unassigned; odd: one left over, the heavy edges kept)
+    # and 5 -> 6 -> 7 (7 unassigned); 8 alone (nobody holds it and it holds nothing).
+    sigma = [1, 2, 3, 4, -1, 6, 7, -1, -1]
+    mate, left = _round_cycles(9, sigma, weight)
+    assert sorted(left) == [0, 5, 8]
+    assert (mate[1], mate[3]) == (2, 4)
+    assert (mate[6], mate[7]) == (7, 6)
+    assert mate[0] == mate[5] == mate[8] == -1
+
+
+def test_auction_may_stop_before_its_long_tail() -> None:
+    n = 4000
+    u, v, w = _graph(5, n, 6, ties=False)
+    ptr, obj, val = _double_cover(n, u, v, w)
+    sigma, _ = auction_assignment(n, ptr, obj, val, AuctionParams(leave_share=1e-3))
+    held = sigma[sigma >= 0]
+    assert len(set(held.tolist())) == len(held)  # still an assignment...
+    assert (sigma < 0).sum() <= 4  # ...of all but at most 0.1% of the people
+    # The solver rounds it (paths too) and polishes it into a near-best perfect matching.
+    result = max_weight_perfect_matching(n, u, v, w, _far, SolverParams(exact_limit=0))
+    assert _is_perfect(result.mate)
+    exact = _value(n, u, v, w, exact_matching(n, u, v, w))
+    assert _value(n, u, v, w, result.mate) >= exact - 1e-3 * abs(exact)
 
 
 def test_greedy_takes_heaviest_edges_first() -> None:
