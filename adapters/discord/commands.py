@@ -213,17 +213,25 @@ class CoffeeGroup(
     ) -> None:
         await self._text(interaction, "hours", hours)
 
+    # Discord allows 25 subcommands in a group: undoing an avoid is an option of `avoid`
+    # (like keep-apart's `remove`), not a subcommand of its own.
     @app_commands.command(name="avoid", description="Never be grouped with someone (private)")
-    @app_commands.describe(person="Who to avoid; leave empty to see your list")
+    @app_commands.describe(
+        person="Who to avoid; leave empty to see your list",
+        remove="Undo: you can be grouped with them again",
+    )
     async def avoid(
-        self, interaction: discord.Interaction[Any], person: discord.User | None = None
+        self,
+        interaction: discord.Interaction[Any],
+        person: discord.User | None = None,
+        remove: bool = False,
     ) -> None:
-        await self._run(interaction, cmd.Avoid(str(person.id) if person else None))
-
-    @app_commands.command(name="unavoid", description="Undo an avoid")
-    @app_commands.describe(person="Who you can be grouped with again")
-    async def unavoid(self, interaction: discord.Interaction[Any], person: discord.User) -> None:
-        await self._run(interaction, cmd.Unavoid(str(person.id)))
+        if remove and person is None:
+            await self._text(interaction, "unavoid", None)  # the core says whom to name
+        elif remove and person is not None:
+            await self._run(interaction, cmd.Unavoid(str(person.id)))
+        else:
+            await self._run(interaction, cmd.Avoid(str(person.id) if person else None))
 
     @app_commands.command(name="keep-apart", description="Never group two people (admins)")
     @app_commands.describe(

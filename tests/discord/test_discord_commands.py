@@ -251,3 +251,16 @@ async def test_a_dm_finds_its_server_from_the_buttons_of_our_last_dm(
         assert "I'm WarmIntro" in hint["content"]
     finally:
         await srv.stop()
+
+
+async def test_avoid_and_its_remove_option(server: Server) -> None:
+    await server.program(["li", "sam"])
+    sam = str(server["sam"].id)
+    added = await server.command("li", "coffee avoid", person=server["sam"])
+    assert "won't be grouped with" in added["text"] and sam in added["text"]
+    assert sam in (await server.command("li", "coffee avoid"))["text"]
+    undone = await server.command("li", "coffee avoid", person=server["sam"], remove=True)
+    assert "won't be grouped" not in undone["text"] and sam in undone["text"]
+    assert sam not in (await server.command("li", "coffee avoid"))["text"]
+    nobody = await server.command("li", "coffee avoid", remove=True)
+    assert "Mention one person" in nobody["text"]
