@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import discord
 import pytest
 
 from bot import wording
@@ -66,9 +67,27 @@ async def submit_raw(
     return server.reply(payload)
 
 
+def _discord_can_send(text: str) -> bool:
+    """Discord's gateway sends valid UTF-8 only, and discord.py parses frames with orjson when it
+    is installed (it is: the matching engine uses it), which refuses a lone surrogate escape
+    outright: such a frame never reaches us. Without orjson the core refuses the text
+    (`bot.inbound`); the core tests cover that path for every platform."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return not discord.utils.HAS_ORJSON
+    return True
+
+
 @pytest.mark.parametrize(
     "strings",
-    [BROADCASTS, MARKUP, UNICODE + SQLISH + ("x" * 5000, "nul\x00", "9" * 30)],
+    [
+        BROADCASTS,
+        MARKUP,
+        tuple(
+            s for s in UNICODE + SQLISH + ("x" * 5000, "nul\x00", "9" * 30) if _discord_can_send(s)
+        ),
+    ],
     ids=["broadcasts", "markup", "unicode-sql-sizes"],
 )
 async def test_hostile_corpus_through_commands_buttons_forms_and_dms(

@@ -38,7 +38,9 @@ def _dms(sw: SlackWorld, user: str, needle: str) -> list[dict[str, Any]]:
 
 async def _press(sw: SlackWorld, user: str, post: dict[str, Any], label: str) -> str:
     tag = await sw.slack.action(user, _button(post, label), channel=post["channel"])
-    return str((await sw.slack.reply(tag))["text"])
+    text = str((await sw.slack.reply(tag))["text"])
+    await sw.settle()  # what the answer queued goes out after it
+    return text
 
 
 async def _coffee(sw: SlackWorld, user: str, text: str) -> str:

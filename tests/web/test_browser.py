@@ -190,7 +190,7 @@ async def test_change_a_setting_and_see_it_in_coffee_config(site: Site, browser:
     await page.wait_for_selector("[data-error=time]")
     assert "Nothing was saved" in await page.inner_text("#form-errors")
     config = (await site.world.coffee("maya", "config")).text
-    assert "biweekly" in config and "monthly" not in config
+    assert "*cadence*: biweekly" in config and "*cadence*: monthly" not in config
 
 
 async def test_start_a_round_with_confirmation_then_pause(site: Site, browser: Browser) -> None:
