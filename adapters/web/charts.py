@@ -219,14 +219,14 @@ def _stats(items: Sequence[tuple[str, int | float | None, str]]) -> str:
 
 def participation_svg(fig: ProgramFigures) -> str:
     """Members at each round's start (line), joins (up) and leaves (down) during it; the
-    headline figures above (members, paused, left, never answered, forgotten)."""
+    headline figures above (members, paused, left, quiet members, forgotten)."""
     p = fig.participation
     stats = _stats(
         [
             (words.MEMBERS, p.members, str(p.members)),
             (words.PAUSED, p.paused, str(p.paused)),
             (words.LEFT_PROGRAM, p.left, str(p.left)),
-            (words.never_answered(p.never_answered_after), p.never_answered, str(p.never_answered)),
+            (words.QUIET_MEMBERS, p.quiet, str(p.quiet)),
             (words.FORGOTTEN, p.forgotten, str(p.forgotten)),
         ]
     )

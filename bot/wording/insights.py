@@ -104,8 +104,8 @@ PRIVATE_NOTE = "private: only you see it"
 MEETING_COLUMNS = ("Date", "Channel", "Round", "With", "Said")
 
 
-def never_answered(after: int) -> str:
-    return f"never answered a check-in (matched {after}+ times)"
+# The same people `/coffee stats` counts as quiet members (`wording.care.quiet_members`).
+QUIET_MEMBERS = "quiet members (asked if they're still up for chats, or paused after no answer)"
 
 
 def current_progress(number: int, answered: int, groups: int) -> str:

@@ -306,15 +306,6 @@ class InsightsRepository(Repository):
         )
         return {int(m): t for m, t in await self._s.execute(stmt)}
 
-    async def active_ids(self, program_id: int) -> set[int]:
-        """Current members' ids (joined, not left, neither bots nor deactivated)."""
-        stmt = (
-            select(Membership.member_id)
-            .join(Member, Member.id == Membership.member_id)
-            .where(_active_membership(program_id))
-        )
-        return {int(m) for m in (await self._s.execute(stmt)).scalars()}
-
     async def people(self, member_ids: Sequence[int]) -> dict[int, tuple[str, str | None]]:
         """Member id → (display name, team)."""
         if not member_ids:

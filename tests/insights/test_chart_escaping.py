@@ -102,7 +102,7 @@ def figures(names: list[str]) -> ProgramFigures:
         active=True,
         computed_at=T0,
         next_round_at=None,
-        participation=Participation(10, 1, 1, 0, 2, 2),
+        participation=Participation(10, 1, 1, 0, 2),
         rounds=rounds,
         pairs_met=6,
         teams=TeamMatrix(tuple(names), tuple(tuple(1 for _ in names) for _ in names)),
