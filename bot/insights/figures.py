@@ -36,6 +36,7 @@ class RoundFigures:
     ends_at: datetime
     open: bool
     members: int  # members at the round's start (from the membership rows' dates)
+    paused: int  # of those, paused at the round's start (from the pause history)
     joins: int  # memberships that started during the round (round 1: up to its end)
     leaves: int  # memberships that ended during the round
     matched: int  # people placed in a group

@@ -172,6 +172,7 @@ CSV_COLUMNS = (
     "ends_at",
     "status",
     "members",
+    "paused",
     "joins",
     "leaves",
     "matched",
@@ -208,6 +209,7 @@ async def round_csv(core: Core, workspace_id: str, program_id: int | str) -> str
                 r.ends_at.isoformat(),
                 RoundStatus.OPEN if r.open else RoundStatus.CLOSED,
                 r.members,
+                r.paused,
                 r.joins,
                 r.leaves,
                 r.matched,
@@ -296,6 +298,7 @@ async def _rounds(
     rounds = await uow.insights.rounds(program_id)
     if not rounds:
         return ()
+    paused = await uow.insights.paused_per_round(program_id)
     new_pairs = met.new_pairs()
     starts = [r.started_at for r in rounds]
     join_buckets = _buckets(starts, spans.joins)
@@ -313,6 +316,7 @@ async def _rounds(
                 ends_at=r.ends_at,
                 open=r.status == RoundStatus.OPEN,
                 members=_members_at(r, spans.joins, spans.lefts),
+                paused=paused.get(r.number, 0),
                 joins=join_buckets[i],
                 leaves=leave_buckets[i],
                 matched=met.matched(r.number),
