@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from bot import keys as key_of
 from bot import wording
 from bot.ledger import Outgoing, enqueue
+from bot.pauses import set_pause
 from bot.ports import DirectTarget
 from bot.program_settings import ghost_after
 from bot.states import DeliveryKind, GhostAnswer, GroupOutcome
@@ -72,14 +73,13 @@ def streak(rounds: dict[int, tuple[datetime, bool]], after_round: int, since: da
     return count
 
 
-def pause_until(member: Member, now: datetime) -> datetime:
+async def pause_until(uow: UnitOfWork, member: Member, now: datetime) -> datetime:
     """Pause `member` for a month (a longer pause they chose stays). Returns its end."""
     until = now + PAUSE_FOR
     current = member.profile.paused_until
     if current is not None and current > until:
         return current
-    member.profile.paused_until = until
-    member.profile.updated_at = now
+    await set_pause(uow, member, until, now)
     return until
 
 
@@ -140,7 +140,7 @@ async def _pause_unanswered(
             check.answer = GhostAnswer.PAUSE  # they paused themselves meanwhile: nothing to say
             continue
         check.answer = GhostAnswer.AUTO_PAUSED
-        until = pause_until(member, now)
+        until = await pause_until(uow, member, now)
         tz = member.profile.timezone or program.timezone
         item = Outgoing(
             key_of.ghost_paused(program.id, member.id, check.asked_round),

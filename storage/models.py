@@ -155,6 +155,20 @@ class Profile(Base):
     member: Mapped[Member] = relationship(back_populates="profile")
 
 
+class PausePeriod(Base):
+    """A pause of a member's coffee chats, from `started_at` to `ended_at` (the end it was set
+    for, or the moment it was ended early by `/coffee resume`, "Keep me in" or a new pause).
+    `profiles.paused_until` is the pause now; these rows are its history, for the dashboard's
+    paused-per-round figure."""
+
+    __tablename__ = "pause_periods"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    started_at: Mapped[datetime]
+    ended_at: Mapped[datetime]
+
+
 class Membership(Base):
     __tablename__ = "memberships"
     __table_args__ = (UniqueConstraint("program_id", "member_id"),)

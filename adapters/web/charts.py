@@ -42,6 +42,7 @@ COLOURS = {
     "skipped": "#ef8f00",
     "no_answer": "#9e9e9e",
     "members": "#37474f",
+    "paused": "#8d6e63",
     "joins": "#43a047",
     "leaves": "#e53935",
     "pairs": "#6a1b9a",
@@ -218,15 +219,16 @@ def _stats(items: Sequence[tuple[str, int | float | None, str]]) -> str:
 
 
 def participation_svg(fig: ProgramFigures) -> str:
-    """Members at each round's start (line), joins (up) and leaves (down) during it; the
-    headline figures above (members, paused, left, never answered, forgotten)."""
+    """Members and, of them, those paused at each round's start (lines), joins (up) and
+    leaves (down) during it; the headline figures above (members, paused, left, quiet members,
+    forgotten)."""
     p = fig.participation
     stats = _stats(
         [
             (words.MEMBERS, p.members, str(p.members)),
             (words.PAUSED, p.paused, str(p.paused)),
             (words.LEFT_PROGRAM, p.left, str(p.left)),
-            (words.never_answered(p.never_answered_after), p.never_answered, str(p.never_answered)),
+            (words.QUIET_MEMBERS, p.quiet, str(p.quiet)),
             (words.FORGOTTEN, p.forgotten, str(p.forgotten)),
         ]
     )
@@ -260,19 +262,22 @@ def participation_svg(fig: ProgramFigures) -> str:
             f"{_data(f'{label} · {words.LEAVES}', r.leaves)}><title>{esc(label)}: {r.leaves} "
             f"{esc(words.LEAVES)}</title></rect>"
         )
-    points = [(ax.x(i), ax.y(r.members)) for i, r in enumerate(rounds)]
-    parts.append(_polyline(points, COLOURS["members"], "wi-line wi-members"))
-    for (x, y), r in zip(points, rounds, strict=True):
-        label = f"{words.round_label(r.number)} · {words.MEMBERS}"
-        parts.append(
-            f'<circle class="wi-point wi-members" cx="{x:.1f}" cy="{y:.1f}" r="3" '
-            f'fill="{COLOURS["members"]}"{_data(label, r.members)}>'
-            f"<title>{esc(label)}: {r.members}</title></circle>"
-        )
+    for key, name in (("members", words.MEMBERS), ("paused", words.PAUSED_AT_START)):
+        points = [(ax.x(i), ax.y(getattr(r, key))) for i, r in enumerate(rounds)]
+        parts.append(_polyline(points, COLOURS[key], f"wi-line wi-{key}"))
+        for (x, y), r in zip(points, rounds, strict=True):
+            label = f"{words.round_label(r.number)} · {name}"
+            value = getattr(r, key)
+            parts.append(
+                f'<circle class="wi-point wi-{key}" cx="{x:.1f}" cy="{y:.1f}" r="3" '
+                f'fill="{COLOURS[key]}"{_data(label, value)}>'
+                f"<title>{esc(label)}: {value}</title></circle>"
+            )
     parts.append(
         _legend(
             [
                 (words.MEMBERS, COLOURS["members"]),
+                (words.PAUSED_AT_START, COLOURS["paused"]),
                 (words.JOINS, COLOURS["joins"]),
                 (words.LEAVES, COLOURS["leaves"]),
             ],
@@ -281,8 +286,15 @@ def participation_svg(fig: ProgramFigures) -> str:
     )
     svg = _svg("participation", words.PARTICIPATION_TITLE, words.PARTICIPATION_DESC, "".join(parts))
     table = _table(
-        [words.ROUND, words.MEMBERS, words.JOINS, words.LEAVES, words.MATCHED],
-        [(r.number, r.members, r.joins, r.leaves, r.matched) for r in rounds],
+        [
+            words.ROUND,
+            words.MEMBERS,
+            words.PAUSED_AT_START,
+            words.JOINS,
+            words.LEAVES,
+            words.MATCHED,
+        ],
+        [(r.number, r.members, r.paused, r.joins, r.leaves, r.matched) for r in rounds],
     )
     return _figure("participation", words.PARTICIPATION_TITLE, svg, table, stats)
 

@@ -20,8 +20,7 @@ class Participation:
     paused: int  # of those, paused right now
     left: int  # memberships that ended (`/coffee leave`, left the channel)
     forgotten: int  # people of the workspace who asked to be forgotten (only a hash remains)
-    never_answered: int  # members matched in ≥ `never_answered_after` closed rounds, no answer
-    never_answered_after: int
+    quiet: int  # quiet members, as `/coffee stats` counts them (`CareRepository.ghost_count`)
 
     @property
     def active(self) -> int:
@@ -37,6 +36,7 @@ class RoundFigures:
     ends_at: datetime
     open: bool
     members: int  # members at the round's start (from the membership rows' dates)
+    paused: int  # of those, paused at the round's start (from the pause history)
     joins: int  # memberships that started during the round (round 1: up to its end)
     leaves: int  # memberships that ended during the round
     matched: int  # people placed in a group
@@ -205,6 +205,7 @@ class ProgramSummary:
     active: bool
     members: int
     paused: int
+    quiet: int  # quiet members, as on the program's page and in `/coffee stats`
     rounds: int
     groups: int
     met: int

@@ -202,14 +202,6 @@ class Meetings:
             for a, b, t in zip(pairs.a[keep], pairs.b[keep], pairs.times[keep], strict=True)
         ]
 
-    def never_answered(self, active: set[int], after: int) -> int:
-        """Current members placed in ≥ `after` closed-round groups who never answered."""
-        closed = self.closed.members
-        candidates = closed.ids[(closed.placed >= after) & (closed.answered == 0)]
-        answered_now = self.open.members.ids[self.open.members.answered > 0]
-        candidates = candidates[~np.isin(candidates, answered_now)]
-        return int(np.isin(candidates, _ints(sorted(active))).sum())
-
 
 async def meetings(uow: UnitOfWork, program: Program, db: object, now: datetime) -> Meetings:
     """The program's meetings: each closed round from the cache unless it changed."""

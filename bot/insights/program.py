@@ -45,8 +45,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# A member matched this many times in closed rounds without ever answering a check-in.
-NEVER_ANSWERED_AFTER = 2
 WALL_SIZE = 50
 TOP_TAGS = 15
 NO_TEAM = ""  # the team of people who gave none (charts name it)
@@ -94,8 +92,7 @@ async def program_figures(core: Core, workspace_id: str, program_id: int | str) 
         spans = await _spans(uow, program, db, now)
         thanks = await _thanks(uow, program, db, now)
         rounds = await _rounds(uow, program.id, met, spans, thanks)
-        active = await _active(uow, program, db, now)
-        participation = await _participation(uow, program, now, met, active)
+        participation = await _participation(uow, program, now)
         teams = await _teams(uow, program, db, now, met)
         pairs_met = rounds[-1].pairs_so_far if rounds else 0
         graph = await _network(uow, met, pairs_met)
@@ -142,6 +139,7 @@ async def overview_figures(core: Core, workspace_id: str) -> list[ProgramSummary
                     active=program.active,
                     members=members,
                     paused=paused,
+                    quiet=await uow.care.ghost_count(program.id, now),
                     rounds=len(rounds),
                     groups=sum(said.values()),
                     met=said[GroupOutcome.MET],
@@ -174,6 +172,7 @@ CSV_COLUMNS = (
     "ends_at",
     "status",
     "members",
+    "paused",
     "joins",
     "leaves",
     "matched",
@@ -210,6 +209,7 @@ async def round_csv(core: Core, workspace_id: str, program_id: int | str) -> str
                 r.ends_at.isoformat(),
                 RoundStatus.OPEN if r.open else RoundStatus.CLOSED,
                 r.members,
+                r.paused,
                 r.joins,
                 r.leaves,
                 r.matched,
@@ -235,29 +235,17 @@ def _ratio(value: float | None) -> str:
 # --- participation ----------------------------------------------------------------------------
 
 
-async def _participation(
-    uow: UnitOfWork, program: Program, now: datetime, met: Meetings, active: set[int]
-) -> Participation:
+async def _participation(uow: UnitOfWork, program: Program, now: datetime) -> Participation:
+    """Read on every call (never kept): the quiet count changes when a ghost question is
+    asked or answered and when an auto-pause ends, none of which closes a round."""
     members, paused, left = await uow.insights.membership_counts(program.id, now)
     return Participation(
         members=members,
         paused=paused,
         left=left,
         forgotten=await uow.insights.opt_outs(program.workspace_id),
-        never_answered=met.never_answered(active, NEVER_ANSWERED_AFTER),
-        never_answered_after=NEVER_ANSWERED_AFTER,
+        quiet=await uow.care.ghost_count(program.id, now),
     )
-
-
-async def _active(uow: UnitOfWork, program: Program, db: object, now: datetime) -> set[int]:
-    async def compute() -> set[int]:
-        return await uow.insights.active_ids(program.id)
-
-    state = (
-        await uow.insights.memberships_state(program.id),
-        await uow.insights.members_state(program.workspace_id),
-    )
-    return await cache.remember(db, ("active", program.id), state, now, compute)
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,6 +298,7 @@ async def _rounds(
     rounds = await uow.insights.rounds(program_id)
     if not rounds:
         return ()
+    paused = await uow.insights.paused_per_round(program_id)
     new_pairs = met.new_pairs()
     starts = [r.started_at for r in rounds]
     join_buckets = _buckets(starts, spans.joins)
@@ -327,6 +316,7 @@ async def _rounds(
                 ends_at=r.ends_at,
                 open=r.status == RoundStatus.OPEN,
                 members=_members_at(r, spans.joins, spans.lefts),
+                paused=paused.get(r.number, 0),
                 joins=join_buckets[i],
                 leaves=leave_buckets[i],
                 matched=met.matched(r.number),

@@ -9,6 +9,7 @@ from bot import ghosts, rescue, wording
 from bot import keys as key_of
 from bot.actions import AcceptRescue, GhostChoice, GhostReply
 from bot.messages import Message, Reply, text_message
+from bot.pauses import set_pause
 from bot.ports import PlatformError, SentRef
 from bot.replies import error
 from bot.states import GhostAnswer
@@ -32,12 +33,12 @@ async def ghost_reply(ctx: Context, action: GhostReply) -> Reply:
             return error(wording.BUTTON_EXPIRED)
         until = None
         if action.choice == GhostChoice.KEEP:
-            member.profile.paused_until = None
+            await set_pause(uow, member, None, now)
             membership = await uow.programs.membership(program.id, member.id)
             if membership is not None and membership.left_at is not None:
                 membership.left_at, membership.joined_at = None, now
         elif action.choice == GhostChoice.PAUSE:
-            until = ghosts.pause_until(member, now)
+            until = await ghosts.pause_until(uow, member, now)
         else:
             membership = await uow.programs.membership(program.id, member.id)
             if membership is not None and membership.left_at is None:

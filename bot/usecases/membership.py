@@ -10,6 +10,7 @@ from bot import commands as cmd
 from bot import interview, rescue, wording
 from bot.core import Core, UnknownUser
 from bot.messages import Reply
+from bot.pauses import set_pause
 from bot.replies import error, reply
 from bot.usecases.context import Context
 from storage.models import Member, Membership, Program
@@ -70,15 +71,15 @@ async def leave(ctx: Context, _command: cmd.Leave) -> Reply:
 
 
 async def pause(ctx: Context, command: cmd.Pause) -> Reply:
-    async with ctx.as_member() as (_uow, member):
+    async with ctx.as_member() as (uow, member):
         tz = member.profile.timezone or "UTC"
         moment = None
         if command.until is None:
-            member.profile.paused_until = FOREVER
+            until = FOREVER
         else:
             moment = datetime.combine(command.until, datetime.min.time(), tzinfo=ZoneInfo(tz))
-            member.profile.paused_until = moment
-        member.profile.updated_at = ctx.core.now()
+            until = moment
+        await set_pause(uow, member, until, ctx.core.now())
         return reply(wording.paused(moment, tz))
 
 
@@ -94,8 +95,7 @@ async def resume(ctx: Context, _command: cmd.Resume) -> Reply:
         if profile.paused_until is None or profile.paused_until <= ctx.core.now():
             profile.paused_until = None
             return reply(wording.SKIP_CANCELLED if skipped else wording.NOT_PAUSED)
-        profile.paused_until = None
-        profile.updated_at = ctx.core.now()
+        await set_pause(uow, member, None, ctx.core.now())
         return reply(wording.RESUMED)
 
 

@@ -12,7 +12,10 @@ NO_TEAM = "No team"
 NO_DATA = "Nothing to show yet."
 
 PARTICIPATION_TITLE = "Participation over time"
-PARTICIPATION_DESC = "Members at the start of each round, with joins and leaves during it."
+PARTICIPATION_DESC = (
+    "Members at the start of each round, how many of them were paused, with joins and leaves "
+    "during it."
+)
 MEMBERS = "members"
 JOINS = "joined"
 LEAVES = "left"
@@ -83,6 +86,7 @@ def unmet_want(wanted: int, offered: int) -> str:
 
 
 PAUSED = "paused"
+PAUSED_AT_START = "paused at the round's start"
 LEFT_PROGRAM = "left the program"
 FORGOTTEN = "asked to be forgotten (workspace)"
 MET_RATE = "met rate"
@@ -104,8 +108,8 @@ PRIVATE_NOTE = "private: only you see it"
 MEETING_COLUMNS = ("Date", "Channel", "Round", "With", "Said")
 
 
-def never_answered(after: int) -> str:
-    return f"never answered a check-in (matched {after}+ times)"
+# The same people `/coffee stats` counts as quiet members (`wording.care.quiet_members`).
+QUIET_MEMBERS = "quiet members (asked if they're still up for chats, or paused after no answer)"
 
 
 def current_progress(number: int, answered: int, groups: int) -> str:

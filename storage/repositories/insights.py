@@ -22,6 +22,7 @@ from storage.models import (
     Member,
     Membership,
     OptOut,
+    PausePeriod,
     Profile,
     Program,
     Round,
@@ -178,6 +179,29 @@ class InsightsRepository(Repository):
         )
         return [(j, lft) for j, lft in await self._s.execute(stmt)]
 
+    async def paused_per_round(self, program_id: int) -> dict[int, int]:
+        """Round number → members (by the membership rows' dates, as the round's member
+        count) whom a pause period covered at the round's start. Rounds with none are left out."""
+        stmt = (
+            select(Round.number, func.count(func.distinct(PausePeriod.member_id)))
+            .join(Membership, Membership.program_id == Round.program_id)
+            .join(
+                PausePeriod,
+                and_(
+                    PausePeriod.member_id == Membership.member_id,
+                    PausePeriod.started_at <= Round.started_at,
+                    PausePeriod.ended_at > Round.started_at,
+                ),
+            )
+            .where(
+                Round.program_id == program_id,
+                Membership.joined_at <= Round.started_at,
+                or_(Membership.left_at.is_(None), Membership.left_at > Round.started_at),
+            )
+            .group_by(Round.number)
+        )
+        return {int(n): int(c) for n, c in await self._s.execute(stmt)}
+
     async def opt_outs(self, workspace_id: int) -> int:
         """People of the workspace who asked to be forgotten (only a hash of them remains)."""
         stmt = select(func.count(OptOut.id)).where(OptOut.workspace_id == workspace_id)
@@ -305,15 +329,6 @@ class InsightsRepository(Repository):
             .where(Member.workspace_id == workspace_id)
         )
         return {int(m): t for m, t in await self._s.execute(stmt)}
-
-    async def active_ids(self, program_id: int) -> set[int]:
-        """Current members' ids (joined, not left, neither bots nor deactivated)."""
-        stmt = (
-            select(Membership.member_id)
-            .join(Member, Member.id == Membership.member_id)
-            .where(_active_membership(program_id))
-        )
-        return {int(m) for m in (await self._s.execute(stmt)).scalars()}
 
     async def people(self, member_ids: Sequence[int]) -> dict[int, tuple[str, str | None]]:
         """Member id → (display name, team)."""

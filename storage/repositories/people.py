@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import column, delete, select, table, update
 
-from storage.models import ConversationState, Member, OptOut, Profile, Workspace
+from storage.models import ConversationState, Member, OptOut, PausePeriod, Profile, Workspace
 from storage.repositories.base import Repository
 
 
@@ -115,6 +115,20 @@ class MemberRepository(Repository):
             Member.workspace_id == workspace_id, Member.external_id.in_(list(external_ids))
         )
         return list((await self._s.execute(stmt)).unique().scalars())
+
+    async def record_pause(self, member_id: int, until: datetime | None, now: datetime) -> None:
+        """The pause history follows a new `paused_until`: a pause still running ends now, and
+        one running to `until` starts now (none when `until` is None or not after now)."""
+        await self._s.execute(
+            update(PausePeriod)
+            .where(PausePeriod.member_id == member_id, PausePeriod.ended_at > now)
+            .values(ended_at=now)
+        )
+        if until is not None and until > now:
+            self._s.add(PausePeriod(member_id=member_id, started_at=now, ended_at=until))
+
+    async def forget_pauses(self, member_id: int) -> None:
+        await self._s.execute(delete(PausePeriod).where(PausePeriod.member_id == member_id))
 
     async def remove(self, member: Member) -> None:
         await self._s.execute(delete(Member).where(Member.id == member.id))

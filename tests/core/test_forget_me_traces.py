@@ -12,7 +12,7 @@ from sqlalchemy import select
 from adapters.console.platform import ConsoleUser
 from bot.messages import UserRef
 from bot.ports import PlatformError
-from storage.models import Delivery, OptOut, Profile, ThanksNote, ThanksRecipient
+from storage.models import Delivery, Member, OptOut, Profile, ThanksNote, ThanksRecipient
 from storage.repositories import RoundRepository
 from tests.conftest import World, dump_database, traces_of
 
@@ -87,6 +87,10 @@ async def _busy_history(w: World) -> int:
     w.platform.send = send  # type: ignore[method-assign]
     assert (await w.coffee(ZED, "avoid <@tom>")).ok  # pairs by and about zed
     assert (await w.coffee("priya", f"avoid <@{ZED}>")).ok
+    # a pause ended early and one still running: zed's pause history
+    assert (await w.coffee(ZED, "pause")).ok
+    assert "Welcome back" in (await w.coffee(ZED, "resume")).text
+    assert (await w.coffee(ZED, "pause 2 weeks")).ok
     # the history really holds zed everywhere before forget-me
     assert len(traces_of(await dump_database(w.db), NEEDLES)) > 20
     return group_id
@@ -96,9 +100,13 @@ async def test_forget_me_leaves_no_trace_in_any_table(any_world: World) -> None:
     w = any_world
     group_id = await _busy_history(w)
     before = len(w.platform.sent)
+    async with w.db.session() as s:
+        zed_id = (await s.execute(select(Member.id).where(Member.external_id == ZED))).scalar_one()
+    assert {row[1] for row in (await dump_database(w.db))["pause_periods"]} == {zed_id}
     assert "Done" in (await w.coffee(ZED, "forget-me confirm")).text
     dump = await dump_database(w.db)
     assert traces_of(dump, NEEDLES) == []
+    assert dump["pause_periods"] == []  # zed's pauses, with them
     assert len(dump["opt_outs"]) == 1 and dump["avoid_pairs"] == []
     # thanks zed received from others stay with their authors, without the link to zed;
     # the note that named zed in its text is gone with everything that carried it

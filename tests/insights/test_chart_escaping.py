@@ -93,7 +93,8 @@ def figures(names: list[str]) -> ProgramFigures:
     )
     edges = tuple(Edge(i, i + 1, 1, i % 2 == 0) for i in range(len(names) - 1))
     rounds = tuple(
-        RoundFigures(n, T0, T0, n == 3, 10, 1, 0, 10, 5, 2, 1, 1, 1, 2, 2 * n, 1) for n in (1, 2, 3)
+        RoundFigures(n, T0, T0, n == 3, 10, 2, 1, 0, 10, 5, 2, 1, 1, 1, 2, 2 * n, 1)
+        for n in (1, 2, 3)
     )
     return ProgramFigures(
         program_id=1,
@@ -102,7 +103,7 @@ def figures(names: list[str]) -> ProgramFigures:
         active=True,
         computed_at=T0,
         next_round_at=None,
-        participation=Participation(10, 1, 1, 0, 2, 2),
+        participation=Participation(10, 1, 1, 0, 2),
         rounds=rounds,
         pairs_met=6,
         teams=TeamMatrix(tuple(names), tuple(tuple(1 for _ in names) for _ in names)),

@@ -21,6 +21,7 @@ from bot.insights import (
 from tests.conftest import World
 from tests.insights.history import build, met_pairs, outcome_counts, rows, teams_of
 from tests.insights.html_data import Elements, data_of
+from tests.insights.quiet import quiet_in_db
 
 
 async def test_figures_equal_the_database(any_world: World) -> None:
@@ -109,7 +110,7 @@ async def test_figures_equal_the_database(any_world: World) -> None:
     p = fig.participation
     assert (p.members, p.left) == (members[0], left[0]) and p.left == 1
     assert p.paused == len(paused) == 1 and str(paused[0]) > str(now.date())
-    assert p.never_answered == await _never_answered(w, h.program_id)
+    assert p.quiet == await quiet_in_db(w, h.program_id, now)
     all_joins = await rows(w, "SELECT count(*) FROM memberships WHERE program_id = :p",
                            p=h.program_id)  # fmt: skip
     assert sum(r.joins for r in fig.rounds) == all_joins[0][0]
@@ -202,29 +203,6 @@ async def test_figures_equal_the_database(any_world: World) -> None:
     assert summary.rounds == 3 and summary.groups == sum(r.groups for r in fig.rounds)
     assert summary.met == sum(r.met for r in fig.rounds)
     assert summary.pairs_met == len(distinct) and summary.thanks == 3
-
-
-async def _never_answered(w: World, program_id: int) -> int:
-    """Current members in ≥ 2 groups of closed rounds who never answered, from raw rows."""
-    placed = Counter(
-        mid
-        for (mid,) in await rows(
-            w,
-            "SELECT gm.member_id FROM group_members gm JOIN groups g ON g.id = gm.group_id "
-            "JOIN rounds r ON r.id = g.round_id WHERE r.program_id = :p AND r.status = 'closed'",
-            p=program_id,
-        )
-    )
-    answered = {m for (m,) in await rows(w, "SELECT member_id FROM checkin_answers")}
-    current = {
-        m
-        for (m,) in await rows(
-            w,
-            "SELECT member_id FROM memberships WHERE program_id = :p AND left_at IS NULL",
-            p=program_id,
-        )
-    }
-    return sum(1 for m, n in placed.items() if n >= 2 and m not in answered and m in current)
 
 
 def _json(value: object) -> list[str]:
