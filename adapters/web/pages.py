@@ -4,9 +4,10 @@ renders a template or hands a form to the core."""
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -128,11 +129,41 @@ async def _program_or_404(request: web.Request, signed: Signed) -> Program:
     return program
 
 
-async def program(request: web.Request) -> web.StreamResponse:
-    signed = await signed_in(request, admin=True)
-    if not isinstance(signed, Signed):
-        return signed
-    found = await _program_or_404(request, signed)
+AdminPage = Callable[[web.Request, Signed, Program], Awaitable[web.StreamResponse]]
+AdminForm = Callable[[web.Request, Signed, Program, dict[str, str]], Awaitable[web.StreamResponse]]
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def admin_page(handler: AdminPage) -> Handler:
+    """A page about one program: a signed-in admin's (refusal page otherwise), and a program
+    of theirs (404 otherwise)."""
+
+    @functools.wraps(handler)
+    async def page(request: web.Request) -> web.StreamResponse:
+        signed = await signed_in(request, admin=True)
+        if not isinstance(signed, Signed):
+            return signed
+        return await handler(request, signed, await _program_or_404(request, signed))
+
+    return page
+
+
+def admin_form(handler: AdminForm) -> Handler:
+    """A form about one program: as `admin_page`, and its CSRF token checked first."""
+
+    @admin_page
+    @functools.wraps(handler)
+    async def posted(request: web.Request, signed: Signed, found: Program) -> web.StreamResponse:
+        fields = await form_of(request, signed)
+        if isinstance(fields, web.Response):
+            return fields
+        return await handler(request, signed, found, fields)
+
+    return posted
+
+
+@admin_page
+async def program(request: web.Request, signed: Signed, found: Program) -> web.StreamResponse:
     anonymise = request.query.get("anonymise") == "1"
     try:
         fig = await insights.program_figures(
@@ -162,11 +193,8 @@ async def program(request: web.Request) -> web.StreamResponse:
     )
 
 
-async def settings(request: web.Request) -> web.StreamResponse:
-    signed = await signed_in(request, admin=True)
-    if not isinstance(signed, Signed):
-        return signed
-    found = await _program_or_404(request, signed)
+@admin_page
+async def settings(request: web.Request, signed: Signed, found: Program) -> web.StreamResponse:
     return _settings_page(signed, found, core_dashboard.form_values(found), {}, saved=())
 
 
@@ -201,14 +229,10 @@ _CHOICES: dict[str, tuple[str, ...]] = {
 }
 
 
-async def save_settings(request: web.Request) -> web.StreamResponse:
-    signed = await signed_in(request, admin=True)
-    if not isinstance(signed, Signed):
-        return signed
-    found = await _program_or_404(request, signed)
-    fields = await form_of(request, signed)
-    if isinstance(fields, web.Response):
-        return fields
+@admin_form
+async def save_settings(
+    request: web.Request, signed: Signed, found: Program, fields: dict[str, str]
+) -> web.StreamResponse:
     outcome = await core_dashboard.save_settings(signed.app.core, signed.identity, found.id, fields)
     if outcome is None:
         raise web.HTTPNotFound()
@@ -219,47 +243,37 @@ async def save_settings(request: web.Request) -> web.StreamResponse:
     return _settings_page(signed, fresh, core_dashboard.form_values(fresh), {}, outcome.changed)
 
 
-async def preview(request: web.Request) -> web.StreamResponse:
-    signed = await signed_in(request, admin=True)
-    if not isinstance(signed, Signed):
-        return signed
-    found = await _program_or_404(request, signed)
+@admin_page
+async def preview(request: web.Request, signed: Signed, found: Program) -> web.StreamResponse:
     answer = await signed.app.run(signed.identity.actor(found.channel_id), cmd.Preview())
     return await _answer_page(signed, found, wording.answer_titles()["preview"], answer)
 
 
-async def start_confirm(request: web.Request) -> web.StreamResponse:
-    signed = await signed_in(request, admin=True)
-    if not isinstance(signed, Signed):
-        return signed
-    found = await _program_or_404(request, signed)
+@admin_page
+async def start_confirm(request: web.Request, signed: Signed, found: Program) -> web.StreamResponse:
     return _html(page("start.html", signed=signed, program=found))
 
 
-async def start(request: web.Request) -> web.StreamResponse:
-    signed = await signed_in(request, admin=True)
-    if not isinstance(signed, Signed):
-        return signed
-    found = await _program_or_404(request, signed)
-    fields = await form_of(request, signed)
-    if isinstance(fields, web.Response):
-        return fields
+@admin_form
+async def start(
+    request: web.Request, signed: Signed, found: Program, fields: dict[str, str]
+) -> web.StreamResponse:
     if fields.get("confirm") != "yes":
         return _html(page("start.html", signed=signed, program=found), 400)
+    # The round the page offered: a form sent twice (a double click, a reload) starts it once.
+    number = fields.get("round", "")
+    offered = int(number) if number.isdigit() and 0 < int(number) < 10**9 else None
     answer = await signed.app.run(
-        signed.identity.actor(found.channel_id), cmd.MatchNow(confirmed=True)
+        signed.identity.actor(found.channel_id),
+        cmd.MatchNow(confirmed=True, round_number=offered),
     )
     return await _answer_page(signed, found, wording.answer_titles()["start"], answer)
 
 
-async def set_active(request: web.Request) -> web.StreamResponse:
-    signed = await signed_in(request, admin=True)
-    if not isinstance(signed, Signed):
-        return signed
-    found = await _program_or_404(request, signed)
-    fields = await form_of(request, signed)
-    if isinstance(fields, web.Response):
-        return fields
+@admin_form
+async def set_active(
+    request: web.Request, signed: Signed, found: Program, fields: dict[str, str]
+) -> web.StreamResponse:
     wanted = fields.get("active")
     if wanted not in {"on", "off"}:
         title = wording.WEB_PAGE["pause_program"]
@@ -303,11 +317,8 @@ async def _names(core: Core, workspace_id: str, message: Message | None) -> dict
     return {m.external_id: m.display_name for m in found}
 
 
-async def rounds_csv(request: web.Request) -> web.StreamResponse:
-    signed = await signed_in(request, admin=True)
-    if not isinstance(signed, Signed):
-        return signed
-    found = await _program_or_404(request, signed)
+@admin_page
+async def rounds_csv(request: web.Request, signed: Signed, found: Program) -> web.StreamResponse:
     text = await insights.round_csv(signed.app.core, signed.identity.workspace_id, found.id)
     response = web.Response(text=text, content_type="text/csv")
     response.headers["Content-Disposition"] = (

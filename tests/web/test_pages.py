@@ -162,6 +162,22 @@ async def test_start_now_needs_its_confirmation(web: Web) -> None:
     assert web.world.intros()
 
 
+async def test_the_start_form_sent_twice_starts_one_round(web: Web) -> None:
+    await web.sign_in("maya")
+    pid = await _program_id(web)
+    page = await (await web.client.get(f"/admin/programs/{pid}/start")).text()
+    assert 'name="round" value="1"' in page
+    csrf = await web.csrf(f"/admin/programs/{pid}/start")
+    form = {"csrf": csrf, "confirm": "yes", "round": "1"}
+    first = await web.client.post(f"/admin/programs/{pid}/start", data=form)
+    again = await web.client.post(f"/admin/programs/{pid}/start", data=form)  # resent
+    assert first.status == 200 and again.status == 200
+    assert "Round 1 has already started" in await again.text()
+    await web.world.settle()
+    async with web.world.db.session() as session:
+        assert (await session.execute(select(func.count(Round.id)))).scalar_one() == 1
+
+
 async def test_preview_shows_the_next_groups_without_saving(web: Web) -> None:
     await web.sign_in("maya")
     pid = await _program_id(web)
