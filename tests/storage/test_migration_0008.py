@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from alembic import command
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 
 from storage.engine import Database
 from storage.migrate import alembic_config, current_revision, head_revision
+from tests.storage.migrating import migrate
 
 INDEXES = {
     "groups": "ix_groups_round_id_outcome",
@@ -22,15 +22,6 @@ def _indexes(connection: Connection) -> set[str]:
     return {i["name"] for table in INDEXES for i in found.get_indexes(table) if i["name"]}
 
 
-async def _run(database: Database, step: str, revision: str) -> set[str]:
-    def go(connection: Connection) -> set[str]:
-        getattr(command, step)(alembic_config(connection), revision)
-        return _indexes(connection)
-
-    async with database.engine.begin() as conn:
-        return await conn.run_sync(go)
-
-
 def _before_0008() -> str:
     """0008's down revision (0006 on this branch; whatever it is once migrations are rechained)."""
     from alembic.script import ScriptDirectory
@@ -43,9 +34,9 @@ def _before_0008() -> str:
 async def test_dashboard_indexes_downgrade_and_upgrade(any_db: Database) -> None:
     assert await current_revision(any_db.engine) == head_revision()
     before = _before_0008()
-    down = await _run(any_db, "downgrade", before)
+    down = await migrate(any_db, "downgrade", before, read=_indexes)
     assert not set(INDEXES.values()) & down
     assert await current_revision(any_db.engine) == before
-    up = await _run(any_db, "upgrade", "head")
+    up = await migrate(any_db, "upgrade", "head", read=_indexes)
     assert set(INDEXES.values()) <= up
     assert await current_revision(any_db.engine) == head_revision()

@@ -5,21 +5,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from alembic import command
-from sqlalchemy import Connection, inspect, select, text
+from sqlalchemy import select, text
 
 from storage.engine import Database
-from storage.migrate import alembic_config, current_revision, head_revision
+from storage.migrate import current_revision, head_revision
 from storage.models import Member, PausePeriod, Profile, Workspace
-
-
-async def _run(database: Database, step: str, revision: str) -> set[str]:
-    def go(connection: Connection) -> set[str]:
-        getattr(command, step)(alembic_config(connection), revision)
-        return set(inspect(connection).get_table_names())
-
-    async with database.engine.begin() as conn:
-        return await conn.run_sync(go)
+from tests.storage.migrating import migrate
 
 
 async def test_pause_history_downgrade_and_upgrade(any_db: Database) -> None:
@@ -34,10 +25,10 @@ async def test_pause_history_downgrade_and_upgrade(any_db: Database) -> None:
             s.add(member)
         await s.commit()
     assert await current_revision(any_db.engine) == head_revision()
-    down = await _run(any_db, "downgrade", "0010")
+    down = await migrate(any_db, "downgrade", "0010")
     assert "pause_periods" not in down and "ghost_checks" in down
     assert await current_revision(any_db.engine) == "0010"
-    up = await _run(any_db, "upgrade", "head")
+    up = await migrate(any_db, "upgrade", "head")
     assert "pause_periods" in up
     assert await current_revision(any_db.engine) == head_revision()
     async with any_db.session() as s:
