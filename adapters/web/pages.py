@@ -8,6 +8,7 @@ import functools
 import json
 import logging
 from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -37,6 +38,67 @@ from storage.models import Program
 logger = logging.getLogger(__name__)
 
 
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+MemberPage = Callable[[web.Request, Signed], Awaitable[web.StreamResponse]]
+MemberForm = Callable[[web.Request, Signed, dict[str, str]], Awaitable[web.StreamResponse]]
+AdminPage = Callable[[web.Request, Signed, Program], Awaitable[web.StreamResponse]]
+AdminForm = Callable[[web.Request, Signed, Program, dict[str, str]], Awaitable[web.StreamResponse]]
+
+
+def _signed(admin: bool) -> Callable[[MemberPage], Handler]:
+    def decorate(handler: MemberPage) -> Handler:
+        @functools.wraps(handler)
+        async def guarded(request: web.Request) -> web.StreamResponse:
+            signed = await signed_in(request, admin=admin)
+            if not isinstance(signed, Signed):
+                return signed
+            return await handler(request, signed)
+
+        return guarded
+
+    return decorate
+
+
+def _posted(handler: Callable[..., Awaitable[web.StreamResponse]]) -> Any:
+    """Reads the form (its CSRF token checked first, else the refusal page) and passes its
+    fields after the handler's other arguments."""
+
+    @functools.wraps(handler)
+    async def checked(request: web.Request, signed: Signed, *rest: Any) -> web.StreamResponse:
+        fields = await form_of(request, signed)
+        if isinstance(fields, web.Response):
+            return fields
+        return await handler(request, signed, *rest, fields)
+
+    return checked
+
+
+# A member's own page: signed in (refusal page otherwise).
+member_page: Callable[[MemberPage], Handler] = _signed(admin=False)
+
+
+def member_form(handler: MemberForm) -> Handler:
+    """A form of a member's own page: as `member_page`, its CSRF token checked first."""
+    return member_page(_posted(handler))
+
+
+def admin_page(handler: AdminPage) -> Handler:
+    """A page about one program: a signed-in admin's (refusal page otherwise), and a program
+    of theirs (404 otherwise)."""
+
+    @_signed(admin=True)
+    @functools.wraps(handler)
+    async def with_program(request: web.Request, signed: Signed) -> web.StreamResponse:
+        return await handler(request, signed, await _program_or_404(request, signed))
+
+    return with_program
+
+
+def admin_form(handler: AdminForm) -> Handler:
+    """A form about one program: as `admin_page`, its CSRF token checked first."""
+    return admin_page(_posted(handler))
+
+
 def _html(text: str, status: int = 200) -> web.Response:
     return web.Response(text=text, status=status, content_type="text/html")
 
@@ -48,10 +110,8 @@ def _see_other(location: str) -> web.HTTPSeeOther:
 # --- signing in and out ------------------------------------------------------------------------
 
 
-async def home(request: web.Request) -> web.StreamResponse:
-    signed = await signed_in(request)
-    if not isinstance(signed, Signed):
-        return signed
+@member_page
+async def home(request: web.Request, signed: Signed) -> web.StreamResponse:
     raise _see_other("/admin" if signed.is_admin else "/me")
 
 
@@ -92,13 +152,10 @@ def _origins(request: web.Request) -> set[str]:
     return {f"{request.scheme}://{request.host}", f"{public.scheme}://{public.netloc}"}
 
 
-async def signout(request: web.Request) -> web.StreamResponse:
-    signed = await signed_in(request)
-    if not isinstance(signed, Signed):
-        return signed
-    fields = await form_of(request, signed)
-    if isinstance(fields, web.Response):
-        return fields
+@member_form
+async def signout(
+    request: web.Request, signed: Signed, fields: dict[str, str]
+) -> web.StreamResponse:
     response = _html(page("signed_out.html", signed=None))
     response.del_cookie(COOKIE, path="/")
     return response
@@ -107,10 +164,8 @@ async def signout(request: web.Request) -> web.StreamResponse:
 # --- the organiser's pages ---------------------------------------------------------------------
 
 
-async def overview(request: web.Request) -> web.StreamResponse:
-    signed = await signed_in(request, admin=True)
-    if not isinstance(signed, Signed):
-        return signed
+@_signed(admin=True)
+async def overview(request: web.Request, signed: Signed) -> web.StreamResponse:
     core = signed.app.core
     visible = {p.id for p in await core_dashboard.visible_programs(core, signed.identity)}
     summaries = [
@@ -127,39 +182,6 @@ async def _program_or_404(request: web.Request, signed: Signed) -> Program:
     if program is None:
         raise web.HTTPNotFound()
     return program
-
-
-AdminPage = Callable[[web.Request, Signed, Program], Awaitable[web.StreamResponse]]
-AdminForm = Callable[[web.Request, Signed, Program, dict[str, str]], Awaitable[web.StreamResponse]]
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-def admin_page(handler: AdminPage) -> Handler:
-    """A page about one program: a signed-in admin's (refusal page otherwise), and a program
-    of theirs (404 otherwise)."""
-
-    @functools.wraps(handler)
-    async def page(request: web.Request) -> web.StreamResponse:
-        signed = await signed_in(request, admin=True)
-        if not isinstance(signed, Signed):
-            return signed
-        return await handler(request, signed, await _program_or_404(request, signed))
-
-    return page
-
-
-def admin_form(handler: AdminForm) -> Handler:
-    """A form about one program: as `admin_page`, and its CSRF token checked first."""
-
-    @admin_page
-    @functools.wraps(handler)
-    async def posted(request: web.Request, signed: Signed, found: Program) -> web.StreamResponse:
-        fields = await form_of(request, signed)
-        if isinstance(fields, web.Response):
-            return fields
-        return await handler(request, signed, found, fields)
-
-    return posted
 
 
 @admin_page
@@ -330,10 +352,8 @@ async def rounds_csv(request: web.Request, signed: Signed, found: Program) -> we
 # --- a member's own page -----------------------------------------------------------------------
 
 
-async def me(request: web.Request) -> web.StreamResponse:
-    signed = await signed_in(request)
-    if not isinstance(signed, Signed):
-        return signed
+@member_page
+async def me(request: web.Request, signed: Signed) -> web.StreamResponse:
     return await _my_page(signed)
 
 
@@ -369,14 +389,11 @@ _MY_ACTIONS: dict[str, cmd.CoffeeCommand] = {
 }
 
 
-async def my_profile(request: web.Request) -> web.StreamResponse:
+@member_form
+async def my_profile(
+    request: web.Request, signed: Signed, fields: dict[str, str]
+) -> web.StreamResponse:
     """The profile form of a member's page: the same form as Slack's profile dialog."""
-    signed = await signed_in(request)
-    if not isinstance(signed, Signed):
-        return signed
-    fields = await form_of(request, signed)
-    if isinstance(fields, web.Response):
-        return fields
     values = {k: fields.get(k, "") for k in ("interests", "offers", "wants", "team", "location")}
     answer = await signed.app.form_submitted(
         signed.identity.actor(), ProfileForm().encode(), values
@@ -384,23 +401,18 @@ async def my_profile(request: web.Request) -> web.StreamResponse:
     return await _my_page(signed, answer)
 
 
-async def my_action(request: web.Request) -> web.StreamResponse:
-    signed = await signed_in(request)
-    if not isinstance(signed, Signed):
-        return signed
-    fields = await form_of(request, signed)
-    if isinstance(fields, web.Response):
-        return fields
+@member_form
+async def my_action(
+    request: web.Request, signed: Signed, fields: dict[str, str]
+) -> web.StreamResponse:
     command = _MY_ACTIONS.get(fields.get("do", ""))
     if command is None:
         return refusal("not-found")
     return await _my_page(signed, await signed.app.run(signed.identity.actor(), command))
 
 
-async def my_data(request: web.Request) -> web.StreamResponse:
-    signed = await signed_in(request)
-    if not isinstance(signed, Signed):
-        return signed
+@member_page
+async def my_data(request: web.Request, signed: Signed) -> web.StreamResponse:
     data = await core_dashboard.my_data(signed.app.core, signed.identity)
     body = json.dumps(data.as_json() if data else {}, indent=2, ensure_ascii=False)
     response = web.Response(text=body, content_type="application/json")
@@ -408,20 +420,15 @@ async def my_data(request: web.Request) -> web.StreamResponse:
     return response
 
 
-async def forget_confirm(request: web.Request) -> web.StreamResponse:
-    signed = await signed_in(request)
-    if not isinstance(signed, Signed):
-        return signed
+@member_page
+async def forget_confirm(request: web.Request, signed: Signed) -> web.StreamResponse:
     return _html(page("forget.html", signed=signed))
 
 
-async def forget(request: web.Request) -> web.StreamResponse:
-    signed = await signed_in(request)
-    if not isinstance(signed, Signed):
-        return signed
-    fields = await form_of(request, signed)
-    if isinstance(fields, web.Response):
-        return fields
+@member_form
+async def forget(
+    request: web.Request, signed: Signed, fields: dict[str, str]
+) -> web.StreamResponse:
     if fields.get("confirm") != "forget":
         return _html(page("forget.html", signed=signed, unconfirmed=True), 400)
     answer = await signed.app.run(signed.identity.actor(), cmd.ForgetMe(confirmed=True))
