@@ -17,7 +17,6 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	@echo "Dashboard: $${WARMINTRO_PUBLIC_URL:-http://localhost:$${WARMINTRO_WEB_PORT:-8080}} (sign in with /dashboard in the console, /coffee dashboard in chat)"
 	$(BIN)/warmintro run
 
 test: $(STAMP)
