@@ -41,6 +41,7 @@ from storage.models import (
     GroupMember,
     Member,
     Membership,
+    MembershipPeriod,
     Profile,
     Program,
     Round,
@@ -128,6 +129,12 @@ async def generate(db: Database, members: int, rounds: int, seed: int = 7) -> tu
         [{"id": i, "program_id": 1, "member_id": i, "joined_at": joined[i],
           "left_at": left.get(i)} for i in ids],
     )  # fmt: skip
+    await _bulk(
+        db,
+        MembershipPeriod,
+        [{"id": i, "program_id": 1, "member_id": i, "joined_at": joined[i],
+          "left_at": left.get(i)} for i in ids],
+    )  # fmt: skip
     round_rows, group_rows, gm_rows, answer_rows = [], [], [], []
     gid = 0
     outcomes = ["met"] * 45 + ["scheduled"] * 15 + ["skipped"] * 10 + [None] * 30
@@ -173,7 +180,8 @@ async def generate(db: Database, members: int, rounds: int, seed: int = 7) -> tu
     await _bulk(db, ThanksRecipient, recipients)
     if db.dialect == "postgresql":
         async with db.engine.begin() as conn:
-            for table in ("workspaces", "programs", "members", "memberships", "rounds", "groups",
+            for table in ("workspaces", "programs", "members", "memberships", "membership_periods",
+                          "rounds", "groups",
                           "checkin_answers", "thanks_notes"):  # fmt: skip
                 await conn.execute(
                     text(

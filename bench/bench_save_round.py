@@ -54,7 +54,7 @@ async def _seed(db: Database, count: int) -> tuple[int, dict[int, Member]]:
                 text("SELECT id FROM members WHERE workspace_id = :w"), {"w": workspace.id}
             )
             for (member_id,) in rows:
-                await uow.programs.add_membership(program.id, member_id, NOW)
+                await uow.programs.start_membership(program.id, member_id, NOW)
             await uow.flush()
             members = await uow.programs.eligible_members(program.id, NOW)
         return program.id, {m.id: m for m in members}

@@ -105,6 +105,7 @@ async def forget(uow: UnitOfWork, member: Member, now: datetime) -> list[str]:
     await uow.members.forget_manager(member.workspace_id, member.external_id)
     await uow.avoid.forget(member.id)
     await uow.members.forget_pauses(member.id)
+    await uow.programs.forget_periods(member.id)
     await uow.deliveries.delete_addressed_to(member.workspace_id, member.external_id)
     await uow.members.remove(member)
     await _sweep(uow, member.workspace_id, traces)

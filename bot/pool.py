@@ -122,8 +122,7 @@ async def _follow(
         for member in await uow.programs.active_members(program_id):
             if member.external_id not in current:
                 membership = await uow.programs.membership(program_id, member.id)
-                if membership is not None:
-                    membership.left_at = now
+                if membership is not None and await uow.programs.end_membership(membership, now):
                     changed = True
                     logger.info("member %s left channel %s", member.external_id, channel)
         newcomers = current - await uow.programs.member_external_ids(program_id)
@@ -137,7 +136,7 @@ async def _follow(
                 continue
             if member.is_bot or member.deactivated:
                 continue
-            await uow.programs.add_membership(program_id, member.id, now)
+            await uow.programs.start_membership(program_id, member.id, now)
             changed = True
             key = await interview.start(core, uow, member, channel, program_id)
             if key:

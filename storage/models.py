@@ -183,6 +183,22 @@ class Membership(Base):
     skip_round: Mapped[int | None] = mapped_column(Integer)
 
 
+class MembershipPeriod(Base):
+    """One period of a member in a program, from `joined_at` to `left_at` (None: still in).
+    `memberships` holds the latest period only (a rejoin overwrites its dates); these rows are
+    every period, for the dashboard's members, joins and leaves per round. Both change together,
+    through `ProgramsRepository.start_membership` and `end_membership`."""
+
+    __tablename__ = "membership_periods"
+    __table_args__ = (Index("ix_membership_periods_program_id", "program_id", "joined_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    joined_at: Mapped[datetime]
+    left_at: Mapped[datetime | None]
+
+
 class Round(Base):
     __tablename__ = "rounds"
     __table_args__ = (UniqueConstraint("program_id", "number"),)

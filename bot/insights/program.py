@@ -334,8 +334,8 @@ async def _rounds(
 
 
 def _members_at(round_: Round, joins: Sequence[datetime], lefts: Sequence[datetime]) -> int:
-    """Memberships started by the round's start and not ended by then (a left_at is never
-    before its joined_at, so those that ended are among those that started)."""
+    """Membership periods started by the round's start and not ended by then (a left_at is
+    never before its joined_at, so those that ended are among those that started)."""
     return bisect_right(joins, round_.started_at) - bisect_right(lefts, round_.started_at)
 
 

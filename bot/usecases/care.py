@@ -36,13 +36,13 @@ async def ghost_reply(ctx: Context, action: GhostReply) -> Reply:
             await set_pause(uow, member, None, now)
             membership = await uow.programs.membership(program.id, member.id)
             if membership is not None and membership.left_at is not None:
-                membership.left_at, membership.joined_at = None, now
+                await uow.programs.start_membership(program.id, member.id, now)
         elif action.choice == GhostChoice.PAUSE:
             until = await ghosts.pause_until(uow, member, now)
         else:
             membership = await uow.programs.membership(program.id, member.id)
-            if membership is not None and membership.left_at is None:
-                membership.left_at = now
+            if membership is not None:
+                await uow.programs.end_membership(membership, now)
         member.profile.updated_at = now
         check.answer = GhostAnswer(action.choice.value)
         check.answered_at = now

@@ -27,14 +27,8 @@ async def enrol(core: Core, uow: UnitOfWork, program: Program, member: Member) -
     or None when they were in already."""
     now = core.now()
     member.deactivated = False  # they're here and acting: whatever we knew is outdated
-    membership = await uow.programs.membership(program.id, member.id)
-    if membership is not None and membership.left_at is None:
+    if await uow.programs.start_membership(program.id, member.id, now) is None:
         return None
-    if membership is None:
-        await uow.programs.add_membership(program.id, member.id, now)
-    else:
-        membership.left_at = None
-        membership.joined_at = now
     key = await interview.start(core, uow, member, program.channel_id, program.id)
     return [key] if key else []
 
@@ -63,9 +57,8 @@ async def leave(ctx: Context, _command: cmd.Leave) -> Reply:
         if program is None:
             return error(wording.NOT_IN_PROGRAM_LEAVE)
         membership = await uow.programs.membership(program.id, member.id)
-        if membership is None or membership.left_at is not None:
+        if membership is None or not await uow.programs.end_membership(membership, ctx.core.now()):
             return error(wording.NOT_IN_PROGRAM_LEAVE)
-        membership.left_at = ctx.core.now()
         ctx.to_send += await rescue.offer_after_leave(ctx.core, uow, member, program.id)
         return Reply(wording.left(program.channel_id))
 
@@ -152,8 +145,7 @@ async def member_left(core: Core, workspace_id: str, channel_id: str, user_id: s
         if program is None or member is None:
             return []
         membership = await uow.programs.membership(program.id, member.id)
-        if membership is not None and membership.left_at is None:
-            membership.left_at = core.now()
+        if membership is not None and await uow.programs.end_membership(membership, core.now()):
             return await rescue.offer_after_leave(core, uow, member, program.id)
         return []
 
@@ -169,8 +161,7 @@ async def member_left_workspace(core: Core, workspace_id: str, user_id: str) -> 
         now = core.now()
         for program in await uow.programs.of_member(member.id):
             membership = await uow.programs.membership(program.id, member.id)
-            if membership is not None:
-                membership.left_at = now
+            if membership is not None and await uow.programs.end_membership(membership, now):
                 keys += await rescue.offer_after_leave(core, uow, member, program.id)
     return keys
 

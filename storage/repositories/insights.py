@@ -21,6 +21,7 @@ from storage.models import (
     GroupMember,
     Member,
     Membership,
+    MembershipPeriod,
     OptOut,
     PausePeriod,
     Profile,
@@ -93,12 +94,15 @@ class InsightsRepository(Repository):
     async def memberships_state(
         self, program_id: int
     ) -> tuple[int, int, datetime | None, datetime | None]:
+        """(periods, of which ended, latest join, latest leave) of the program's membership
+        history: every join adds a period and every leave ends one (the membership rows change
+        with them), and a forget-me deletes the person's periods."""
         stmt = select(
-            func.count(Membership.id),
-            func.count(Membership.left_at),
-            func.max(Membership.joined_at),
-            func.max(Membership.left_at),
-        ).where(Membership.program_id == program_id)
+            func.count(MembershipPeriod.id),
+            func.count(MembershipPeriod.left_at),
+            func.max(MembershipPeriod.joined_at),
+            func.max(MembershipPeriod.left_at),
+        ).where(MembershipPeriod.program_id == program_id)
         count, left, joined_at, left_at = (await self._s.execute(stmt)).one()
         return int(count), int(left), joined_at, left_at
 
@@ -173,30 +177,34 @@ class InsightsRepository(Repository):
         return int(members), int(paused_now), int((await self._s.execute(left)).scalar_one())
 
     async def membership_spans(self, program_id: int) -> list[tuple[datetime, datetime | None]]:
-        """(joined_at, left_at) of every membership row (a rejoin overwrites the row's dates)."""
-        stmt = select(Membership.joined_at, Membership.left_at).where(
-            Membership.program_id == program_id
+        """(joined_at, left_at) of every membership period (a member who left and came back
+        has one per stay)."""
+        stmt = select(MembershipPeriod.joined_at, MembershipPeriod.left_at).where(
+            MembershipPeriod.program_id == program_id
         )
         return [(j, lft) for j, lft in await self._s.execute(stmt)]
 
     async def paused_per_round(self, program_id: int) -> dict[int, int]:
-        """Round number → members (by the membership rows' dates, as the round's member
-        count) whom a pause period covered at the round's start. Rounds with none are left out."""
+        """Round number → members (by the membership periods, as the round's member count)
+        whom a pause period covered at the round's start. Rounds with none are left out."""
         stmt = (
             select(Round.number, func.count(func.distinct(PausePeriod.member_id)))
-            .join(Membership, Membership.program_id == Round.program_id)
+            .join(MembershipPeriod, MembershipPeriod.program_id == Round.program_id)
             .join(
                 PausePeriod,
                 and_(
-                    PausePeriod.member_id == Membership.member_id,
+                    PausePeriod.member_id == MembershipPeriod.member_id,
                     PausePeriod.started_at <= Round.started_at,
                     PausePeriod.ended_at > Round.started_at,
                 ),
             )
             .where(
                 Round.program_id == program_id,
-                Membership.joined_at <= Round.started_at,
-                or_(Membership.left_at.is_(None), Membership.left_at > Round.started_at),
+                MembershipPeriod.joined_at <= Round.started_at,
+                or_(
+                    MembershipPeriod.left_at.is_(None),
+                    MembershipPeriod.left_at > Round.started_at,
+                ),
             )
             .group_by(Round.number)
         )

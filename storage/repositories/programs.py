@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
-from storage.models import Member, Membership, Program, Workspace
+from storage.models import Member, Membership, MembershipPeriod, Program, Workspace
 from storage.repositories.base import Repository
 
 
@@ -82,11 +82,48 @@ class ProgramRepository(Repository):
         stmt = self._membership(program_id, member_id)
         return (await self._s.execute(stmt)).scalar_one_or_none()
 
-    async def add_membership(self, program_id: int, member_id: int, now: datetime) -> Membership:
-        """A new membership, or the one a concurrent request just created (never an error)."""
-        return await self._insert_or_get(
-            Membership(program_id=program_id, member_id=member_id, joined_at=now),
-            self._membership(program_id, member_id),
+    async def start_membership(
+        self, program_id: int, member_id: int, now: datetime
+    ) -> Membership | None:
+        """Put the member in the program from `now`: a new membership, or their left one
+        reopened, with a new period in `membership_periods` (same transaction). Returns the
+        membership, or None when they were in already (or a concurrent request just put them
+        in; that request records the period)."""
+        membership = await self.membership(program_id, member_id)
+        if membership is None:
+            new = Membership(program_id=program_id, member_id=member_id, joined_at=now)
+            membership = await self._insert_or_get(new, self._membership(program_id, member_id))
+            if membership is not new:
+                return None
+        elif membership.left_at is None:
+            return None
+        else:
+            membership.left_at, membership.joined_at = None, now
+        self._s.add(MembershipPeriod(program_id=program_id, member_id=member_id, joined_at=now))
+        return membership
+
+    async def end_membership(self, membership: Membership, now: datetime) -> bool:
+        """Take the member out of the program at `now`: the membership and its open period
+        end together. False when it had ended already."""
+        if membership.left_at is not None:
+            return False
+        membership.left_at = now
+        await self._s.execute(
+            update(MembershipPeriod)
+            .where(
+                MembershipPeriod.program_id == membership.program_id,
+                MembershipPeriod.member_id == membership.member_id,
+                MembershipPeriod.left_at.is_(None),
+            )
+            .values(left_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return True
+
+    async def forget_periods(self, member_id: int) -> None:
+        """forget-me: every period the member was in any program goes."""
+        await self._s.execute(
+            delete(MembershipPeriod).where(MembershipPeriod.member_id == member_id)
         )
 
     @staticmethod

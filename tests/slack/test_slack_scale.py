@@ -8,7 +8,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import insert, select
 
 from storage.engine import Database
-from storage.models import Delivery, Member, Membership, Profile, Program, Workspace
+from storage.models import (
+    Delivery,
+    Member,
+    Membership,
+    MembershipPeriod,
+    Profile,
+    Program,
+    Workspace,
+)
 from tests.conftest import START
 from tests.slack.conftest import SlackWorld
 from tests.slack.fake_slack import BOT_USER, TEAM
@@ -70,10 +78,11 @@ async def seed_program(db: Database, channel: str, people: list[str], due: datet
                 for i in ids
             ],
         )
-        await s.execute(
-            insert(Membership),
-            [{"program_id": program.id, "member_id": i, "joined_at": START} for i in ids],
-        )
+        for model in (Membership, MembershipPeriod):
+            await s.execute(
+                insert(model),
+                [{"program_id": program.id, "member_id": i, "joined_at": START} for i in ids],
+            )
         await s.commit()
 
 
