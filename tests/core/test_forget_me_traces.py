@@ -102,11 +102,15 @@ async def test_forget_me_leaves_no_trace_in_any_table(any_world: World) -> None:
     before = len(w.platform.sent)
     async with w.db.session() as s:
         zed_id = (await s.execute(select(Member.id).where(Member.external_id == ZED))).scalar_one()
-    assert {row[1] for row in (await dump_database(w.db))["pause_periods"]} == {zed_id}
+    before_dump = await dump_database(w.db)
+    assert {row[1] for row in before_dump["pause_periods"]} == {zed_id}
+    assert zed_id in {row[2] for row in before_dump["membership_periods"]}
     assert "Done" in (await w.coffee(ZED, "forget-me confirm")).text
     dump = await dump_database(w.db)
     assert traces_of(dump, NEEDLES) == []
     assert dump["pause_periods"] == []  # zed's pauses, with them
+    periods = {row[2] for row in dump["membership_periods"]}  # zed's stays in the program too
+    assert zed_id not in periods and len(periods) == len(OTHERS)
     assert len(dump["opt_outs"]) == 1 and dump["avoid_pairs"] == []
     # thanks zed received from others stay with their authors, without the link to zed;
     # the note that named zed in its text is gone with everything that carried it

@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from adapters.console.platform import Posted
-from storage.models import Delivery, GhostCheck, Round
+from storage.models import Delivery, GhostCheck, Member, Membership, MembershipPeriod, Round
 from tests.conftest import World
 
 FOUR = ["maya", "li", "sam", "ana"]
@@ -178,3 +178,29 @@ async def test_someone_who_joined_late_counts_only_rounds_since(world: World) ->
     await w.press("maya", "We've scheduled it")
     await w.advance(timedelta(days=7))  # round 3: one silent round behind sam at most
     assert not _ghost_dms(w, "sam")
+
+
+async def test_leave_from_the_question_ends_the_membership_and_its_period(world: World) -> None:
+    w = world
+    await w.program(FOUR)
+    await w.coffee("maya", "config ghost_after 1")
+    await _round_where_all_but(w, "sam", days=3)
+    await _round_where_all_but(w, "sam")  # round 2: sam asked
+    reply = await w.press("sam", "Leave")
+    assert reply.ok, reply.text
+    async with w.db.session() as s:
+        sam = (await s.execute(select(Member.id).where(Member.external_id == "sam"))).scalar_one()
+        membership = (
+            await s.execute(select(Membership).where(Membership.member_id == sam))
+        ).scalar_one()
+        periods = (
+            (await s.execute(select(MembershipPeriod).where(MembershipPeriod.member_id == sam)))
+            .scalars()
+            .all()
+        )
+    assert membership.left_at == w.clock.now()
+    assert [(p.joined_at, p.left_at) for p in periods] == [
+        (membership.joined_at, membership.left_at)
+    ]
+    await w.advance(timedelta(days=7))
+    assert not await _in_latest_round(w, "sam")
