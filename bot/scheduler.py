@@ -40,7 +40,12 @@ class Ticker:
         if self._current is not None and not self._current.done():
             return
         self._current = asyncio.create_task(self._guarded(), name="warmintro-tick")
-        await asyncio.shield(self._current)
+        try:
+            await asyncio.shield(self._current)
+        except asyncio.CancelledError:
+            # APScheduler is shutting down: the tick goes on in its own task and stop() waits
+            # for it, so this job ends quietly instead of being logged as an error.
+            logger.debug("tick: the scheduler stopped while a tick was running")
 
     async def _guarded(self) -> None:
         try:
