@@ -1,8 +1,9 @@
 """Issue 10's table: a real `warmintro serve --platform slack` under load, against a fake Slack
 on loopback that enforces Slack's rate limits.
 
-    python -m bench.bench_load [--db sqlite|postgres|both] [--quick] [--members 3000]
-        [--commands 1000] [--inflight 50] [--round-seconds 240] [--profile]
+    python -m bench.bench_load [--db sqlite|postgres|both] [--phase commands|round|both]
+        [--quick] [--members 3000] [--commands 1000] [--inflight 50] [--round-seconds 240]
+        [--profile]
 
 Everything talks to 127.0.0.1 only. Every phase runs against a fresh app process, a fresh
 database (SQLite file in a temporary directory, or a fresh PostgreSQL schema at
@@ -652,9 +653,27 @@ def s(seconds: float) -> str:
     return f"{seconds:.2f} s"
 
 
-def print_table(kind: str, c: CommandFigures, r: RoundFigures, quick: bool) -> None:
+def print_table(kind: str, c: CommandFigures | None, r: RoundFigures | None, quick: bool) -> None:
     rows: list[tuple[str, str, str, str]] = []
     label = "PG" if kind == "postgresql" else "SQLite"
+    if c is not None:
+        rows += _command_rows(kind, label, c)
+    if r is not None:
+        rows += _round_rows(r)
+    sizes = " (--quick sizes)" if quick else ""
+    print(f"\n## {label}{sizes}\n")
+    print("| what | today | measured | target |\n|---|---|---|---|")
+    for what, today, measured, target in rows:
+        print(f"| {what} | {today} | {measured} | {target} |")
+    if c is not None:
+        print(
+            f"\ncommands: {c.replied:,}/{c.commands:,} replied, burst took {c.wall:.1f} s, "
+            f"Slack calls {dict(c.answered)}, of which 429: {dict(c.limited)}"
+        )
+
+
+def _command_rows(kind: str, label: str, c: CommandFigures) -> list[tuple[str, str, str, str]]:
+    rows: list[tuple[str, str, str, str]] = []
     rows.append(
         (
             f"{c.commands:,} slash commands, {c.inflight} in flight (status+join), "
@@ -681,6 +700,11 @@ def print_table(kind: str, c: CommandFigures, r: RoundFigures, quick: bool) -> N
             TARGET["cpu"],
         )
     )
+    return rows
+
+
+def _round_rows(r: RoundFigures) -> list[tuple[str, str, str, str]]:
+    rows: list[tuple[str, str, str, str]] = []
     rows.append(
         (
             f"{r.members:,}-member round: saving the round ({r.groups:,} groups)",
@@ -728,15 +752,7 @@ def print_table(kind: str, c: CommandFigures, r: RoundFigures, quick: bool) -> N
             TARGET["handed_back"],
         )
     )
-    sizes = " (--quick sizes)" if quick else ""
-    print(f"\n## {label}{sizes}\n")
-    print("| what | today | measured | target |\n|---|---|---|---|")
-    for what, today, measured, target in rows:
-        print(f"| {what} | {today} | {measured} | {target} |")
-    print(
-        f"\ncommands: {c.replied:,}/{c.commands:,} replied, burst took {c.wall:.1f} s, "
-        f"Slack calls {dict(c.answered)}, of which 429: {dict(c.limited)}"
-    )
+    return rows
 
 
 # --- main ---------------------------------------------------------------------------------------
@@ -751,15 +767,21 @@ async def run(args: argparse.Namespace) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="warmintro-load-"))
     try:
         for kind in kinds if not args.profile_only else []:
-            print(f"\n[{kind}] {args.commands} commands, {args.inflight} in flight …", flush=True)
-            c = await commands_phase(kind, tmp, args)
-            print(f"[{kind}] round of {args.members} members …", flush=True)
-            r = await round_phase(kind, tmp, args)
+            c = r = None
+            if args.phase in {"commands", "both"}:
+                what = f"{args.commands} commands, {args.inflight} in flight"
+                print(f"\n[{kind}] {what} …", flush=True)
+                c = await commands_phase(kind, tmp, args)
+            if args.phase in {"round", "both"}:
+                print(f"[{kind}] round of {args.members} members …", flush=True)
+                r = await round_phase(kind, tmp, args)
             print_table(kind, c, r, args.quick)
         if args.profile or args.profile_only:
             PROFILES.mkdir(exist_ok=True)
             for kind in kinds if args.db != "both" else ["postgresql"]:
                 for phase, runner in (("commands", commands_phase), ("round", round_phase)):
+                    if args.phase not in {phase, "both"}:
+                        continue
                     prof = tmp / f"{kind}-{phase}.prof"
                     print(f"[{kind}] {phase} under cProfile …", flush=True)
                     await runner(kind, tmp, args, prof)
@@ -781,6 +803,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--quick", action="store_true", help="300 members, 200 commands, 60 s")
+    parser.add_argument(
+        "--phase", choices=["commands", "round", "both"], default="both", help="which to run"
+    )
     parser.add_argument("--members", type=int)
     parser.add_argument("--commands", type=int)
     parser.add_argument("--inflight", type=int, default=50)
