@@ -24,9 +24,11 @@ Phases (each in its own process and database):
 1. commands: `--commands` signed slash commands from `--inflight` concurrent senders, half
    `/coffee status` from onboarded members, half `/coffee join` from channel members the app
    doesn't know yet (each gets the interview DM, whose conversations.open is rate-limited).
-   Ack = the HTTP answer's latency; reply = sending the request → the response_url POST arriving
-   at the fake. CPU = the app's utime+stime (/proc/<pid>/stat) from the first request to the
-   last reply, ÷ commands (it includes the interview deliveries the joins cause).
+   Ack = the HTTP answer's latency; reply = sending the request → the reply arriving: in the
+   ack itself (a reply ready within `adapters.slack.slash.ACK_SECONDS` is the HTTP answer, as
+   Slack shows it) or as the response_url POST at the fake. CPU = the app's utime+stime
+   (/proc/<pid>/stat) from the first request to the last reply, ÷ commands (it includes the
+   interview deliveries the joins cause).
 2. round: `--members` onboarded members in a channel program, then an admin's signed
    `/coffee match-now`; the app syncs the pool (conversations.members), matches, saves, and
    delivers the intros (conversations.open + chat.postMessage per group). Measured until every
@@ -42,8 +44,11 @@ Phases (each in its own process and database):
    - 429s: during the window, per successful conversations.open and as a share of all calls;
    - handed back: "delivery N: ratelimited; retry #…" log lines (a send that used up its 429
      retries and went back to the outbox), and intro rows whose error says ratelimited.
-"In flight" is open-loop: `--inflight` senders each wait for the ack (the HTTP answer) of one
-request before sending the next, never for its reply, as when everyone presses Join at once.
+"In flight": `--inflight` senders each wait for the HTTP answer (the ack) of one request before
+sending the next. A reply ready within `ACK_SECONDS` is carried by that answer, so the senders
+then keep `--inflight` commands in flight at the app; a command still running at
+`ACK_SECONDS` is acknowledged without its reply and its sender moves on (before the reply went
+into the ack, every ack was immediate and the senders never waited for a reply).
 
 Setup is written to the database directly (`tests.slack.test_slack_scale.seed_program`: the
 program, onboarded members and profiles), not enrolled through the product: enrolling 3,000
@@ -205,6 +210,11 @@ class LimitedSlack(FakeSlack):
         await request.read()
         await asyncio.sleep(LATENCY)
         return await super()._response(request)
+
+    def record_response(self, tag: str, body: dict[str, Any], via: str) -> None:
+        """A reply carried by the ack arrives with it (`SlackClient.record_ack`)."""
+        self.reply_at.setdefault(tag, time.perf_counter())
+        super().record_response(tag, body, via)
 
 
 # --- the app under test ---------------------------------------------------------------------------

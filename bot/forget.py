@@ -168,8 +168,9 @@ async def _sweep(uow: UnitOfWork, workspace_id: int, traces: Traces) -> None:
         if not (by_id or traces.in_json(row.payload)):
             continue
         if row.status == DeliveryStatus.SENDING:
-            logger.warning("delivery %s names a forgotten member but is in flight", row.id)
-            continue
+            # In flight: what left can't be called back, but the row is emptied now and the
+            # outbox records its result without the content (and never retries it).
+            logger.info("delivery %s names a forgotten member and is in flight", row.id)
         if row.status == DeliveryStatus.PENDING:
             row.status = DeliveryStatus.CANCELLED
         if traces.in_ref(row.key):

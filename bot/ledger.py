@@ -57,6 +57,11 @@ async def enqueue_many(
     await uow.deliveries.add_many([_row(workspace_id, item, now) for item in items])
 
 
+def is_redacted(row: Delivery) -> bool:
+    """Whether `redact` emptied the row (it must never be sent, or sent again)."""
+    return isinstance(row.payload, dict) and row.payload.get("redacted") is True
+
+
 def redact(row: Delivery, why: str) -> None:
     """Drop what a message held (content, addressees, errors, where it landed): it may name a
     person who asked to be forgotten. The row stays as a bare record that something was sent."""

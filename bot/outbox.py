@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot import keys as key_of
 from bot import metrics, wording
-from bot.ledger import Outgoing, enqueue
+from bot.ledger import Outgoing, enqueue, is_redacted
 from bot.messages import Message
 from bot.ports import (
     DMS_CLOSED,
@@ -232,6 +232,10 @@ class Outbox:
             if not await uow.deliveries.claim(delivery_id, now, now + LEASE, worker, takeover):
                 return None
             row = await uow.deliveries.get(delivery_id)
+            if is_redacted(row):  # emptied by a forget-me while it was in flight
+                row.status = DeliveryStatus.CANCELLED
+                metrics.delivery(row.kind, "cancelled")
+                return None
             target = await self._resolve_target(uow, row)
             if target is None:
                 row.status = DeliveryStatus.CANCELLED
@@ -286,8 +290,12 @@ class Outbox:
             if row is None:
                 return
             row.status = DeliveryStatus.SENT
-            row.platform_ref = ref.encode()
             row.sent_at = self.core.now()
+            if is_redacted(row):  # forgotten while in flight: keep nothing of where it went
+                metrics.delivery(claimed.kind, "sent")
+                logger.info("delivery %s (%s) sent, then redacted", delivery_id, claimed.kind)
+                return
+            row.platform_ref = ref.encode()
             if risky:
                 row.duplicate_risk = True
                 metrics.DUPLICATE_RISK.inc()
@@ -317,6 +325,10 @@ class Outbox:
         async with self.core.uow() as uow:
             row = await self._fenced(uow, delivery_id, claimed)
             if row is None:
+                return
+            if is_redacted(row):  # forgotten while in flight: never tried again
+                row.status = DeliveryStatus.CANCELLED
+                metrics.delivery(claimed.kind, "cancelled")
                 return
             row.error = reason[:1000]
             if in_doubt and row.in_doubt_since is None:

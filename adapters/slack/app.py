@@ -29,6 +29,7 @@ from adapters.slack.home import add_home
 from adapters.slack.interactivity import add_interactivity
 from adapters.slack.oauth import BOT_SCOPES, InstallationStore, state_store
 from adapters.slack.platform import SlackPlatform, make_client
+from adapters.slack.slash import SlashCommands
 from bot.app import WarmIntro
 from bot.bootstrap import build_app
 from bot.clock import Clock, SystemClock
@@ -98,6 +99,8 @@ class SlackRuntime:
             )
         self.warm: WarmIntro = build_app(db, self.platform, clock or SystemClock(), settings, rng)
         register(self.bolt, self.warm, self.platform, self.installations, self.forget_tokens)
+        # Slash commands over HTTP skip bolt (Socket Mode's go through its listener).
+        self.slash = SlashCommands(self.warm, self.platform, check_installed=self.oauth)
 
     async def close(self) -> None:
         """Release what the runtime opened beyond the app's own database engine."""

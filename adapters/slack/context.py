@@ -119,7 +119,8 @@ async def actor_of(context: dict[str, Any]) -> Actor:
 async def answer(
     respond: AsyncRespond | None, reply: Reply, body: dict[str, Any], client: AsyncWebClient
 ) -> None:
-    """The reply, ephemerally through the response_url; by DM when there's no usable one."""
+    """A bolt listener's reply, ephemerally through the response_url; by DM when there's no
+    usable one."""
     if reply.message is None:
         return
     url = guard.response_url_of(body)
@@ -127,8 +128,7 @@ async def answer(
         session = getattr(client, "session", None)
         if isinstance(session, aiohttp.ClientSession) and not session.closed and url:
             # bolt's `respond` opens a connection per reply; the shared session keeps them
-            body_out = {"response_type": "ephemeral", "replace_original": False}
-            await post_response(url, {**body_out, **render.post_args(reply.message)}, session)
+            await post_response(url, _ephemeral(reply), session)
             return
         await respond(
             response_type="ephemeral", replace_original=False, **render.post_args(reply.message)
@@ -137,3 +137,27 @@ async def answer(
     person = guard.person_of(body)
     if person is not None:
         await client.chat_postMessage(channel=person, **render.post_args(reply.message))
+
+
+async def reply_later(platform: SlackPlatform, reply: Reply, body: dict[str, Any]) -> None:
+    """A reply after the ack (no bolt listener around it): the response_url on the process's
+    shared session, else a DM."""
+    if reply.message is None:
+        return
+    url = guard.response_url_of(body)
+    if url and guard.response_url_ok(url):
+        await post_response(url, _ephemeral(reply), platform.shared.get())
+        return
+    person = guard.person_of(body)
+    if person is not None:
+        client = await platform.client(team_of(body, {}))
+        await client.chat_postMessage(channel=person, **render.post_args(reply.message))
+
+
+def _ephemeral(reply: Reply) -> dict[str, Any]:
+    assert reply.message is not None
+    return {
+        "response_type": "ephemeral",
+        "replace_original": False,
+        **render.post_args(reply.message),
+    }

@@ -238,6 +238,10 @@ class SlackPlatform:
         self._users: dict[tuple[str, str], tuple[float, UserInfo | None]] = {}
         self._scopes: dict[str, tuple[float, frozenset[str]]] = {}
 
+    async def installed(self, workspace_id: str) -> bool:
+        """Whether the app has a bot token for the workspace (cached by the lookup)."""
+        return bool(workspace_id) and await self._token_for(workspace_id) is not None
+
     async def client(self, workspace_id: str) -> AsyncWebClient:
         token = await self._token_for(workspace_id)
         if token is None:

@@ -13,6 +13,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from adapters.metrics_http import add_metrics_route
 from adapters.slack import guard
 from adapters.slack.app import EVENTS_PATH, INSTALL_PATH, REDIRECT_PATH, SlackRuntime
+from adapters.slack.slash import is_slash_command
 from adapters.web.site import Dashboard, add_dashboard_routes
 from bot import metrics
 
@@ -59,7 +60,8 @@ def _dispatcher(runtime: SlackRuntime) -> Handler:
             return await guarded(request)
 
     async def guarded(request: web.Request) -> web.Response:
-        """The guard (`guard`), then bolt. Malformed requests are 400, never 500."""
+        """The guard (`guard`), then a slash command's own path (`slash.py`) or bolt.
+        Malformed requests are 400, never 500."""
         raw = await request.read()  # over MAX_BODY: aiohttp answers 413
         if secret:
             refused = guard.check_signature(secret, request.headers, raw)
@@ -67,11 +69,14 @@ def _dispatcher(runtime: SlackRuntime) -> Handler:
                 return _refuse(refused.status, refused.reason)
         try:
             text = raw.decode("utf-8")
-            guard.check_shape(guard.parse_body(text, _content_type(request)))
+            body = guard.parse_body(text, _content_type(request))
+            guard.check_shape(body)
         except UnicodeDecodeError:
             return _refuse(400, "body is not UTF-8")
         except guard.Malformed as exc:
             return _refuse(400, str(exc))
+        if secret and is_slash_command(body):  # signed and well-formed: no need for bolt
+            return await runtime.slash.handle(body)
         try:
             bolt_request = AsyncBoltRequest(
                 body=text,

@@ -136,6 +136,10 @@ def did_you_mean_confirm(name: str) -> str:
 # --- when something goes wrong, or a request can't be read ------------------------------------
 
 SOMETHING_WENT_WRONG = "Something went wrong on our side; nothing was changed."
+NOT_INSTALLED = (
+    "WarmIntro isn't installed in this workspace (or was removed). "
+    "Ask a workspace admin to install it, then try again."
+)
 UNSAFE_TEXT = (
     "That text contains control characters or broken Unicode that I can't store. "
     "Please retype it without them."

@@ -17,7 +17,7 @@ from slack_sdk.models.views import View
 
 from adapters.slack import limits
 
-MESSAGE_METHODS = {"chat.postMessage", "chat.update", "chat.postEphemeral", "response_url"}
+MESSAGE_METHODS = {"chat.postMessage", "chat.update", "chat.postEphemeral", "response_url", "ack"}
 VIEW_METHODS = {"views.open", "views.update", "views.push", "views.publish"}
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
+from adapters.slack import slash
 from adapters.slack.app import SlackRuntime
 from adapters.slack.ratelimit import TIERS, Limit, RateLimiter
 from adapters.slack.server import serve_http
@@ -107,3 +110,18 @@ async def sw(sqlite_db: Database, fake_slack: FakeSlack) -> AsyncIterator[SlackW
     await world.warm.close()
     await world.slack.close()
     await runner.cleanup()  # type: ignore[attr-defined]
+
+
+def slow_commands(sw: SlackWorld, monkeypatch: pytest.MonkeyPatch, fail: bool = False) -> None:
+    """Make every `/coffee` command outlast the ack's deadline (`slash.ACK_SECONDS`), so its
+    reply comes after the ack; `fail`: it then raises."""
+    monkeypatch.setattr(slash, "ACK_SECONDS", 0.05)
+    run = type(sw.warm).run.__get__(sw.warm)
+
+    async def slow(*args: Any) -> Any:
+        await asyncio.sleep(0.5)
+        if fail:
+            raise RuntimeError("the database fell over")
+        return await run(*args)
+
+    monkeypatch.setattr(sw.warm, "run", slow)

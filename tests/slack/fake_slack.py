@@ -260,11 +260,15 @@ class FakeSlack:
         return web.Response(status=500)
 
     async def _response(self, request: web.Request) -> web.Response:
-        body = await request.json()
-        self.violations += blockkit.check("response_url", body)
-        self.responses.append({"tag": request.match_info["tag"], **body})
-        self.events.append("response:" + request.match_info["tag"])
+        self.record_response(request.match_info["tag"], await request.json(), "response_url")
         return web.Response(text="ok")
+
+    def record_response(self, tag: str, body: dict[str, Any], via: str) -> None:
+        """A reply to a command or button: POSTed to its response_url, or (`via="ack"`) the
+        message carried by the HTTP answer to a slash command, which Slack shows the same way."""
+        self.violations += blockkit.check(via, body)
+        self.responses.append({"tag": tag, "via": via, **body})
+        self.events.append("response:" + tag)
 
     async def _socket(self, request: web.Request) -> web.WebSocketResponse:
         """Socket Mode: say hello, push queued envelopes, record the app's acks."""
@@ -489,6 +493,11 @@ class SlackClient:
         async with self.session.post(self.url, data=body.encode(), headers=hdrs) as response:
             return response.status, await response.text()
 
+    def record_ack(self, tag: str, answer: str) -> None:
+        """A slash command's HTTP answer: a message in it is the reply (Slack shows it)."""
+        if answer.strip():
+            self.fake.record_response(tag, json.loads(answer), "ack")
+
     async def command(self, command: str, text: str, user: str, channel: str = "C0001") -> str:
         """Send a slash command; returns the response_url tag to wait on."""
         tag = f"r{next(self._tags)}"
@@ -505,8 +514,9 @@ class SlackClient:
                 "api_app_id": "A0001",
             }
         )
-        status, _ = await self.post(body, "application/x-www-form-urlencoded")
+        status, answer = await self.post(body, "application/x-www-form-urlencoded")
         assert status == 200
+        self.record_ack(tag, answer)
         return tag
 
     async def reply(self, tag: str) -> dict[str, Any]:

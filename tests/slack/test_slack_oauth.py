@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from collections.abc import AsyncIterator
 
@@ -11,6 +12,7 @@ from aiohttp import ClientSession
 from sqlalchemy import select, text
 
 from adapters.slack.oauth import TokenCipher
+from bot import wording
 from storage.engine import Database
 from storage.models import Program
 from tests.slack.conftest import SlackWorld, start_world
@@ -138,3 +140,19 @@ async def test_forget_me_by_the_installer_keeps_the_install_but_not_their_id(
         await oauth_world.slack.command("/coffee", "status", "U0002")
     )
     assert "Colleagues met so far" in reply["text"]
+
+
+async def test_a_workspace_that_has_not_installed_the_app_is_told_so(
+    oauth_world: SlackWorld,
+) -> None:
+    """A signed slash command from a workspace with no installation runs nothing."""
+    status, answer = await oauth_world.slack.post(
+        "team_id=T0001&channel_id=C0001&user_id=U0002&command=%2Fcoffee&text=join"
+        "&trigger_id=t&response_url=http%3A%2F%2F127.0.0.1%3A1%2Fr",
+        "application/x-www-form-urlencoded",
+    )
+    assert status == 200 and json.loads(answer)["text"] == wording.NOT_INSTALLED
+    await oauth_world.settle()
+    async with oauth_world.warm.core.db.engine.connect() as conn:
+        assert (await conn.execute(text("SELECT count(*) FROM members"))).scalar_one() == 0
+    assert oauth_world.fake.calls == []
