@@ -2,8 +2,8 @@
 on loopback that enforces Slack's rate limits.
 
     python -m bench.bench_load [--db sqlite|postgres|both] [--phase commands|round|both]
-        [--quick] [--members 3000] [--commands 1000] [--inflight 50] [--round-seconds 240]
-        [--profile]
+        [--quick] [--members 3000] [--commands 1000] [--inflight 50 | --rate 100]
+        [--round-seconds 240] [--profile]
 
 Everything talks to 127.0.0.1 only. Every phase runs against a fresh app process, a fresh
 database (SQLite file in a temporary directory, or a fresh PostgreSQL schema at
@@ -48,7 +48,9 @@ Phases (each in its own process and database):
 sending the next. A reply ready within `ACK_SECONDS` is carried by that answer, so the senders
 then keep `--inflight` commands in flight at the app; a command still running at
 `ACK_SECONDS` is acknowledged without its reply and its sender moves on (before the reply went
-into the ack, every ack was immediate and the senders never waited for a reply).
+into the ack, every ack was immediate and the senders never waited for a reply). `--rate R`
+instead sends command n at n / R seconds, whatever has come back (open loop): the rate the app
+sustains.
 
 Setup is written to the database directly (`tests.slack.test_slack_scale.seed_program`: the
 program, onboarded members and profiles), not enrolled through the product: enrolling 3,000
@@ -430,7 +432,7 @@ class CommandFigures:
     wall: float
     limited: Counter[str]
     answered: Counter[str]
-    inflight: int
+    load: str  # "50 in flight", or "100/s open loop"
 
 
 async def commands_phase(
@@ -458,16 +460,27 @@ async def commands_phase(
             assert app.proc is not None
             cpu0, t0 = cpu_seconds(app.proc.pid), time.perf_counter()
 
+            async def send(what: str, user: str) -> None:
+                started = time.perf_counter()
+                tag = await slack.command("/coffee", what, user, CHANNEL)
+                acks.append(time.perf_counter() - started)
+                sent[tag] = (what, started)
+
             async def sender() -> None:
                 for what, user in queue:
-                    started = time.perf_counter()
-                    tag = await slack.command("/coffee", what, user, CHANNEL)
-                    acks.append(time.perf_counter() - started)
-                    sent[tag] = (what, started)
+                    await send(what, user)
 
-            await asyncio.wait_for(
-                asyncio.gather(*(sender() for _ in range(args.inflight))), args.deadline
-            )
+            async def at_rate(n: int, what: str, user: str) -> None:
+                await asyncio.sleep(max(0.0, t0 + n / args.rate - time.perf_counter()))
+                await send(what, user)
+
+            if args.rate:  # open loop: command n leaves at n / rate, whatever came back
+                await slack.session.close()
+                slack.session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
+                senders = [at_rate(n, what, user) for n, (what, user) in enumerate(work)]
+            else:
+                senders = [sender() for _ in range(args.inflight)]
+            await asyncio.wait_for(asyncio.gather(*senders), args.deadline)
             deadline = time.monotonic() + args.deadline
             await until(lambda: all(t in fake.reply_at for t in sent), deadline)
             cpu1, t1 = cpu_seconds(app.proc.pid), time.perf_counter()
@@ -491,7 +504,7 @@ async def commands_phase(
         wall=t1 - t0,
         limited=Counter(fake.limited),
         answered=Counter(fake.answered),
-        inflight=args.inflight,
+        load=f"{args.rate:g}/s open loop" if args.rate else f"{args.inflight} in flight",
     )
 
 
@@ -686,7 +699,7 @@ def _command_rows(kind: str, label: str, c: CommandFigures) -> list[tuple[str, s
     rows: list[tuple[str, str, str, str]] = []
     rows.append(
         (
-            f"{c.commands:,} slash commands, {c.inflight} in flight (status+join), "
+            f"{c.commands:,} slash commands, {c.load} (status+join), "
             f"{label}: reply p50 / p99 (acks p50 / p99)",
             TODAY[kind]["reply"] + f" (acks {TODAY[kind]['ack']})",
             f"{s(c.reply_p50)} / {s(c.reply_p99)} (acks {c.ack_p50 * 1000:.0f} / "
@@ -779,7 +792,8 @@ async def run(args: argparse.Namespace) -> None:
         for kind in kinds if not args.profile_only else []:
             c = r = None
             if args.phase in {"commands", "both"}:
-                what = f"{args.commands} commands, {args.inflight} in flight"
+                how = f"at {args.rate:g}/s" if args.rate else f"{args.inflight} in flight"
+                what = f"{args.commands} commands, {how}"
                 print(f"\n[{kind}] {what} …", flush=True)
                 c = await commands_phase(kind, tmp, args)
             if args.phase in {"round", "both"}:
@@ -819,6 +833,12 @@ def main() -> None:
     parser.add_argument("--members", type=int)
     parser.add_argument("--commands", type=int)
     parser.add_argument("--inflight", type=int, default=50)
+    parser.add_argument(
+        "--rate",
+        type=float,
+        help="commands per second, open loop (each leaves on time whatever came back), "
+        "instead of --inflight senders",
+    )
     parser.add_argument(
         "--round-seconds",
         type=float,
