@@ -185,6 +185,22 @@ class ProgramRepository(Repository):
         )
         return list((await self._s.execute(stmt)).unique().scalars())
 
+    async def active_external_ids(self, program_id: int) -> dict[str, int]:
+        """`active_members` as platform user id → member id, without loading the members
+        (a pool sync of a 3,000-member program only compares ids)."""
+        stmt = (
+            select(Member.external_id, Member.id)
+            .join(Membership, Membership.member_id == Member.id)
+            .where(
+                Membership.program_id == program_id,
+                Membership.left_at.is_(None),
+                Member.is_bot.is_(False),
+                Member.deactivated.is_(False),
+            )
+            .order_by(Member.id)
+        )
+        return dict((await self._s.execute(stmt)).tuples().all())
+
     async def eligible_members(self, program_id: int, now: datetime) -> list[Member]:
         """Who the program's next round matches: active, not paused, not sitting it out."""
         skipping = (

@@ -98,7 +98,7 @@ class RoundRepository(Repository):
             }
             for g in groups
         ]
-        await self._s.execute(insert(Group), rows)
+        await self._s.execute(insert(Group.__table__), rows)  # Core: no ORM bookkeeping
         positions = [g.position for g in groups]
         found = await self._s.execute(
             select(Group.position, Group.id).where(
@@ -115,7 +115,7 @@ class RoundRepository(Repository):
             for m in g.member_ids
         ]
         if members:
-            await self._s.execute(insert(GroupMember), members)
+            await self._s.execute(insert(GroupMember.__table__), members)
         return ids
 
     async def slot_picks(self, group_id: int) -> dict[int, int]:
