@@ -199,7 +199,7 @@ class ProgramRepository(Repository):
             )
             .order_by(Member.id)
         )
-        return dict((await self._s.execute(stmt)).tuples().all())
+        return dict((await self._s.execute(stmt)).all())
 
     async def eligible_members(self, program_id: int, now: datetime) -> list[Member]:
         """Who the program's next round matches: active, not paused, not sitting it out."""

@@ -107,7 +107,7 @@ class RoundRepository(Repository):
                 Group.position <= max(positions),
             )
         )
-        by_position: dict[int, int] = dict(found.tuples().all())
+        by_position: dict[int, int] = dict(found.all())
         ids = [by_position[p] for p in positions]
         members = [
             {"group_id": gid, "member_id": m}
