@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import random
 import sys
@@ -199,12 +200,24 @@ async def serve_forever(platform: str | None, port: int, host: str = "0.0.0.0") 
     serving = Serving(database)
     try:
         serving.start(settings, chosen, host, port, stop)
+        logger.info("start-up done: %s objects set aside from garbage collection", settle_heap())
         await serving.wait(stop)
     finally:
         stop.set()
         await serving.stop()
         await database.dispose()
     return 0
+
+
+def settle_heap() -> int:
+    """Once start-up is done: collect, then set every object alive now aside (`gc.freeze`:
+    modules, classes, mappers, the platforms' SDKs, about 160,000 objects) so that the
+    collector's full passes no longer walk them. They live as long as the process anyway;
+    walking them found nothing and took 0.1-0.3 s a pass, several passes in a 3,000-member
+    round. Returns how many objects were set aside."""
+    gc.collect()
+    gc.freeze()
+    return gc.get_freeze_count()
 
 
 def _leading(leadership: Leadership):  # type: ignore[no-untyped-def]

@@ -394,7 +394,7 @@ def new_fake(members: list[str], extra: list[str] = ()) -> LimitedSlack:  # type
     fake.users[members[0]]["is_admin"] = True
     fake.add_user(BOT_USER, "WarmIntro", is_bot=True)
     fake.channels[CHANNEL] = [*members, *extra, BOT_USER]
-    fake.page_size = 200  # the app asks for 200 a page
+    fake.page_size = 1000  # Slack's largest page: the app's `limit` decides below that
     return fake
 
 

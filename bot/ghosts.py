@@ -98,15 +98,19 @@ async def before_round(core: Core, program_id: int) -> list[str]:
         checks = await uow.care.latest_checks(program_id)
         keys = await _pause_unanswered(uow, program, number, checks, by_member, now)
         joined = await uow.care.joined_at(program_id)
-        for member in await uow.programs.eligible_members(program_id, now):
-            check = checks.get(member.id)
+        asking = []  # (ids only: this runs beside the matcher; most rounds ask nobody)
+        for member_id in await uow.programs.eligible_member_ids(program_id, now):
+            check = checks.get(member_id)
             if check is not None and (check.answer is None or check.asked_round >= number):
                 continue  # a question is open (or was asked for this round already)
             asked_before = check.asked_round if check is not None else 0
-            since = joined.get(member.id, now)
-            quiet = streak(by_member.get(member.id, {}), asked_before, since)
+            since = joined.get(member_id, now)
+            quiet = streak(by_member.get(member_id, {}), asked_before, since)
             if quiet >= after:
-                keys += await _ask(uow, program, member, number, now)
+                asking.append(member_id)
+        members = await uow.members.by_ids(asking)
+        for member_id in asking:
+            keys += await _ask(uow, program, members[member_id], number, now)
     return keys
 
 

@@ -119,12 +119,12 @@ async def _follow(
         program = await uow.programs.get(program_id)
         assert program is not None
         channel = program.channel_id
-        for member in await uow.programs.active_members(program_id):
-            if member.external_id not in current:
-                membership = await uow.programs.membership(program_id, member.id)
+        for external_id, member_id in (await uow.programs.active_external_ids(program_id)).items():
+            if external_id not in current:
+                membership = await uow.programs.membership(program_id, member_id)
                 if membership is not None and await uow.programs.end_membership(membership, now):
                     changed = True
-                    logger.info("member %s left channel %s", member.external_id, channel)
+                    logger.info("member %s left channel %s", external_id, channel)
         newcomers = current - await uow.programs.member_external_ids(program_id)
         if known is None:
             newcomers = set()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
@@ -13,18 +14,19 @@ from typing import TYPE_CHECKING
 from bot import ghosts, metrics, rescue, wording
 from bot import keys as key_of
 from bot.cadence import checkin_times, next_round_time
-from bot.intros import intro_message, person_of, reason_to_json, render_reasons
+from bot.intros import compose_intro, person_of, reason_to_json, render_reasons
 from bot.ledger import Outgoing, enqueue_many
 from bot.matching.engine import match
 from bot.matching.tags import normalize_tags
-from bot.matching.types import Candidate, MatchResult, Weights
+from bot.matching.types import Candidate, MatchResult, Reason, Weights
 from bot.outbox import Outbox
 from bot.pool import POOL_SYNC_WAITS, PoolSync, sync_pool
 from bot.ports import DirectTarget, GroupTarget
 from bot.program_settings import max_size_on, program_rules
-from bot.slots import propose
+from bot.slots import Person, RoundSlots
 from bot.states import CHECKIN_KINDS, DeliveryKind, RoundStatus
-from storage.models import Group, Member, Program, Round
+from storage.models import Member, Program, Round
+from storage.repositories.rounds import NewGroup
 from storage.uow import UnitOfWork
 
 if TYPE_CHECKING:
@@ -218,30 +220,38 @@ async def _save_round(
         total_weight=plan.result.total_weight,
     )
     await uow.rounds.add(round_)
-    matched = [
-        (
-            Group(
-                position=position,
-                weight=g.weight,
-                reasons=[reason_to_json(r) for r in g.reasons],
-                slots=[
-                    s.isoformat()
-                    for s in propose(
-                        [person_of(plan.members[int(x)]) for x in g.members], now, ends
-                    )
-                ],
-            ),
-            [int(x) for x in g.members],
+    # Per-group work is kept small: each member's zone and hours are read once, groups with
+    # the same zones and hours share their proposed times, and the intro is written from the
+    # plan's reasons and times (not read back from the rows).
+    people = {mid: person_of(m) for mid, m in plan.members.items()}
+    slots = RoundSlots(now, ends)
+    drafts = []
+    for position, g in enumerate(plan.result.groups):
+        member_ids = [int(x) for x in g.members]
+        starts = slots([people[m] for m in member_ids])
+        drafts.append(
+            (
+                NewGroup(
+                    position,
+                    g.weight,
+                    [reason_to_json(r) for r in g.reasons],
+                    [s.isoformat() for s in starts],
+                    member_ids,
+                ),
+                starts,
+            )
         )
-        for position, g in enumerate(plan.result.groups)
-    ]
-    # One INSERT for the groups, one for their members, one for every delivery of the round.
-    groups = await uow.rounds.add_groups(round_.id, matched)
+    # One INSERT for the groups (and a SELECT of their ids), one for their members, one for
+    # every delivery of the round.
+    group_ids = await uow.rounds.insert_groups(round_.id, [d for d, _ in drafts])
+    checkins = checkin_times(now, round_.ends_at)
     items: list[Outgoing] = []
-    for group, (_, member_ids) in zip(groups, matched, strict=True):
-        items += _group_messages(program, plan, round_, group, member_ids, now)
+    for g, (draft, starts), group_id in zip(plan.result.groups, drafts, group_ids, strict=True):
+        items += _group_messages(
+            program, plan, round_, group_id, draft, g.reasons, starts, people, now, checkins
+        )
     intros = [i.key for i in items if i.kind == DeliveryKind.INTRO]
-    placed = {mid for _, member_ids in matched for mid in member_ids}
+    placed = {mid for draft, _ in drafts for mid in draft.member_ids}
     for mid in set(plan.members) - placed:  # a lone member: say so, never drop them silently
         user = plan.members[mid].external_id
         items.append(
@@ -273,32 +283,48 @@ def _group_messages(
     program: Program,
     plan: Plan,
     round_: Round,
-    group: Group,
-    member_ids: list[int],
+    group_id: int,
+    group: NewGroup,
+    reasons: Sequence[Reason],
+    starts: list[datetime],
+    people: dict[int, Person],
     now: datetime,
+    checkins: tuple[datetime, datetime],
 ) -> list[Outgoing]:
     """A group's intro (now) and its two check-ins."""
+    member_ids = list(group.member_ids)
     users = tuple(plan.members[m].external_id for m in member_ids)
     external = {m: plan.members[m].external_id for m in member_ids}
     names = {m: plan.members[m].display_name for m in member_ids}
-    people = {m: person_of(plan.members[m]) for m in member_ids}
+    mine = {m: people[m] for m in member_ids}
     target = GroupTarget(users, program.channel_id, wording.round_title(plan.number))
-    intro = intro_message(program, group, plan.seed, member_ids, external, names, people)
-    midway, end = checkin_times(now, round_.ends_at)
+    intro = compose_intro(
+        program,
+        group_id,
+        group.position,
+        reasons,
+        starts,
+        plan.seed,
+        member_ids,
+        external,
+        names,
+        mine,
+    )
+    midway, end = checkins
     return [
         Outgoing(
-            key_of.group_message(round_.id, group.id, kind),
+            key_of.group_message(round_.id, group_id, kind),
             kind,
             target,
             message,
             when,
             round_.id,
-            group.id,
+            group_id,
         )
         for kind, when, message in (
             (DeliveryKind.INTRO, now, intro),
-            (DeliveryKind.CHECKIN_MIDWAY, midway, wording.checkin("midway", group.id, len(users))),
-            (DeliveryKind.CHECKIN_END, end, wording.checkin("end", group.id, len(users))),
+            (DeliveryKind.CHECKIN_MIDWAY, midway, wording.checkin("midway", group_id, len(users))),
+            (DeliveryKind.CHECKIN_END, end, wording.checkin("end", group_id, len(users))),
         )
     ]
 

@@ -163,6 +163,29 @@ def propose(
     return [best[day][1] for day in sorted(best)[:count]]
 
 
+class RoundSlots:
+    """`propose` for the many groups of one round (one `now`, one end): the times depend only
+    on the members' zones and hours (in order), which few groups differ in, so each distinct
+    combination is worked out once."""
+
+    def __init__(self, now: datetime, round_ends: datetime) -> None:
+        self.now = now
+        self.round_ends = round_ends
+        self._known: dict[tuple[tuple[tzinfo, WorkingHours], ...], tuple[datetime, ...]] = {}
+
+    def __call__(self, people: Sequence[Person]) -> list[datetime]:
+        key = tuple((p.zone, p.hours) for p in people)
+        found = self._known.get(key)
+        if found is None:
+            found = self._known[key] = tuple(propose(people, self.now, self.round_ends))
+        return list(found)
+
+    @property
+    def computed(self) -> int:
+        """How many distinct combinations were worked out."""
+        return len(self._known)
+
+
 def _windows(person: Person, first: datetime, last: datetime) -> list[tuple[datetime, datetime]]:
     """The person's working hours on their weekdays between `first` and `last`, in UTC."""
     out = []
@@ -226,6 +249,7 @@ __all__ = [
     "DEFAULT_HOURS",
     "HoursError",
     "Person",
+    "RoundSlots",
     "WorkingHours",
     "fits",
     "parse_hours",

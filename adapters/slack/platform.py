@@ -425,7 +425,7 @@ class SlackPlatform:
         members: set[str] = set()
         cursor: str | None = None
         while True:
-            kwargs: dict[str, Any] = {"channel": channel_id, "limit": 200}
+            kwargs: dict[str, Any] = {"channel": channel_id, "limit": 1000}  # Slack's largest page
             if cursor:
                 kwargs["cursor"] = cursor
             response = await self._call(client.conversations_members(**kwargs))

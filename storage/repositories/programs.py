@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select, update
 
-from storage.models import Member, Membership, MembershipPeriod, Program, Workspace
+from storage.models import Member, Membership, MembershipPeriod, Profile, Program, Workspace
 from storage.repositories.base import Repository
 
 
@@ -185,8 +185,24 @@ class ProgramRepository(Repository):
         )
         return list((await self._s.execute(stmt)).unique().scalars())
 
-    async def eligible_members(self, program_id: int, now: datetime) -> list[Member]:
-        """Who the program's next round matches: active, not paused, not sitting it out."""
+    async def active_external_ids(self, program_id: int) -> dict[str, int]:
+        """`active_members` as platform user id → member id, without loading the members
+        (a pool sync of a 3,000-member program only compares ids)."""
+        stmt = (
+            select(Member.external_id, Member.id)
+            .join(Membership, Membership.member_id == Member.id)
+            .where(
+                Membership.program_id == program_id,
+                Membership.left_at.is_(None),
+                Member.is_bot.is_(False),
+                Member.deactivated.is_(False),
+            )
+            .order_by(Member.id)
+        )
+        return dict((await self._s.execute(stmt)).all())
+
+    async def _sitting_out(self, program_id: int) -> set[int]:
+        """Members who asked to sit the program's next round out."""
         skipping = (
             select(Membership.member_id)
             .join(Program, Program.id == Membership.program_id)
@@ -195,7 +211,11 @@ class ProgramRepository(Repository):
                 Membership.skip_round == Program.last_round_number + 1,
             )
         )
-        sitting_out = set((await self._s.execute(skipping)).scalars())
+        return set((await self._s.execute(skipping)).scalars())
+
+    async def eligible_members(self, program_id: int, now: datetime) -> list[Member]:
+        """Who the program's next round matches: active, not paused, not sitting it out."""
+        sitting_out = await self._sitting_out(program_id)
         return [
             m
             for m in await self.active_members(program_id)
@@ -203,4 +223,25 @@ class ProgramRepository(Repository):
                 m.profile is None or m.profile.paused_until is None or m.profile.paused_until <= now
             )
             and m.id not in sitting_out
+        ]
+
+    async def eligible_member_ids(self, program_id: int, now: datetime) -> list[int]:
+        """`eligible_members`' ids (by id), without loading the members and their profiles."""
+        sitting_out = await self._sitting_out(program_id)
+        stmt = (
+            select(Member.id, Profile.paused_until)
+            .join(Membership, Membership.member_id == Member.id)
+            .outerjoin(Profile, Profile.member_id == Member.id)
+            .where(
+                Membership.program_id == program_id,
+                Membership.left_at.is_(None),
+                Member.is_bot.is_(False),
+                Member.deactivated.is_(False),
+            )
+            .order_by(Member.id)
+        )
+        return [
+            member_id
+            for member_id, paused_until in (await self._s.execute(stmt)).all()
+            if (paused_until is None or paused_until <= now) and member_id not in sitting_out
         ]

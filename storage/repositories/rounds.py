@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, func, insert, select
 
 from bot.states import GroupOutcome, RoundStatus
 from storage.models import CheckinAnswer, Group, GroupMember, Program, Round, SlotPick
 from storage.repositories.base import Repository
+
+
+@dataclass(frozen=True, slots=True)
+class NewGroup:
+    """A group to insert: its row's values and who is in it."""
+
+    position: int
+    weight: float
+    reasons: list[dict[str, Any]]
+    slots: list[str] | None
+    member_ids: Sequence[int]
 
 
 class RoundRepository(Repository):
@@ -59,8 +72,20 @@ class RoundRepository(Repository):
     async def add_groups(
         self, round_id: int, groups: Sequence[tuple[Group, Sequence[int]]]
     ) -> list[Group]:
-        """A round's groups and their members in two INSERTs (not one per group). The `Group`s
-        given are filled in (id, round) and returned; they stay outside the session."""
+        """A round's groups and their members (`insert_groups`). The `Group`s given are filled
+        in (id, round) and returned; they stay outside the session."""
+        rows = [NewGroup(g.position, g.weight, g.reasons, g.slots, ids) for g, ids in groups]
+        group_ids = await self.insert_groups(round_id, rows)
+        for (group, _), group_id in zip(groups, group_ids, strict=True):
+            group.id, group.round_id = group_id, round_id
+        return [g for g, _ in groups]
+
+    async def insert_groups(self, round_id: int, groups: Sequence[NewGroup]) -> list[int]:
+        """Insert a round's groups and their members; their ids, in the order given.
+
+        Three statements whatever the count: one INSERT of every group (no RETURNING: SQLite
+        would run an INSERT … RETURNING once per row to keep the order), one SELECT of their
+        ids by (round, position), which is unique, and one INSERT of every member."""
         if not groups:
             return []
         rows = [
@@ -71,17 +96,27 @@ class RoundRepository(Repository):
                 "reasons": g.reasons,
                 "slots": g.slots,
             }
-            for g, _ in groups
+            for g in groups
         ]
-        stmt = insert(Group).returning(Group.id, sort_by_parameter_order=True)
-        ids = list((await self._s.execute(stmt, rows)).scalars())
-        members = []
-        for (group, member_ids), group_id in zip(groups, ids, strict=True):
-            group.id, group.round_id = group_id, round_id
-            members += [{"group_id": group_id, "member_id": m} for m in member_ids]
+        await self._s.execute(insert(Group.__table__), rows)  # Core: no ORM bookkeeping
+        positions = [g.position for g in groups]
+        found = await self._s.execute(
+            select(Group.position, Group.id).where(
+                Group.round_id == round_id,
+                Group.position >= min(positions),
+                Group.position <= max(positions),
+            )
+        )
+        by_position: dict[int, int] = dict(found.all())
+        ids = [by_position[p] for p in positions]
+        members = [
+            {"group_id": gid, "member_id": m}
+            for g, gid in zip(groups, ids, strict=True)
+            for m in g.member_ids
+        ]
         if members:
-            await self._s.execute(insert(GroupMember), members)
-        return [g for g, _ in groups]
+            await self._s.execute(insert(GroupMember.__table__), members)
+        return ids
 
     async def slot_picks(self, group_id: int) -> dict[int, int]:
         """Which proposed time (1-based) each member of the group picked, by member id."""

@@ -8,11 +8,14 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from bot.intros import intro_message, person_of
 from bot.ledger import Outgoing, enqueue, enqueue_many
+from bot.messages import Message
 from bot.ports import DirectTarget
 from bot.states import DeliveryKind
 from bot.wording import dms_closed
-from storage.models import Delivery, Group, GroupMember, Round, Workspace
+from storage.models import Delivery, Group, GroupMember, Member, Program, Round, Workspace
+from storage.repositories.rounds import RoundRepository
 from tests.conftest import World
 
 
@@ -64,3 +67,43 @@ async def test_enqueue_many_skips_keys_already_queued_like_enqueue(any_world: Wo
     assert by_key["bulk:1"].created_at.replace(tzinfo=None) == now.replace(tzinfo=None)
     assert "first" in str(by_key["bulk:1"].payload)
     assert "new" in str(by_key["bulk:2"].payload)
+
+
+async def test_an_intro_written_from_the_plan_reads_as_one_rebuilt_from_the_stored_group(
+    any_world: World,
+) -> None:
+    """The round writes each intro from the plan's reasons and times; rebuilding it from the
+    stored row (as a regroup or a slot pick does) gives the same message."""
+    w = any_world
+    await w.program(w.people()[:11])  # four pairs and a trio
+    await w.coffee("maya", "match-now")
+    await w.settle()
+    async with w.db.session() as s:
+        program = (await s.execute(select(Program))).scalar_one()
+        seed = (await s.execute(select(Round.seed))).scalar_one()
+        groups = (await s.execute(select(Group).order_by(Group.position))).scalars().all()
+        members = {m.id: m for m in (await s.execute(select(Member))).scalars()}
+        for m in members.values():
+            await s.refresh(m, ["profile"])
+        ids = await RoundRepository(s).member_ids([g.id for g in groups])
+        intros = (
+            await s.execute(select(Delivery).where(Delivery.kind == DeliveryKind.INTRO))
+        ).scalars()
+        stored = {d.group_id: (Message.from_dict(d.payload), d.target["user_ids"]) for d in intros}
+    assert len(stored) == 5 and any(len(ids[g.id]) == 3 for g in groups)
+    by_user = {m.external_id: m.id for m in members.values()}
+    for group in groups:
+        message, users = stored[group.id]
+        mine = [by_user[u] for u in users]  # in the plan's order, as the intro names them
+        assert sorted(mine) == ids[group.id]
+        rebuilt = intro_message(
+            program,
+            group,
+            seed,
+            mine,
+            {m: members[m].external_id for m in mine},
+            {m: members[m].display_name for m in mine},
+            {m: person_of(members[m]) for m in mine},
+        )
+        assert message == rebuilt
+        assert group.slots is not None  # the times it proposed were stored with it

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from bot import commands as cmd
+from storage.models import Member, Program
 from tests.conftest import World
 
 
@@ -62,3 +64,27 @@ def test_skip_parses(text: str, expected: cmd.CoffeeCommand) -> None:
 def test_skip_takes_no_options() -> None:
     with pytest.raises(cmd.CommandError, match="takes no options"):
         cmd.parse_coffee("skip next", date(2026, 1, 1))
+
+
+async def test_eligible_ids_are_the_eligible_members_without_loading_them(
+    any_world: World,
+) -> None:
+    """The ids the care check walks (`eligible_member_ids`) are exactly who the round matches:
+    without the paused, the ones sitting it out and the ones who left."""
+    w = any_world
+    await w.program(["maya", "li", "sam", "ana", "diego"])
+    assert (await w.coffee("sam", "skip")).ok
+    assert (await w.coffee("ana", "pause")).ok
+    assert (await w.coffee("diego", "leave")).ok
+    now = w.clock.now()
+    async with w.db.session() as s:
+        program_id = (await s.execute(select(Program.id))).scalar_one()
+        names = {m.id: m.external_id for m in (await s.execute(select(Member))).scalars()}
+    async with w.app.core.uow() as uow:
+        members = await uow.programs.eligible_members(program_id, now)
+        ids = await uow.programs.eligible_member_ids(program_id, now)
+        active = await uow.programs.active_external_ids(program_id)
+    assert ids == [m.id for m in members]
+    assert {names[i] for i in ids} == {"maya", "li"}
+    assert set(active) == {"maya", "li", "sam", "ana"}  # active: paused and skipping included
+    assert all(names[i] == u for u, i in active.items())

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from icalendar import Calendar
 from sqlalchemy import select
 
-from bot.slots import Person, WorkingHours, fits, stored_hours, zone_of
+from bot.slots import Person, RoundSlots, WorkingHours, fits, propose, stored_hours, zone_of
 from bot.states import DeliveryKind, DeliveryStatus
 from storage.models import Delivery, Group, Profile, SlotPick
 from tests.conftest import World, dump_database, traces_of
@@ -248,3 +248,24 @@ async def test_concurrent_picks_and_double_clicks_settle_once(any_world: World) 
     assert sorted(p.slot for p in picks) == [1, 1]
     assert len(settled) == 1 and settled[0].status == DeliveryStatus.SENT
     assert len([p for p in world.sent() if "It's settled" in p.message.plain()]) == 1
+
+
+def test_a_rounds_slots_are_worked_out_once_per_combination_of_zones_and_hours() -> None:
+    """`RoundSlots` gives every group what `propose` gives it, computing each distinct
+    combination of zones and hours (in order: the first member's days count) once."""
+    now = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)  # a Monday
+    ends = now + timedelta(days=7)
+    berlin, tokyo = zone_of("Europe/Berlin", None), zone_of("Asia/Tokyo", None)
+    late = stored_hours("11:00", "19:00")
+    groups = [
+        [Person(f"a{i}", berlin), Person(f"b{i}", berlin)] for i in range(20)
+    ] + [
+        [Person(f"c{i}", berlin), Person(f"d{i}", tokyo)] for i in range(20)
+    ] + [
+        [Person(f"e{i}", tokyo), Person(f"f{i}", berlin)] for i in range(5)
+    ] + [[Person("g", berlin, late), Person("h", zone_of(None, 5.5))]]  # fmt: skip
+    slots = RoundSlots(now, ends)
+    for people in groups:
+        assert slots(people) == propose(people, now, ends)
+    assert slots.computed == 4
+    assert slots(groups[0]) is not slots(groups[1])  # each caller gets its own list

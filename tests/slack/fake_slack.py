@@ -66,7 +66,7 @@ class FakeSlack:
     posts: list[dict[str, Any]] = field(default_factory=list)  # chat.postMessage (accepted)
     responses: list[dict[str, Any]] = field(default_factory=list)  # response_url posts
     faults: list[Fault] = field(default_factory=list)
-    page_size: int = 7
+    page_size: int = 7  # conversations.members: the largest page given (pages are `limit` below)
     base_url: str = ""
     _runner: web.AppRunner | None = None
     _ts: Any = field(default_factory=lambda: itertools.count(1))
@@ -320,9 +320,10 @@ class FakeSlack:
         if members is None:
             return {"ok": False, "error": "channel_not_found"}
         start = int(args.get("cursor") or 0)
-        page = members[start : start + self.page_size]
-        more = start + self.page_size < len(members)
-        meta = {"next_cursor": str(start + self.page_size) if more else ""}
+        size = min(int(args.get("limit") or self.page_size), self.page_size)  # as asked, capped
+        page = members[start : start + size]
+        more = start + size < len(members)
+        meta = {"next_cursor": str(start + size) if more else ""}
         return {"ok": True, "members": page, "response_metadata": meta}
 
     def api_users_lookupByEmail(self, args: dict[str, Any]) -> dict[str, Any]:
