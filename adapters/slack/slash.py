@@ -35,6 +35,11 @@ COMMANDS = {"/coffee": "coffee", "/thanks": "thanks"}  # the command → the `Wa
 # How long a command may run before the ack goes out without it (Slack gives up at 3 s; the
 # rest is for the network and for a loaded event loop to write the answer).
 ACK_SECONDS = 2.0
+# Commands run at most this many at a time, the rest wait their turn in arrival order. All at
+# once, a burst interleaves on the event loop: every command then takes as long as the whole
+# burst, and a transaction holds its locks (SQLite's write lock, a pooled connection) while it
+# waits behind the others. In turn, each one is answered about as soon as its CPU allows.
+CONCURRENT = 4
 
 
 def is_slash_command(body: dict[str, Any]) -> bool:
@@ -62,6 +67,7 @@ class SlashCommands:
         self.platform = platform
         # With OAuth a workspace may not have installed the app: nothing is run for it.
         self.check_installed = check_installed
+        self._turns = asyncio.Semaphore(CONCURRENT)
 
     async def handle(self, body: dict[str, Any]) -> web.Response:
         team = str(body.get("team_id") or "")
@@ -81,7 +87,8 @@ class SlashCommands:
         return _ack_with(reply)
 
     async def _run(self, body: dict[str, Any], answer: _Answer) -> None:
-        reply = await self._reply(body)
+        async with self._turns:
+            reply = await self._reply(body)
         if not answer.late:
             answer.ready.set_result(reply)
             return

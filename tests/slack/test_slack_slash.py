@@ -3,6 +3,7 @@ in time; otherwise the ack goes out empty and the reply follows on the response_
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -54,3 +55,29 @@ async def test_a_failure_in_time_is_answered_in_the_ack(
     monkeypatch.setattr(sw.warm, "run", broken)
     reply = await sw.slack.reply(await sw.slack.command("/coffee", "status", "U0002"))
     assert reply["via"] == "ack" and reply["text"] == wording.SOMETHING_WENT_WRONG
+
+
+async def test_a_burst_runs_a_few_commands_at_a_time_and_answers_all(
+    sw: SlackWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await sw.add_bot_to()
+    monkeypatch.setattr(sw.runtime.slash, "_turns", asyncio.Semaphore(2))
+    run = sw.warm.run
+    active: list[int] = [0]
+    most: list[int] = [0]
+
+    async def counted(*args: Any) -> Any:
+        active[0] += 1
+        most[0] = max(most[0], active[0])
+        try:
+            await asyncio.sleep(0.05)
+            return await run(*args)
+        finally:
+            active[0] -= 1
+
+    monkeypatch.setattr(sw.warm, "run", counted)
+    users = ["U0001", "U0002", "U0003", "U0004"] * 3
+    tags = await asyncio.gather(*(sw.slack.command("/coffee", "status", u) for u in users))
+    replies = [await sw.slack.reply(tag) for tag in tags]
+    assert all("Colleagues met so far" in r["text"] for r in replies)
+    assert most[0] == 2  # never more than two at once, and the burst did overlap
