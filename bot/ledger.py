@@ -47,7 +47,7 @@ def _row(workspace_id: int, item: Outgoing, now: datetime) -> dict[str, Any]:
 
 async def enqueue(uow: UnitOfWork, workspace_id: int, item: Outgoing, now: datetime) -> bool:
     """Record a message to send. Idempotent by key: enqueueing the same key again is a no-op."""
-    return await uow.deliveries.add(Delivery(**_row(workspace_id, item, now)))
+    return await uow.deliveries.add(_row(workspace_id, item, now))
 
 
 async def enqueue_many(

@@ -35,9 +35,17 @@ class Context:
         # Where the platform names nobody in the request (Slack), a newcomer's own profile is
         # a users.info call, rate limited (100 a minute): it is asked after the reply.
         later = actor.user_id if actor.display_name is None and actor.vouched else None
-        self.profiles = await self.core.known_users(actor.workspace_id, ids, later)
+        if also or later is None:
+            self.profiles = await self.core.known_users(actor.workspace_id, ids, later)
+        else:
+            # Only the vouched actor, whose first sight needs no platform call: no read
+            # beforehand; `actor_member` stores them with a placeholder and notes it here.
+            self.profiles = {}
         async with self.core.uow() as uow:
-            yield uow, await self.core.actor_member(uow, actor, self.profiles)
+            member = await self.core.actor_member(uow, actor, self.profiles, later)
+            ws_id = member.workspace_id
+            yield uow, member
+        self.core.remember_workspace(actor.workspace_id, ws_id)
         if later is not None and later in self.profiles:
             self.core.background.spawn(
                 self.core.refresh_profile(actor.workspace_id, later), "profile-refresh"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from sqlalchemy import Select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,6 +16,13 @@ T = TypeVar("T")
 class Repository:
     def __init__(self, session: AsyncSession) -> None:
         self._s = session
+
+    def _upsert(self, model: Any) -> Any:
+        """An INSERT for `model` that can take `ON CONFLICT DO NOTHING` and `RETURNING` (one
+        round trip where a SELECT, a SAVEPOINT, the INSERT and its RELEASE took four)."""
+        if self._s.get_bind().dialect.name == "postgresql":
+            return postgresql_insert(model)
+        return sqlite_insert(model)
 
     async def _add_flushed(self, obj: T) -> T:
         """Insert `obj` now (its id is known from here on), inside the transaction."""

@@ -6,20 +6,46 @@ A claim is one conditional UPDATE (exactly one caller wins); a result is recorde
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import String, and_, case, cast, delete, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 
 from bot.states import DeliveryStatus
 from storage.models import Delivery, Workspace
 from storage.repositories.base import Repository
 
 PENDING, SENDING = DeliveryStatus.PENDING, DeliveryStatus.SENDING
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedRow:
+    """A delivery as its claim left it (the claim's UPDATE … RETURNING)."""
+
+    id: int
+    key: str
+    workspace_id: int
+    kind: str
+    group_id: int | None
+    attempts: int
+    target: dict[str, Any]
+    payload: dict[str, Any]
+    in_doubt_since: datetime | None
+
+
+_CLAIMED = (
+    Delivery.id,
+    Delivery.key,
+    Delivery.workspace_id,
+    Delivery.kind,
+    Delivery.group_id,
+    Delivery.attempts,
+    Delivery.target,
+    Delivery.payload,
+    Delivery.in_doubt_since,
+)
 
 
 def _claimable(now: datetime) -> list[Any]:
@@ -31,26 +57,19 @@ def _claimable(now: datetime) -> list[Any]:
 
 
 class DeliveryRepository(Repository):
-    async def add(self, delivery: Delivery) -> bool:
-        """Insert unless a delivery with the same key exists. True when inserted."""
-        exists = await self._s.execute(select(Delivery.id).where(Delivery.key == delivery.key))
-        if exists.scalar_one_or_none() is not None:
-            return False
-        try:
-            async with self._s.begin_nested():
-                self._s.add(delivery)
-        except IntegrityError:
-            return False
-        return True
+    async def add(self, row: dict[str, Any]) -> bool:
+        """Insert unless a delivery with the same key (or round, group, kind and recipient)
+        exists: one INSERT … ON CONFLICT DO NOTHING. True when inserted."""
+        stmt = self._upsert(Delivery).values(**row).on_conflict_do_nothing()
+        inserted = await self._s.execute(stmt.returning(Delivery.id))
+        return inserted.scalar_one_or_none() is not None
 
     async def add_many(self, rows: Sequence[dict[str, Any]]) -> None:
         """Insert many deliveries in one statement; a row whose key (or round, group, kind and
         recipient) exists already is skipped, as `add` would (ON CONFLICT DO NOTHING)."""
         if not rows:
             return
-        dialect = self._s.get_bind().dialect.name
-        stmt = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(Delivery)
-        await self._s.execute(stmt.on_conflict_do_nothing(), list(rows))
+        await self._s.execute(self._upsert(Delivery).on_conflict_do_nothing(), list(rows))
 
     async def due_ids(self, now: datetime, limit: int, platform: str) -> list[int]:
         """Due rows of one platform's workspaces (one database may serve several platforms)."""
@@ -104,8 +123,9 @@ class DeliveryRepository(Repository):
         lease_until: datetime,
         worker: str | None = None,
         takeover: int | None = None,
-    ) -> bool:
-        """Atomically move a due row to `sending` for `worker`. Exactly one caller wins.
+    ) -> ClaimedRow | None:
+        """Atomically move a due row to `sending` for `worker`. Exactly one caller wins (and
+        gets the row as claimed); the others get None.
 
         `takeover` takes a row still `sending` at that attempt number over from a dead worker.
         A row taken over from a claim (dead worker or expired lease) becomes *in doubt*: that
@@ -114,6 +134,28 @@ class DeliveryRepository(Repository):
         claimable = _claimable(now)
         if takeover is not None:
             claimable.append(and_(Delivery.status == SENDING, Delivery.attempts == takeover))
+        return await self._claim(
+            (Delivery.id == delivery_id, or_(*claimable)), now, lease_until, worker
+        )
+
+    async def claim_by_key(
+        self,
+        key: str,
+        now: datetime,
+        lease_until: datetime,
+        worker: str | None,
+        busy: Collection[int] = (),
+    ) -> ClaimedRow | None:
+        """`claim` for the row with `key` (no look-up of its id first), unless it is one of
+        `busy` (rows this process is sending right now)."""
+        where = [Delivery.key == key, or_(*_claimable(now))]
+        if busy:
+            where.append(Delivery.id.not_in(list(busy)))
+        return await self._claim(where, now, lease_until, worker)
+
+    async def _claim(
+        self, where: Iterable[Any], now: datetime, lease_until: datetime, worker: str | None
+    ) -> ClaimedRow | None:
         doubt = case(
             (
                 Delivery.status == SENDING,
@@ -123,7 +165,7 @@ class DeliveryRepository(Repository):
         )
         result = await self._s.execute(
             update(Delivery)
-            .where(Delivery.id == delivery_id, or_(*claimable))
+            .where(*where)
             .values(
                 status=SENDING,
                 lease_until=lease_until,
@@ -132,9 +174,43 @@ class DeliveryRepository(Repository):
                 claimed_at=now,
                 in_doubt_since=doubt,
             )
+            .returning(*_CLAIMED)
+            .execution_options(synchronize_session=False)
+        )
+        row = result.first()
+        return ClaimedRow(*row) if row is not None else None
+
+    async def record_sent(
+        self, delivery_id: int, attempts: int, ref: str, now: datetime, risky: bool = False
+    ) -> bool:
+        """Record a post under the claim with `attempts` (fenced in the UPDATE itself: the row
+        must still be `sending` at that attempt). False when that claim no longer holds."""
+        values: dict[str, Any] = {
+            "status": DeliveryStatus.SENT,
+            "platform_ref": ref,
+            "sent_at": now,
+        }
+        if risky:
+            values["duplicate_risk"] = True
+        result = await self._s.execute(
+            update(Delivery)
+            .where(
+                Delivery.id == delivery_id,
+                Delivery.status == SENDING,
+                Delivery.attempts == attempts,
+            )
+            .values(**values)
             .execution_options(synchronize_session=False)
         )
         return result.rowcount == 1  # type: ignore[attr-defined]
+
+    async def cancel(self, delivery_id: int, why: str) -> None:
+        await self._s.execute(
+            update(Delivery)
+            .where(Delivery.id == delivery_id)
+            .values(status=DeliveryStatus.CANCELLED, error=why)
+            .execution_options(synchronize_session=False)
+        )
 
     async def get(self, delivery_id: int) -> Delivery:
         """The row as the database has it now (a claim just changed it behind the session)."""

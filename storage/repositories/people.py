@@ -7,7 +7,8 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import column, delete, select, table, update
+from sqlalchemy import case, column, delete, select, table, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.models import ConversationState, Member, OptOut, PausePeriod, Profile, Workspace
 from storage.repositories.base import Repository
@@ -97,6 +98,70 @@ class MemberRepository(Repository):
         )
         return await self._insert_or_get(member, self._by_external(workspace_id, external_id))
 
+    async def create(
+        self, workspace_id: int, external_id: str, display_name: str, now: datetime
+    ) -> Member:
+        """A member seen for the first time (the caller looked already), with an empty
+        profile: one INSERT … ON CONFLICT DO NOTHING RETURNING, the profile's INSERT at the
+        next flush. When a concurrent transaction stored the same person first, their row."""
+        stmt = (
+            self._upsert(Member)
+            .values(
+                workspace_id=workspace_id,
+                external_id=external_id,
+                display_name=display_name,
+                is_bot=False,
+                deactivated=False,
+                created_at=now,
+            )
+            .on_conflict_do_nothing()
+            .returning(Member)
+        )
+        member = (await self._s.execute(stmt)).scalar_one_or_none()
+        if member is None:
+            found = await self.find(workspace_id, external_id)
+            assert found is not None, "a conflicting insert leaves its row"
+            return self.with_profile(found, now)
+        profile = _new_profile(now)
+        profile.member_id = member.id
+        self._s.add(profile)
+        set_committed_value(member, "profile", profile)  # a new row: nothing to load
+        return member
+
+    async def apply_platform_profile(
+        self,
+        workspace_id: int,
+        external_id: str,
+        placeholder: str,
+        info: dict[str, Any],
+        zone: tuple[str | None, float | None] | None,
+    ) -> None:
+        """What the platform says about a stored person, in two UPDATEs (no read first): the
+        display name where it is still `placeholder`, `info` (is_bot, deactivated), and their
+        time zone `zone` where they have set none."""
+        name = info.pop("display_name")
+        named = case((Member.display_name == placeholder, name), else_=Member.display_name)
+        result = await self._s.execute(
+            update(Member)
+            .where(Member.workspace_id == workspace_id, Member.external_id == external_id)
+            .values(display_name=named, **info)
+            .returning(Member.id)
+            .execution_options(synchronize_session=False)
+        )
+        member_id = result.scalar_one_or_none()
+        if member_id is None or zone is None:
+            return
+        await self._s.execute(
+            update(Profile)
+            .where(
+                Profile.member_id == member_id,
+                Profile.timezone.is_(None),
+                Profile.utc_offset_hours.is_(None),
+            )
+            .values(timezone=zone[0], utc_offset_hours=zone[1])
+            .execution_options(synchronize_session=False)
+        )
+
     @staticmethod
     def with_profile(member: Member, now: datetime) -> Member:
         """`member`, with an empty profile if it had none."""
@@ -158,6 +223,22 @@ class MemberRepository(Repository):
         self._s.add(
             ConversationState(member_id=member_id, flow=flow, state=state, data={}, updated_at=now)
         )
+
+    async def conversation_at(self, member_id: int, flow: str, first: str, now: datetime) -> str:
+        """The member's state in `flow`: started at `first` now if they had none (one INSERT …
+        ON CONFLICT DO NOTHING RETURNING; a read only when it was there already)."""
+        stmt = (
+            self._upsert(ConversationState)
+            .values(member_id=member_id, flow=flow, state=first, data={}, updated_at=now)
+            .on_conflict_do_nothing()
+            .returning(ConversationState.state)
+        )
+        started = (await self._s.execute(stmt)).scalar_one_or_none()
+        if started is not None:
+            return str(started)
+        state = await self.conversation(member_id, flow)
+        assert state is not None, "a conflicting insert leaves its row"
+        return state.state
 
     async def clear_conversation(self, member_id: int, flow: str) -> None:
         await self._s.execute(

@@ -89,15 +89,17 @@ class ProgramRepository(Repository):
         reopened, with a new period in `membership_periods` (same transaction). Returns the
         membership, or None when they were in already (or a concurrent request just put them
         in; that request records the period)."""
-        membership = await self.membership(program_id, member_id)
+        new = (
+            self._upsert(Membership)
+            .values(program_id=program_id, member_id=member_id, joined_at=now)
+            .on_conflict_do_nothing()
+            .returning(Membership)
+        )  # one round trip for a first join; a read only when a membership was there
+        membership = (await self._s.execute(new)).scalar_one_or_none()
         if membership is None:
-            new = Membership(program_id=program_id, member_id=member_id, joined_at=now)
-            membership = await self._insert_or_get(new, self._membership(program_id, member_id))
-            if membership is not new:
+            membership = await self.membership(program_id, member_id)
+            if membership is None or membership.left_at is None:
                 return None
-        elif membership.left_at is None:
-            return None
-        else:
             membership.left_at, membership.joined_at = None, now
         self._s.add(MembershipPeriod(program_id=program_id, member_id=member_id, joined_at=now))
         return membership
