@@ -173,6 +173,7 @@ class Figures:
     after: Tally
     cpu_reply: float  # seconds, all threads
     cpu_after: float
+    cpu_loop: float = 0.0  # seconds, the event loop's thread only (reply and after)
     profile: pstats.Stats | None = None
 
 
@@ -185,6 +186,7 @@ async def measure(
 ) -> Figures:
     reply, after = Tally(), Tally()
     cpu_reply = cpu_after = 0.0
+    loop0 = time.thread_time()
     for actor in actors:
         before = tally.snapshot()
         t0 = time.process_time()
@@ -206,7 +208,8 @@ async def measure(
             into.begins += d.begins
         cpu_reply += t1 - t0
         cpu_after += t2 - t1
-    return Figures(kind, len(actors), reply, after, cpu_reply, cpu_after)
+    loop = time.thread_time() - loop0
+    return Figures(kind, len(actors), reply, after, cpu_reply, cpu_after, loop)
 
 
 AREAS: list[tuple[str, Callable[[str], bool]]] = [
@@ -240,7 +243,12 @@ def report(f: Figures, prof: pstats.Stats | None, verbose: bool) -> None:
             f"  {label:5}: {t.queries() / n:5.2f} queries, {t.begins / n:4.2f} transactions "
             f"per command; cpu {cpu / n * 1000:6.2f} ms  [{heads}]"
         )
-    print(f"  total: cpu {(f.cpu_reply + f.cpu_after) / n * 1000:.2f} ms per command")
+    total = f.cpu_reply + f.cpu_after
+    print(
+        f"  total: cpu {total / n * 1000:.2f} ms per command "
+        f"(event loop's thread {f.cpu_loop / n * 1000:.2f} ms, other threads "
+        f"{(total - f.cpu_loop) / n * 1000:.2f} ms)"
+    )
     if verbose:
         for label, t in (("reply", f.reply), ("after", f.after)):
             print(f"  -- {label} statements (per command):")
@@ -249,7 +257,7 @@ def report(f: Figures, prof: pstats.Stats | None, verbose: bool) -> None:
     if prof is not None:
         areas = by_area(prof)
         total = sum(areas.values())
-        print(f"  cProfile own time (loop thread), {total / n * 1000:.2f} ms per command:")
+        print(f"  cProfile own CPU time (loop thread), {total / n * 1000:.2f} ms per command:")
         for area, t in sorted(areas.items(), key=lambda kv: -kv[1]):
             print(f"     {area:32} {t / n * 1000:6.3f} ms  {t / total:5.1%}")
         if verbose:
@@ -282,7 +290,7 @@ async def main(args: argparse.Namespace) -> None:
         await measure(app, tally, "status", statuses[:w], None)
         await measure(app, tally, "join", joins[:w], None)
         for kind, actors in (("status", statuses[w:]), ("join", joins[w:])):
-            profiler = cProfile.Profile() if args.profile else None
+            profiler = cProfile.Profile(time.thread_time) if args.profile else None
             figures = await measure(app, tally, kind, actors, profiler)
             prof = pstats.Stats(profiler) if profiler is not None else None
             report(figures, prof, args.verbose)
