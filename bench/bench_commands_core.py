@@ -293,6 +293,8 @@ async def main(args: argparse.Namespace) -> None:
             profiler = cProfile.Profile(time.thread_time) if args.profile else None
             figures = await measure(app, tally, kind, actors, profiler)
             prof = pstats.Stats(profiler) if profiler is not None else None
+            if profiler is not None and args.dump:
+                profiler.dump_stats(f"{args.dump}-{args.db}-{kind}.prof")
             report(figures, prof, args.verbose)
         sent = sum(1 for t, _m, k in platform.sent if k and k.startswith("interview"))
         print(f"\ninterview DMs sent: {sent} of {len(joins)} joins; calls {dict(platform.calls)}")
@@ -311,6 +313,7 @@ if __name__ == "__main__":
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("-v", "--verbose", action="store_true")
+    parser.add_argument("--dump", help="with --profile: write <dump>-<db>-<kind>.prof")
     parser.add_argument(
         "--pg-url", default=os.environ.get("WARMINTRO_TEST_POSTGRES_URL") or DEFAULT_PG
     )

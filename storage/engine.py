@@ -78,6 +78,9 @@ def create_engine(url: str, immediate: bool = True, **kwargs: Any) -> AsyncEngin
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        from storage.sqlite_driver import one_trip_dbapi
+
+        kwargs.setdefault("module", one_trip_dbapi())  # one thread round trip per statement
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
         event.listen(engine.sync_engine, "begin", _on_sqlite_begin if immediate else _on_begin)
