@@ -6,12 +6,13 @@ A claim is one conditional UPDATE (exactly one caller wins); a result is recorde
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, and_, case, cast, delete, func, or_, select, update
+from sqlalchemy import String, and_, bindparam, case, cast, delete, func, or_, select, update
 
 from bot.states import DeliveryStatus
 from storage.models import Delivery, Workspace
@@ -35,16 +36,67 @@ class ClaimedRow:
     in_doubt_since: datetime | None
 
 
+# The hot statements of sending one delivery, built once (their construction and cache key
+# are reused: Core statements over the table, parameters bound at execution).
+_T = Delivery.__table__.c
 _CLAIMED = (
-    Delivery.id,
-    Delivery.key,
-    Delivery.workspace_id,
-    Delivery.kind,
-    Delivery.group_id,
-    Delivery.attempts,
-    Delivery.target,
-    Delivery.payload,
-    Delivery.in_doubt_since,
+    _T.id,
+    _T.key,
+    _T.workspace_id,
+    _T.kind,
+    _T.group_id,
+    _T.attempts,
+    _T.target,
+    _T.payload,
+    _T.in_doubt_since,
+)
+
+
+@functools.cache
+def _claim_statement(takeover: bool, by_key: bool) -> Any:
+    now = bindparam("p_now")
+    claimable = [
+        and_(_T.status == PENDING, _T.due_at <= now),
+        and_(_T.status == SENDING, _T.lease_until < now),
+    ]
+    if takeover:
+        claimable.append(and_(_T.status == SENDING, _T.attempts == bindparam("p_takeover")))
+    if by_key:
+        which = [_T.key == bindparam("p_key"), _T.id.not_in(bindparam("p_busy", expanding=True))]
+    else:
+        which = [_T.id == bindparam("p_id")]
+    doubt = case(
+        (_T.status == SENDING, func.coalesce(_T.in_doubt_since, _T.claimed_at, _T.due_at)),
+        else_=_T.in_doubt_since,
+    )
+    return (
+        update(Delivery.__table__)
+        .where(*which, or_(*claimable))
+        .values(
+            status=SENDING,
+            lease_until=bindparam("p_lease"),
+            attempts=_T.attempts + 1,
+            claimed_by=bindparam("p_worker"),
+            claimed_at=now,
+            in_doubt_since=doubt,
+        )
+        .returning(*_CLAIMED)
+    )
+
+
+_RECORD_SENT = (
+    update(Delivery.__table__)
+    .where(
+        _T.id == bindparam("p_id"),
+        _T.status == SENDING,
+        _T.attempts == bindparam("p_attempts"),
+    )
+    .values(
+        status=DeliveryStatus.SENT,
+        platform_ref=bindparam("p_ref"),
+        sent_at=bindparam("p_now"),
+        duplicate_risk=or_(_T.duplicate_risk, bindparam("p_risky")),
+    )
 )
 
 
@@ -131,12 +183,10 @@ class DeliveryRepository(Repository):
         A row taken over from a claim (dead worker or expired lease) becomes *in doubt*: that
         claim may have posted it.
         """
-        claimable = _claimable(now)
+        params = {"p_id": delivery_id, "p_now": now, "p_lease": lease_until, "p_worker": worker}
         if takeover is not None:
-            claimable.append(and_(Delivery.status == SENDING, Delivery.attempts == takeover))
-        return await self._claim(
-            (Delivery.id == delivery_id, or_(*claimable)), now, lease_until, worker
-        )
+            params["p_takeover"] = takeover
+        return await self._claimed(_claim_statement(takeover is not None, False), params)
 
     async def claim_by_key(
         self,
@@ -148,36 +198,12 @@ class DeliveryRepository(Repository):
     ) -> ClaimedRow | None:
         """`claim` for the row with `key` (no look-up of its id first), unless it is one of
         `busy` (rows this process is sending right now)."""
-        where = [Delivery.key == key, or_(*_claimable(now))]
-        if busy:
-            where.append(Delivery.id.not_in(list(busy)))
-        return await self._claim(where, now, lease_until, worker)
+        params = {"p_key": key, "p_now": now, "p_lease": lease_until, "p_worker": worker}
+        params["p_busy"] = sorted(busy) or [0]  # ids start at 1
+        return await self._claimed(_claim_statement(False, True), params)
 
-    async def _claim(
-        self, where: Iterable[Any], now: datetime, lease_until: datetime, worker: str | None
-    ) -> ClaimedRow | None:
-        doubt = case(
-            (
-                Delivery.status == SENDING,
-                func.coalesce(Delivery.in_doubt_since, Delivery.claimed_at, Delivery.due_at),
-            ),
-            else_=Delivery.in_doubt_since,
-        )
-        result = await self._s.execute(
-            update(Delivery)
-            .where(*where)
-            .values(
-                status=SENDING,
-                lease_until=lease_until,
-                attempts=Delivery.attempts + 1,
-                claimed_by=worker,
-                claimed_at=now,
-                in_doubt_since=doubt,
-            )
-            .returning(*_CLAIMED)
-            .execution_options(synchronize_session=False)
-        )
-        row = result.first()
+    async def _claimed(self, stmt: Any, params: dict[str, Any]) -> ClaimedRow | None:
+        row = (await self._s.execute(stmt, params)).first()
         return ClaimedRow(*row) if row is not None else None
 
     async def record_sent(
@@ -185,23 +211,9 @@ class DeliveryRepository(Repository):
     ) -> bool:
         """Record a post under the claim with `attempts` (fenced in the UPDATE itself: the row
         must still be `sending` at that attempt). False when that claim no longer holds."""
-        values: dict[str, Any] = {
-            "status": DeliveryStatus.SENT,
-            "platform_ref": ref,
-            "sent_at": now,
-        }
-        if risky:
-            values["duplicate_risk"] = True
-        result = await self._s.execute(
-            update(Delivery)
-            .where(
-                Delivery.id == delivery_id,
-                Delivery.status == SENDING,
-                Delivery.attempts == attempts,
-            )
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
+        params = {"p_id": delivery_id, "p_attempts": attempts, "p_ref": ref, "p_now": now}
+        params["p_risky"] = risky
+        result = await self._s.execute(_RECORD_SENT, params)
         return result.rowcount == 1  # type: ignore[attr-defined]
 
     async def cancel(self, delivery_id: int, why: str) -> None:

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, column, delete, select, table, update
+from sqlalchemy import bindparam, case, column, delete, select, table, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.models import ConversationState, Member, OptOut, PausePeriod, Profile, Workspace
-from storage.repositories.base import Repository
+from storage.repositories.base import Repository, upsert
 
 
 def user_hash(workspace_id: int, external_id: str) -> str:
@@ -74,14 +75,51 @@ class WorkspaceRepository(Repository):
         )
 
 
+# The hot statements of a slash command, built once (their construction and cache key are
+# reused; parameters are bound at execution). DML over the tables: no ORM bookkeeping.
+_M, _P, _C = Member.__table__.c, Profile.__table__.c, ConversationState.__table__
+_FIND_MEMBER = select(Member).where(
+    Member.workspace_id == bindparam("p_ws"), Member.external_id == bindparam("p_ext")
+)
+_APPLY_MEMBER = (
+    update(Member.__table__)
+    .where(_M.workspace_id == bindparam("p_ws"), _M.external_id == bindparam("p_ext"))
+    .values(
+        display_name=case(
+            (_M.display_name == bindparam("p_placeholder"), bindparam("p_name")),
+            else_=_M.display_name,
+        ),
+        is_bot=bindparam("p_bot"),
+        deactivated=bindparam("p_deactivated"),
+    )
+    .returning(_M.id)
+)
+_APPLY_ZONE = (
+    update(Profile.__table__)
+    .where(
+        _P.member_id == bindparam("p_member"), _P.timezone.is_(None), _P.utc_offset_hours.is_(None)
+    )
+    .values(timezone=bindparam("p_zone"), utc_offset_hours=bindparam("p_offset"))
+)
+_CLEAR_OPT_OUT = delete(OptOut.__table__).where(
+    OptOut.__table__.c.workspace_id == bindparam("p_ws"),
+    OptOut.__table__.c.user_hash == bindparam("p_hash"),
+)
+
+
+@functools.cache
+def _start_conversation(dialect: str) -> Any:
+    return upsert(dialect, _C).on_conflict_do_nothing().returning(_C.c.state)
+
+
 def _new_profile(now: datetime) -> Profile:
     return Profile(updated_at=now, interests=[], offers=[], wants=[])
 
 
 class MemberRepository(Repository):
     async def find(self, workspace_id: int, external_id: str) -> Member | None:
-        stmt = self._by_external(workspace_id, external_id)
-        return (await self._s.execute(stmt)).unique().scalar_one_or_none()
+        params = {"p_ws": workspace_id, "p_ext": external_id}
+        return (await self._s.execute(_FIND_MEMBER, params)).unique().scalar_one_or_none()
 
     async def get_or_create(
         self, workspace_id: int, external_id: str, display_name: str, now: datetime
@@ -137,30 +175,16 @@ class MemberRepository(Repository):
         zone: tuple[str | None, float | None] | None,
     ) -> None:
         """What the platform says about a stored person, in two UPDATEs (no read first): the
-        display name where it is still `placeholder`, `info` (is_bot, deactivated), and their
-        time zone `zone` where they have set none."""
-        name = info.pop("display_name")
-        named = case((Member.display_name == placeholder, name), else_=Member.display_name)
-        result = await self._s.execute(
-            update(Member)
-            .where(Member.workspace_id == workspace_id, Member.external_id == external_id)
-            .values(display_name=named, **info)
-            .returning(Member.id)
-            .execution_options(synchronize_session=False)
-        )
-        member_id = result.scalar_one_or_none()
+        display name (`info["display_name"]`) where it is still `placeholder`, is_bot and
+        deactivated, and their time zone `zone` where they have set none."""
+        params = {"p_ws": workspace_id, "p_ext": external_id, "p_placeholder": placeholder}
+        params |= {"p_name": info["display_name"], "p_bot": info["is_bot"]}
+        params["p_deactivated"] = info["deactivated"]
+        member_id = (await self._s.execute(_APPLY_MEMBER, params)).scalar_one_or_none()
         if member_id is None or zone is None:
             return
-        await self._s.execute(
-            update(Profile)
-            .where(
-                Profile.member_id == member_id,
-                Profile.timezone.is_(None),
-                Profile.utc_offset_hours.is_(None),
-            )
-            .values(timezone=zone[0], utc_offset_hours=zone[1])
-            .execution_options(synchronize_session=False)
-        )
+        zoned = {"p_member": member_id, "p_zone": zone[0], "p_offset": zone[1]}
+        await self._s.execute(_APPLY_ZONE, zoned)
 
     @staticmethod
     def with_profile(member: Member, now: datetime) -> Member:
@@ -227,13 +251,10 @@ class MemberRepository(Repository):
     async def conversation_at(self, member_id: int, flow: str, first: str, now: datetime) -> str:
         """The member's state in `flow`: started at `first` now if they had none (one INSERT …
         ON CONFLICT DO NOTHING RETURNING; a read only when it was there already)."""
-        stmt = (
-            self._upsert(ConversationState)
-            .values(member_id=member_id, flow=flow, state=first, data={}, updated_at=now)
-            .on_conflict_do_nothing()
-            .returning(ConversationState.state)
-        )
-        started = (await self._s.execute(stmt)).scalar_one_or_none()
+        params = {"member_id": member_id, "flow": flow, "state": first, "data": {}}
+        params["updated_at"] = now
+        stmt = _start_conversation(self._dialect)
+        started = (await self._s.execute(stmt, params)).scalar_one_or_none()
         if started is not None:
             return str(started)
         state = await self.conversation(member_id, flow)
@@ -265,9 +286,5 @@ class MemberRepository(Repository):
             self._s.add(OptOut(workspace_id=workspace_id, user_hash=digest, created_at=now))
 
     async def clear_opt_out(self, workspace_id: int, external_id: str) -> None:
-        await self._s.execute(
-            delete(OptOut).where(
-                OptOut.workspace_id == workspace_id,
-                OptOut.user_hash == user_hash(workspace_id, external_id),
-            )
-        )
+        params = {"p_ws": workspace_id, "p_hash": user_hash(workspace_id, external_id)}
+        await self._s.execute(_CLEAR_OPT_OUT, params)

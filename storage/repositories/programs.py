@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 
 from storage.models import Member, Membership, MembershipPeriod, Program, Workspace
-from storage.repositories.base import Repository
+from storage.repositories.base import Repository, upsert
+
+# The hot statements of a slash command, built once (construction and cache key reused).
+_BY_CHANNEL = select(Program).where(
+    Program.workspace_id == bindparam("p_ws"), Program.channel_id == bindparam("p_channel")
+)
+_MEMBERSHIPS_OF = (
+    select(Program, Membership)
+    .join(Membership, Membership.program_id == Program.id)
+    .where(Membership.member_id == bindparam("p_member"), Membership.left_at.is_(None))
+    .order_by(Program.id)
+)
+
+
+@functools.cache
+def _start_membership(dialect: str) -> Any:
+    table = Membership.__table__
+    return upsert(dialect, table).on_conflict_do_nothing().returning(table.c.id)
 
 
 class ProgramRepository(Repository):
@@ -20,10 +38,8 @@ class ProgramRepository(Repository):
         return await self._s.get(Program, program_id)
 
     async def by_channel(self, workspace_id: int, channel_id: str) -> Program | None:
-        stmt = select(Program).where(
-            Program.workspace_id == workspace_id, Program.channel_id == channel_id
-        )
-        return (await self._s.execute(stmt)).scalar_one_or_none()
+        params = {"p_ws": workspace_id, "p_channel": channel_id}
+        return (await self._s.execute(_BY_CHANNEL, params)).scalar_one_or_none()
 
     async def in_workspace(self, workspace_id: int) -> list[Program]:
         stmt = select(Program).where(Program.workspace_id == workspace_id).order_by(Program.id)
@@ -82,27 +98,21 @@ class ProgramRepository(Repository):
         stmt = self._membership(program_id, member_id)
         return (await self._s.execute(stmt)).scalar_one_or_none()
 
-    async def start_membership(
-        self, program_id: int, member_id: int, now: datetime
-    ) -> Membership | None:
+    async def start_membership(self, program_id: int, member_id: int, now: datetime) -> bool:
         """Put the member in the program from `now`: a new membership, or their left one
-        reopened, with a new period in `membership_periods` (same transaction). Returns the
-        membership, or None when they were in already (or a concurrent request just put them
-        in; that request records the period)."""
-        new = (
-            self._upsert(Membership)
-            .values(program_id=program_id, member_id=member_id, joined_at=now)
-            .on_conflict_do_nothing()
-            .returning(Membership)
-        )  # one round trip for a first join; a read only when a membership was there
-        membership = (await self._s.execute(new)).scalar_one_or_none()
-        if membership is None:
+        reopened, with a new period in `membership_periods` (same transaction). False when
+        they were in already (or a concurrent request just put them in; that request records
+        the period)."""
+        # One round trip for a first join; a read only when a membership was there.
+        params = {"program_id": program_id, "member_id": member_id, "joined_at": now}
+        new = (await self._s.execute(_start_membership(self._dialect), params)).first()
+        if new is None:
             membership = await self.membership(program_id, member_id)
             if membership is None or membership.left_at is None:
                 return None
             membership.left_at, membership.joined_at = None, now
         self._s.add(MembershipPeriod(program_id=program_id, member_id=member_id, joined_at=now))
-        return membership
+        return True
 
     async def end_membership(self, membership: Membership, now: datetime) -> bool:
         """Take the member out of the program at `now`: the membership and its open period
@@ -136,13 +146,8 @@ class ProgramRepository(Repository):
 
     async def memberships_of(self, member_id: int) -> list[tuple[Program, Membership]]:
         """The member's programs with their memberships (joined and not left)."""
-        stmt = (
-            select(Program, Membership)
-            .join(Membership, Membership.program_id == Program.id)
-            .where(Membership.member_id == member_id, Membership.left_at.is_(None))
-            .order_by(Program.id)
-        )
-        return [(p, m) for p, m in (await self._s.execute(stmt)).all()]
+        rows = await self._s.execute(_MEMBERSHIPS_OF, {"p_member": member_id})
+        return [(p, m) for p, m in rows.all()]
 
     async def of_member(self, member_id: int) -> list[Program]:
         """The programs a member is in (joined and not left)."""
