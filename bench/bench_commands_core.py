@@ -257,7 +257,11 @@ def report(f: Figures, prof: pstats.Stats | None, verbose: bool) -> None:
     if prof is not None:
         areas = by_area(prof)
         total = sum(areas.values())
-        print(f"  cProfile own CPU time (loop thread), {total / n * 1000:.2f} ms per command:")
+        calls = prof.total_calls  # type: ignore[attr-defined]
+        print(
+            f"  Python function calls (deterministic): {calls / n:,.0f} per command; "
+            f"cProfile own CPU time (loop thread), {total / n * 1000:.2f} ms per command:"
+        )
         for area, t in sorted(areas.items(), key=lambda kv: -kv[1]):
             print(f"     {area:32} {t / n * 1000:6.3f} ms  {t / total:5.1%}")
         if verbose:

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, case, column, delete, select, table, update
+from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.models import ConversationState, Member, OptOut, PausePeriod, Profile, Workspace
@@ -108,6 +109,12 @@ _CLEAR_OPT_OUT = delete(OptOut.__table__).where(
 
 
 @functools.cache
+def _insert_member(dialect: str) -> Any:
+    table = Member.__table__
+    return upsert(dialect, table).on_conflict_do_nothing().returning(*table.c)
+
+
+@functools.cache
 def _start_conversation(dialect: str) -> Any:
     return upsert(dialect, _C).on_conflict_do_nothing().returning(_C.c.state)
 
@@ -142,24 +149,16 @@ class MemberRepository(Repository):
         """A member seen for the first time (the caller looked already), with an empty
         profile: one INSERT … ON CONFLICT DO NOTHING RETURNING, the profile's INSERT at the
         next flush. When a concurrent transaction stored the same person first, their row."""
-        stmt = (
-            self._upsert(Member)
-            .values(
-                workspace_id=workspace_id,
-                external_id=external_id,
-                display_name=display_name,
-                is_bot=False,
-                deactivated=False,
-                created_at=now,
-            )
-            .on_conflict_do_nothing()
-            .returning(Member)
-        )
-        member = (await self._s.execute(stmt)).scalar_one_or_none()
-        if member is None:
+        params = {"workspace_id": workspace_id, "external_id": external_id, "is_bot": False}
+        params |= {"display_name": display_name, "deactivated": False, "created_at": now}
+        row = (await self._s.execute(_insert_member(self._dialect), params)).first()
+        if row is None:
             found = await self.find(workspace_id, external_id)
             assert found is not None, "a conflicting insert leaves its row"
             return self.with_profile(found, now)
+        member = Member(**row._mapping)
+        make_transient_to_detached(member)  # as if loaded: stored, nothing to write
+        self._s.add(member)
         profile = _new_profile(now)
         profile.member_id = member.id
         self._s.add(profile)
