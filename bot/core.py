@@ -224,8 +224,17 @@ class Core:
             info = await self.platform.user_info(ws_external, user_id)
         if info is None:
             raise UnknownUser(user_id)
-        member = await uow.members.create(ws_id, user_id, info.display_name, self.now())
-        _apply(member, info)
+        member = await uow.members.create(
+            ws_id,
+            user_id,
+            info.display_name,
+            self.now(),
+            is_bot=info.is_bot,
+            deactivated=info.deactivated,
+            timezone=info.timezone,
+            utc_offset_hours=info.utc_offset_hours,
+        )
+        _apply(member, info)  # stored already: nothing changes
         return member
 
     async def actor_member(

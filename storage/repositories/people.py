@@ -6,14 +6,16 @@ import functools
 import hashlib
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import bindparam, case, column, delete, select, table, update
+from sqlalchemy import bindparam, case, column, delete, insert, select, table, update
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.models import ConversationState, Member, OptOut, PausePeriod, Profile, Workspace
 from storage.repositories.base import Repository, upsert
+
+T = TypeVar("T")
 
 
 def user_hash(workspace_id: int, external_id: str) -> str:
@@ -119,6 +121,16 @@ def _start_conversation(dialect: str) -> Any:
     return upsert(dialect, _C).on_conflict_do_nothing().returning(_C.c.state)
 
 
+_INSERT_PROFILE = insert(Profile.__table__).returning(*Profile.__table__.c)
+
+
+def _attached(session: Any, obj: T) -> T:
+    """A row just written by a Core statement, in the session as if it had been loaded."""
+    make_transient_to_detached(obj)
+    session.add(obj)
+    return obj
+
+
 def _new_profile(now: datetime) -> Profile:
     return Profile(updated_at=now, interests=[], offers=[], wants=[])
 
@@ -144,25 +156,33 @@ class MemberRepository(Repository):
         return await self._insert_or_get(member, self._by_external(workspace_id, external_id))
 
     async def create(
-        self, workspace_id: int, external_id: str, display_name: str, now: datetime
+        self,
+        workspace_id: int,
+        external_id: str,
+        display_name: str,
+        now: datetime,
+        *,
+        is_bot: bool = False,
+        deactivated: bool = False,
+        timezone: str | None = None,
+        utc_offset_hours: float | None = None,
     ) -> Member:
-        """A member seen for the first time (the caller looked already), with an empty
-        profile: one INSERT … ON CONFLICT DO NOTHING RETURNING, the profile's INSERT at the
-        next flush. When a concurrent transaction stored the same person first, their row."""
-        params = {"workspace_id": workspace_id, "external_id": external_id, "is_bot": False}
-        params |= {"display_name": display_name, "deactivated": False, "created_at": now}
+        """A member seen for the first time (the caller looked already) and their profile
+        (empty but for the platform's time zone): two INSERTs, the member's … ON CONFLICT DO
+        NOTHING RETURNING; both rows attached to the session as if loaded (nothing left to
+        flush). When a concurrent transaction stored the same person first, their row."""
+        params = {"workspace_id": workspace_id, "external_id": external_id, "is_bot": is_bot}
+        params |= {"display_name": display_name, "deactivated": deactivated, "created_at": now}
         row = (await self._s.execute(_insert_member(self._dialect), params)).first()
         if row is None:
             found = await self.find(workspace_id, external_id)
             assert found is not None, "a conflicting insert leaves its row"
             return self.with_profile(found, now)
-        member = Member(**row._mapping)
-        make_transient_to_detached(member)  # as if loaded: stored, nothing to write
-        self._s.add(member)
-        profile = _new_profile(now)
-        profile.member_id = member.id
-        self._s.add(profile)
-        set_committed_value(member, "profile", profile)  # a new row: nothing to load
+        member = _attached(self._s, Member(**row._mapping))
+        empty = {"member_id": member.id, "interests": [], "offers": [], "wants": []}
+        empty |= {"timezone": timezone, "utc_offset_hours": utc_offset_hours, "updated_at": now}
+        stored = (await self._s.execute(_INSERT_PROFILE, empty)).one()
+        set_committed_value(member, "profile", _attached(self._s, Profile(**stored._mapping)))
         return member
 
     async def apply_platform_profile(

@@ -6,7 +6,7 @@ import functools
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 
 from storage.models import Member, Membership, MembershipPeriod, Program, Workspace
 from storage.repositories.base import Repository, upsert
@@ -21,6 +21,9 @@ _MEMBERSHIPS_OF = (
     .where(Membership.member_id == bindparam("p_member"), Membership.left_at.is_(None))
     .order_by(Program.id)
 )
+
+
+_INSERT_PERIOD = insert(MembershipPeriod.__table__)
 
 
 @functools.cache
@@ -111,7 +114,7 @@ class ProgramRepository(Repository):
             if membership is None or membership.left_at is None:
                 return None
             membership.left_at, membership.joined_at = None, now
-        self._s.add(MembershipPeriod(program_id=program_id, member_id=member_id, joined_at=now))
+        await self._s.execute(_INSERT_PERIOD, params)
         return True
 
     async def end_membership(self, membership: Membership, now: datetime) -> bool:
