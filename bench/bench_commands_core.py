@@ -104,11 +104,13 @@ class Tally:
     statements: Counter[str] = field(default_factory=Counter)
     begins: int = 0
     texts: Counter[str] = field(default_factory=Counter)
+    keep_texts: bool = False  # -v: the statements themselves (costs CPU while measuring)
 
     def add(self, sql: str) -> None:
         head = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else "?"
         self.statements[head] += 1
-        self.texts[re.sub(r"\s+", " ", sql.strip())[:160]] += 1
+        if self.keep_texts:
+            self.texts[re.sub(r"\s+", " ", sql.strip())[:160]] += 1
 
     def queries(self) -> int:
         """Statements that aren't transaction control (BEGIN, COMMIT, SAVEPOINT, …)."""
@@ -282,6 +284,7 @@ async def main(args: argparse.Namespace) -> None:
         settings = Settings(_env_file=None)  # type: ignore[call-arg]
         app = build_app(db, platform, SystemClock(), settings, random.Random(1))
         tally = watch(db)
+        tally.keep_texts = args.verbose
         rng = random.Random(10)
 
         def actor(user: str) -> Actor:
