@@ -6,7 +6,9 @@ and one more at every pool check-in (a ROLLBACK, even when the transaction has e
 round trip is a queue put, a thread wake-up and the event loop's self-pipe: most of a short
 statement's CPU. This adapter does the four in one trip (the rows are fetched whole, as
 SQLAlchemy's adapter does anyway) and skips the ROLLBACK when sqlite3 says no transaction is
-open (it reports `in_transaction` after every statement, commit and rollback).
+open (it reports `in_transaction` after every statement, commit and rollback). A transaction's
+BEGIN goes to the thread with its first statement (`begin_with_next`, from
+`storage.engine`'s begin listener), not in a trip of its own.
 
 Used by `storage.engine.create_engine` for every SQLite engine (`module=`); the URL stays
 `sqlite+aiosqlite://`. Server-side cursors keep SQLAlchemy's own adapter.
@@ -29,11 +31,14 @@ from sqlalchemy.util.concurrency import await_
 
 
 def _run(
-    conn: sqlite3.Connection, sql: str, parameters: Any, many: bool
+    conn: sqlite3.Connection, sql: str, parameters: Any, many: bool, begin: str | None = None
 ) -> tuple[Any, int, int | None, list[Any], bool]:
-    """On aiosqlite's thread: the whole statement, and whether a transaction is open after."""
+    """On aiosqlite's thread: the whole statement (after `begin`, the transaction's BEGIN
+    when this is its first statement), and whether a transaction is open after."""
     cursor = conn.cursor()
     try:
+        if begin is not None:
+            cursor.execute(begin)
         if many:
             cursor.executemany(sql, parameters)
         else:
@@ -101,27 +106,43 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         adapted = self._adapt_connection
         async with adapted._execute_mutex:
             conn = self._connection
-            done = await conn._execute(_run, conn._conn, sql, parameters, many)
+            begin, adapted._begin = adapted._begin, None  # type: ignore[attr-defined]
+            try:
+                done = await conn._execute(_run, conn._conn, sql, parameters, many, begin)
+            except BaseException:
+                adapted._in_transaction = True  # type: ignore[attr-defined]  # not known: roll back
+                raise
         self._description, self._rowcount, self._lastrowid, rows, open_ = done
         self._rows = collections.deque(rows)
         adapted._in_transaction = open_  # type: ignore[attr-defined]
 
 
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ("_in_transaction",)
+    __slots__ = ("_begin", "_in_transaction")
 
     _cursor_cls = OneTripCursor  # type: ignore[assignment]
 
     def __init__(self, dbapi: Any, connection: Any) -> None:
         super().__init__(dbapi, connection)
         self._in_transaction = True  # not known yet
+        self._begin: str | None = None
+
+    def begin_with_next(self, statement: str) -> None:
+        """Run `statement` (BEGIN, BEGIN IMMEDIATE) on the thread just before the next one, in
+        its round trip: the transaction starts (and takes its lock) before that statement
+        reads anything, as if it had been sent alone; its errors (busy) are that statement's."""
+        self._begin = statement
 
     def rollback(self) -> None:
+        self._begin = None  # a transaction that never ran a statement never began
         if self._in_transaction:
             super().rollback()
             self._in_transaction = False
 
     def commit(self) -> None:
+        if self._begin is not None and not self._in_transaction:
+            self._begin = None  # nothing ran: nothing to commit
+            return
         super().commit()
         self._in_transaction = False
 

@@ -14,7 +14,7 @@ from typing import Any
 import aiosqlite
 import pytest
 from sqlalchemy import func, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from storage.engine import Database
 from storage.models import Workspace
@@ -49,9 +49,33 @@ async def test_a_statement_is_one_round_trip(
                 )
                 count = (await conn.execute(select(func.count()).select_from(Workspace))).scalar()
     assert count == 1
-    # BEGIN IMMEDIATE, the INSERT, the SELECT: one trip each; then the COMMIT. No ROLLBACK
-    # when the connection goes back to the pool: no transaction is open any more.
-    assert seen == Counter({"_run": 3, "commit": 1}), seen
+    # BEGIN IMMEDIATE goes with the INSERT, then the SELECT: one trip each; then the COMMIT.
+    # No ROLLBACK when the connection goes back to the pool: no transaction is open any more.
+    assert seen == Counter({"_run": 2, "commit": 1}), seen
+
+
+async def test_a_writer_holds_the_lock_from_its_first_statement(sqlite_db: Database) -> None:
+    """The BEGIN IMMEDIATE rides with the first statement, and still comes before it: a
+    writer that has only read holds the write lock; another writer must wait for it."""
+    other = Database.from_url(str(sqlite_db.engine.url))
+
+    def impatient(sync_conn: Any) -> None:  # outside any transaction
+        sync_conn.connection.dbapi_connection.cursor().execute("PRAGMA busy_timeout=200")
+
+    try:
+        async with sqlite_db.engine.begin() as writer:
+            await writer.execute(select(func.count()).select_from(Workspace))  # a read only
+            async with other.engine.connect() as racer:
+                await racer.run_sync(impatient)
+                with pytest.raises(OperationalError, match="locked"):
+                    await racer.execute(
+                        insert(Workspace),
+                        {"platform": "x", "external_id": "R", "created_at": NOW},
+                    )
+        async with sqlite_db.engine.begin() as nothing:  # begun, no statement: no trip, no error
+            assert nothing.in_transaction()
+    finally:
+        await other.dispose()
 
 
 async def test_rows_rowcount_lastrowid_and_executemany(sqlite_db: Database) -> None:
