@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from bot.core import Actor, Core
 from bot.outbox import Outbox
 from bot.ports import UserInfo
-from storage.models import Member, Program
+from storage.models import Member, Membership, Program
 from storage.uow import UnitOfWork
 
 
@@ -62,6 +62,22 @@ class Context:
                 return
         async with self.as_member() as found:
             yield found
+
+    @asynccontextmanager
+    async def reading_memberships(
+        self,
+    ) -> AsyncIterator[tuple[UnitOfWork, Member, list[tuple[Program, Membership]]]]:
+        """`reading_member`, with the programs the member is in (read with the member)."""
+        async with self.core.reading() as uow:
+            ws_id = await self.core.workspace_id(uow, self.actor.workspace_id)
+            if ws_id is not None:
+                programs = uow.programs
+                member, mine = await programs.member_and_memberships(ws_id, self.actor.user_id)
+                if member is not None and self._up_to_date(member):
+                    yield uow, member, mine
+                    return
+        async with self.as_member() as (uow, member):
+            yield uow, member, await uow.programs.memberships_of(member.id)
 
     def _up_to_date(self, member: Member) -> bool:
         name = self.actor.display_name

@@ -6,7 +6,7 @@ import functools
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, select, update
 
 from storage.models import Member, Membership, MembershipPeriod, Program, Workspace
 from storage.repositories.base import Repository, upsert
@@ -24,6 +24,16 @@ _MEMBERSHIPS_OF = (
 
 
 _INSERT_PERIOD = insert(MembershipPeriod.__table__)
+
+
+# A member (with their profile) and the programs they are in, in one statement.
+_MEMBER_AND_PROGRAMS = (
+    select(Member, Program, Membership)
+    .outerjoin(Membership, and_(Membership.member_id == Member.id, Membership.left_at.is_(None)))
+    .outerjoin(Program, Program.id == Membership.program_id)
+    .where(Member.workspace_id == bindparam("p_ws"), Member.external_id == bindparam("p_ext"))
+    .order_by(Program.id)
+)
 
 
 @functools.cache
@@ -151,6 +161,16 @@ class ProgramRepository(Repository):
         """The member's programs with their memberships (joined and not left)."""
         rows = await self._s.execute(_MEMBERSHIPS_OF, {"p_member": member_id})
         return [(p, m) for p, m in rows.all()]
+
+    async def member_and_memberships(
+        self, workspace_id: int, external_id: str
+    ) -> tuple[Member | None, list[tuple[Program, Membership]]]:
+        """A stored member and `memberships_of` them, in one statement."""
+        params = {"p_ws": workspace_id, "p_ext": external_id}
+        rows = (await self._s.execute(_MEMBER_AND_PROGRAMS, params)).unique().all()
+        if not rows:
+            return None, []
+        return rows[0][0], [(p, m) for _, p, m in rows if p is not None]
 
     async def of_member(self, member_id: int) -> list[Program]:
         """The programs a member is in (joined and not left)."""
