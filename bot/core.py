@@ -170,16 +170,23 @@ class Core:
         }
 
     async def refresh_profile(self, workspace_id: str, user_id: str) -> None:
-        """Fill a placeholder profile in from the platform (after the reply that made it)."""
+        """Fill a placeholder profile in from the platform (after the reply that made it):
+        the name where it is still the placeholder's, the rest as `_apply` would."""
         info = await self.platform.user_info(workspace_id, user_id)
         if info is None:
             return
+        zone = None
+        if info.timezone or info.utc_offset_hours is not None:
+            zone = (info.timezone, info.utc_offset_hours)
         async with self.uow() as uow:
-            member = await self.find_member(uow, workspace_id, user_id)
-            if member is not None:
-                if member.display_name == user_id:  # still the placeholder's name
-                    member.display_name = info.display_name
-                _apply(member, info)
+            ws_id = await self.workspace_id(uow, workspace_id)
+            if ws_id is not None:
+                fields = {
+                    "display_name": info.display_name,
+                    "is_bot": info.is_bot,
+                    "deactivated": info.deactivated,
+                }
+                await uow.members.apply_platform_profile(ws_id, user_id, user_id, fields, zone)
 
     async def member(
         self,
@@ -192,30 +199,66 @@ class Core:
 
         Pass `known` (from `known_users`) so that no platform call happens in the transaction.
         """
-        found = await uow.members.find(workspace.id, user_id)
+        return await self._member(uow, workspace.id, workspace.external_id, user_id, known)
+
+    async def _member(
+        self,
+        uow: UnitOfWork,
+        ws_id: int,
+        ws_external: str,
+        user_id: str,
+        known: dict[str, UserInfo | None] | None = None,
+        provisional: str | None = None,
+    ) -> Member:
+        """`member`; `provisional` (a vouched actor) is stored on first sight with a
+        placeholder profile, noted in `known` (so the caller refreshes it after the reply)."""
+        found = await uow.members.find(ws_id, user_id)
         if found is not None:
             return uow.members.with_profile(found, self.now())
         if known is not None and user_id in known:
             info = known[user_id]
+        elif user_id == provisional and known is not None:
+            info = known[user_id] = provisional_profile(user_id)
         else:
             logger.debug("user %s looked up inside a transaction", user_id)
-            info = await self.platform.user_info(workspace.external_id, user_id)
+            info = await self.platform.user_info(ws_external, user_id)
         if info is None:
             raise UnknownUser(user_id)
-        member = await uow.members.get_or_create(
-            workspace.id, user_id, info.display_name, self.now()
+        member = await uow.members.create(
+            ws_id,
+            user_id,
+            info.display_name,
+            self.now(),
+            is_bot=info.is_bot,
+            deactivated=info.deactivated,
+            timezone=info.timezone,
+            utc_offset_hours=info.utc_offset_hours,
         )
-        _apply(member, info)
+        _apply(member, info)  # stored already: nothing changes
         return member
 
     async def actor_member(
-        self, uow: UnitOfWork, actor: Actor, known: dict[str, UserInfo | None] | None = None
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        known: dict[str, UserInfo | None] | None = None,
+        provisional: str | None = None,
     ) -> Member:
-        ws = await self.workspace(uow, actor.workspace_id)
-        member = await self.member(uow, ws, actor.user_id, known)
+        """The actor's member row (created on first sight). The workspace's row id comes from
+        the cache when it is known (`remember_workspace` after a commit)."""
+        ws_id = self._workspace_ids.get(actor.workspace_id)
+        if ws_id is None:
+            ws_id = (await self.workspace(uow, actor.workspace_id)).id
+        member = await self._member(
+            uow, ws_id, actor.workspace_id, actor.user_id, known, provisional
+        )
         if actor.display_name and member.display_name != actor.display_name:
             member.display_name = actor.display_name
         return member
+
+    def remember_workspace(self, external_id: str, row_id: int) -> None:
+        """A workspace row seen in a transaction that has committed: it is there for good."""
+        self._workspace_ids.setdefault(external_id, row_id)
 
     async def find_member(self, uow: UnitOfWork, workspace_id: str, user_id: str) -> Member | None:
         """A stored member (never created, never looked up on the platform)."""

@@ -43,12 +43,7 @@ async def start(
         profile.onboarded_at = now  # they've told us everything already; don't ask again
     if profile.onboarded_at is not None:
         return None
-    state = await uow.members.conversation(member.id, FLOW)
-    if state is None:
-        uow.members.start_conversation(member.id, FLOW, STEPS[0], now)
-        step = STEPS[0]
-    else:
-        step = state.state
+    step = await uow.members.conversation_at(member.id, FLOW, STEPS[0], now)
     intro = wording.interview_intro(channel_id)
     question = wording.interview_question(step, STEPS.index(step) + 1)
     message = Message(intro.lines + question.lines, question.buttons)

@@ -12,6 +12,7 @@ from bot.messages import Message
 from bot.ports import Target, target_to_dict
 from bot.states import DeliveryKind, DeliveryStatus
 from storage.models import Delivery
+from storage.repositories.deliveries import REDACTED_PAYLOAD, is_redacted_payload
 from storage.uow import UnitOfWork
 
 
@@ -47,7 +48,7 @@ def _row(workspace_id: int, item: Outgoing, now: datetime) -> dict[str, Any]:
 
 async def enqueue(uow: UnitOfWork, workspace_id: int, item: Outgoing, now: datetime) -> bool:
     """Record a message to send. Idempotent by key: enqueueing the same key again is a no-op."""
-    return await uow.deliveries.add(Delivery(**_row(workspace_id, item, now)))
+    return await uow.deliveries.add(_row(workspace_id, item, now))
 
 
 async def enqueue_many(
@@ -57,15 +58,19 @@ async def enqueue_many(
     await uow.deliveries.add_many([_row(workspace_id, item, now) for item in items])
 
 
-def is_redacted(row: Delivery) -> bool:
+# Why a row emptied while it was in flight was not sent again (its error when cancelled).
+REDACTED_NOT_SENT = "emptied by a forget-me; not sent again"
+
+
+def is_redacted(row: Any) -> bool:
     """Whether `redact` emptied the row (it must never be sent, or sent again)."""
-    return isinstance(row.payload, dict) and row.payload.get("redacted") is True
+    return is_redacted_payload(row.payload)
 
 
 def redact(row: Delivery, why: str) -> None:
     """Drop what a message held (content, addressees, errors, where it landed): it may name a
     person who asked to be forgotten. The row stays as a bare record that something was sent."""
-    row.payload = {"redacted": True}
+    row.payload = dict(REDACTED_PAYLOAD)
     row.target = {"kind": "redacted"}
     row.platform_ref = None
     row.error = why

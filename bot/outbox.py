@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot import keys as key_of
 from bot import metrics, wording
-from bot.ledger import Outgoing, enqueue, is_redacted
+from bot.ledger import REDACTED_NOT_SENT, Outgoing, enqueue, is_redacted
 from bot.messages import Message
 from bot.ports import (
     DMS_CLOSED,
@@ -72,6 +72,7 @@ def backoff(attempts: int) -> timedelta:
 
 @dataclass(slots=True)
 class _Claimed:
+    id: int
     workspace: str
     key: str
     kind: str
@@ -85,6 +86,8 @@ class _Claimed:
 class Outbox:
     def __init__(self, core: Core) -> None:
         self.core = core
+        # Workspaces' external ids by row id: a workspace row is never renumbered.
+        self._workspaces: dict[int, str] = {}
 
     async def flush(self, keys: list[str] | None = None) -> int:
         """Send what is due (or just the rows with `keys`). Returns how many were sent.
@@ -98,6 +101,9 @@ class Outbox:
             # the leader's next tick sends them (one process spends the rate limits).
             logger.debug("not the scheduler: %s deliveries left for its tick", len(keys or []))
             return 0
+        if keys is not None and len(keys) == 1:
+            # One row (a command's interview DM): claimed by its key, no look-up of its id.
+            return await self._send_guarded(None, key=keys[0])
         if keys is None:
             for delivery_id, attempts in await self._orphans():
                 sent += await self._send_guarded(delivery_id, takeover=attempts)
@@ -136,11 +142,18 @@ class Outbox:
             metrics.IN_DOUBT.inc(len(orphans))
         return orphans
 
-    async def _send_guarded(self, delivery_id: int, takeover: int | None = None) -> int:
+    async def _send_guarded(
+        self, delivery_id: int | None, takeover: int | None = None, key: str | None = None
+    ) -> int:
         try:
+            if key is not None:
+                return await self.send_key(key)
+            assert delivery_id is not None
             return await self.send_one(delivery_id, takeover=takeover)
         except Exception:
-            logger.exception("delivery %s: left for later (will be resolved in doubt)", delivery_id)
+            logger.exception(
+                "delivery %s: left for later (will be resolved in doubt)", delivery_id or key
+            )
             return 0
 
     async def send_one(self, delivery_id: int, takeover: int | None = None) -> int:
@@ -153,6 +166,25 @@ class Outbox:
             claimed = await self._claim(delivery_id, await worker.ensure(), takeover)
             if claimed is None:
                 return 0
+            sent = await self._deliver(delivery_id, claimed, follow_up)
+        finally:
+            worker.in_flight.discard(delivery_id)
+        if follow_up:
+            await self.flush(follow_up)
+        return sent
+
+    async def send_key(self, key: str) -> int:
+        """`send_one` for the row with `key`: claimed by its key, unless this process is
+        sending it right now (its id is in flight: the claim leaves it alone)."""
+        worker = self.core.db.worker
+        me = await worker.ensure()
+        claimed = await self._claim(None, me, key=key)
+        if claimed is None:
+            return 0
+        delivery_id = claimed.id
+        worker.in_flight.add(delivery_id)  # no await since the claim's commit: nobody raced us
+        follow_up: list[str] = []
+        try:
             sent = await self._deliver(delivery_id, claimed, follow_up)
         finally:
             worker.in_flight.discard(delivery_id)
@@ -225,26 +257,41 @@ class Outbox:
                 await asyncio.sleep(RECORD_BACKOFF * 4 ** (attempt - 1))
 
     async def _claim(
-        self, delivery_id: int, worker: str, takeover: int | None = None
+        self,
+        delivery_id: int | None,
+        worker: str,
+        takeover: int | None = None,
+        key: str | None = None,
     ) -> _Claimed | None:
+        """Claim the row (by id, or by `key`) in a transaction of its own: one conditional
+        UPDATE … RETURNING; its target resolved (or the row cancelled) in the same one."""
         now = self.core.now()
         async with self.core.uow() as uow:
-            if not await uow.deliveries.claim(delivery_id, now, now + LEASE, worker, takeover):
+            deliveries = uow.deliveries
+            if key is not None:
+                busy = self.core.db.worker.in_flight
+                row = await deliveries.claim_by_key(key, now, now + LEASE, worker, busy)
+            else:
+                assert delivery_id is not None
+                row = await deliveries.claim(delivery_id, now, now + LEASE, worker, takeover)
+            if row is None:
                 return None
-            row = await uow.deliveries.get(delivery_id)
             if is_redacted(row):  # emptied by a forget-me while it was in flight
-                row.status = DeliveryStatus.CANCELLED
+                await deliveries.cancel(row.id, REDACTED_NOT_SENT)
                 metrics.delivery(row.kind, "cancelled")
                 return None
-            target = await self._resolve_target(uow, row)
+            target = await self._resolve_target(uow, row.target, row.kind, row.group_id)
             if target is None:
-                row.status = DeliveryStatus.CANCELLED
-                row.error = "no longer needed"
+                await deliveries.cancel(row.id, "no longer needed")
                 metrics.delivery(row.kind, "cancelled")
                 return None
-            workspace = await uow.workspaces.get(row.workspace_id)
+            workspace = self._workspaces.get(row.workspace_id)
+            if workspace is None:
+                workspace = (await uow.workspaces.get(row.workspace_id)).external_id
+                self._workspaces[row.workspace_id] = workspace
             return _Claimed(
-                workspace.external_id,
+                row.id,
+                workspace,
                 row.key,
                 row.kind,
                 row.group_id,
@@ -254,10 +301,12 @@ class Outbox:
                 row.in_doubt_since,
             )
 
-    async def _resolve_target(self, uow: UnitOfWork, row: Delivery) -> Target | None:
-        target = target_from_dict(row.target)
-        if row.kind in GROUP_CONVERSATION_KINDS and row.group_id is not None:
-            group = await uow.rounds.group(row.group_id)
+    async def _resolve_target(
+        self, uow: UnitOfWork, stored: dict[str, Any], kind: str, group_id: int | None
+    ) -> Target | None:
+        target = target_from_dict(stored)
+        if kind in GROUP_CONVERSATION_KINDS and group_id is not None:
+            group = await uow.rounds.group(group_id)
             if group is None or group.outcome in {GroupOutcome.MET, GroupOutcome.SKIPPED}:
                 return None  # they already answered; don't nag
             if group.conversation_ref:
@@ -285,19 +334,21 @@ class Outbox:
     async def _sent(
         self, delivery_id: int, claimed: _Claimed, ref: SentRef, risky: bool = False
     ) -> None:
+        now = self.core.now()
         async with self.core.uow() as uow:
-            row = await self._fenced(uow, delivery_id, claimed)
-            if row is None:
+            # Fenced in the UPDATE itself (still `sending` at our attempt); when it isn't,
+            # `_fenced` reads the row to say why, and nothing is recorded.
+            recorded = await uow.deliveries.record_sent(
+                delivery_id, claimed.attempts, ref.encode(), now, risky
+            )
+            if recorded is None:
+                await self._fenced(uow, delivery_id, claimed)
                 return
-            row.status = DeliveryStatus.SENT
-            row.sent_at = self.core.now()
-            if is_redacted(row):  # forgotten while in flight: keep nothing of where it went
+            if recorded == "redacted":  # forgotten while in flight: where it went isn't kept
                 metrics.delivery(claimed.kind, "sent")
                 logger.info("delivery %s (%s) sent, then redacted", delivery_id, claimed.kind)
                 return
-            row.platform_ref = ref.encode()
             if risky:
-                row.duplicate_risk = True
                 metrics.DUPLICATE_RISK.inc()
             metrics.delivery(claimed.kind, "sent")
             if claimed.kind == DeliveryKind.INTRO and claimed.group_id is not None:

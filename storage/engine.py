@@ -58,15 +58,25 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
 READ_ONLY = "warmintro_read_only"  # an execution option: this transaction only reads
 
 
+def _begin_sqlite(connection: Any, statement: str) -> None:
+    """Begin: with the next statement's round trip when the driver can (storage.sqlite_driver),
+    else now."""
+    driver = connection.connection.dbapi_connection
+    if hasattr(driver, "begin_with_next"):
+        driver.begin_with_next(statement)
+    else:
+        connection.exec_driver_sql(statement)
+
+
 def _on_sqlite_begin(connection: Any) -> None:
     if connection.get_execution_options().get(READ_ONLY):
-        connection.exec_driver_sql("BEGIN")  # deferred: a reader never takes the write lock
+        _begin_sqlite(connection, "BEGIN")  # deferred: a reader never takes the write lock
     else:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        _begin_sqlite(connection, "BEGIN IMMEDIATE")
 
 
 def _on_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    _begin_sqlite(connection, "BEGIN")
 
 
 def create_engine(url: str, immediate: bool = True, **kwargs: Any) -> AsyncEngine:
@@ -80,7 +90,7 @@ def create_engine(url: str, immediate: bool = True, **kwargs: Any) -> AsyncEngin
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        kwargs.setdefault("module", one_trip_dbapi())
+        kwargs.setdefault("module", one_trip_dbapi())  # one thread round trip per statement
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
         event.listen(engine.sync_engine, "begin", _on_sqlite_begin if immediate else _on_begin)

@@ -1,23 +1,23 @@
-"""SQLite through aiosqlite in one trip to its thread per statement.
+"""SQLite through aiosqlite, one thread round trip per statement.
 
-SQLAlchemy's aiosqlite adapter makes four trips to aiosqlite's worker thread for every
-statement: open a cursor, execute, fetch the rows, close the cursor. Each trip is a queue put
-that wakes the thread and a `call_soon_threadsafe` that wakes the event loop, so on a busy
-request path the trips cost more CPU than the SQL (`bench/profiles/`). This adapter runs all
-four steps as one function in the thread (`aiosqlite.Connection._execute`, the method
-aiosqlite's own cursor calls use) and keeps a snapshot of what SQLAlchemy reads afterwards:
-the rows, `description`, `rowcount` and `lastrowid`. Transactions, BEGIN IMMEDIATE, commits
-and errors are unchanged.
+aiosqlite runs every sqlite3 call on a thread of its own; SQLAlchemy's adapter makes four
+round trips to it per statement (open a cursor, execute, fetch the rows, close the cursor),
+and one more at every pool check-in (a ROLLBACK, even when the transaction has ended). Each
+round trip is a queue put, a thread wake-up and the event loop's self-pipe: most of a short
+statement's CPU. This adapter does the four in one trip (the rows are fetched whole, as
+SQLAlchemy's adapter does anyway) and skips the ROLLBACK when sqlite3 says no transaction is
+open (it reports `in_transaction` after every statement, commit and rollback). A transaction's
+BEGIN goes to the thread with its first statement (`begin_with_next`, from
+`storage.engine`'s begin listener), not in a trip of its own.
 
-`engine.create_engine` passes it as the DBAPI module (`module=`) for every SQLite URL.
+Used by `storage.engine.create_engine` for every SQLite engine (`module=`); the URL stays
+`sqlite+aiosqlite://`. Server-side cursors keep SQLAlchemy's own adapter.
 """
 
 from __future__ import annotations
 
 import collections
-import logging
 import sqlite3
-from collections.abc import Sequence
 from typing import Any
 
 import aiosqlite
@@ -27,38 +27,36 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_dbapi,
 )
 from sqlalchemy.util import EMPTY_DICT
-
-logger = logging.getLogger(__name__)
-
-Snapshot = tuple[list[Any] | None, Any, int, int | None]
+from sqlalchemy.util.concurrency import await_
 
 
-def _run(conn: sqlite3.Connection, operation: str, parameters: Any, many: bool) -> Snapshot:
-    """In aiosqlite's thread: the whole statement, and what SQLAlchemy will read of it."""
+def _run(
+    conn: sqlite3.Connection, sql: str, parameters: Any, many: bool, begin: str | None = None
+) -> tuple[Any, int, int | None, list[Any], bool]:
+    """On aiosqlite's thread: the whole statement (after `begin`, the transaction's BEGIN
+    when this is its first statement), and whether a transaction is open after."""
     cursor = conn.cursor()
     try:
+        if begin is not None:
+            cursor.execute(begin)
         if many:
-            cursor.executemany(operation, parameters)
-        elif parameters is None:
-            cursor.execute(operation)
+            cursor.executemany(sql, parameters)
         else:
-            cursor.execute(operation, parameters)
+            cursor.execute(sql, () if parameters is None else parameters)
         description = cursor.description
-        rows = cursor.fetchall() if description else None
-        return rows, description, cursor.rowcount, cursor.lastrowid
+        rows = cursor.fetchall() if description else []
+        return description, cursor.rowcount, cursor.lastrowid, rows, conn.in_transaction
     finally:
         cursor.close()
 
 
 class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
-    """A client-side cursor whose statement is one trip to the thread (see the module doc)."""
-
     __slots__ = ("_arraysize", "_description", "_lastrowid", "_rowcount")
 
-    def __init__(self, adapt_connection: AsyncAdapt_aiosqlite_connection) -> None:
+    def __init__(self, adapt_connection: OneTripConnection) -> None:  # no trip to open it
         self._adapt_connection = adapt_connection
         self._connection = adapt_connection._connection
-        self._cursor = None  # type: ignore[assignment]  # nothing open between statements
+        self._cursor = None  # type: ignore[assignment]
         self._soft_closed_memoized = EMPTY_DICT
         self._rows = collections.deque()
         self._description: Any = None
@@ -86,40 +84,75 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
     def arraysize(self, value: int) -> None:
         self._arraysize = value
 
-    async def _trip(self, operation: Any, parameters: Any, many: bool) -> None:
-        async with self._adapt_connection._execute_mutex:
-            connection: aiosqlite.Connection = self._connection  # type: ignore[assignment]
-            raw = connection._conn
-            rows, self._description, self._rowcount, self._lastrowid = await connection._execute(
-                _run, raw, operation, parameters, many
-            )
-        self._rows = collections.deque(rows) if rows is not None else collections.deque()
-
-    async def _execute_async(self, operation: Any, parameters: Any) -> None:
-        await self._trip(operation, parameters, False)
-
-    async def _executemany_async(self, operation: Any, seq_of_parameters: Sequence[Any]) -> None:
-        await self._trip(operation, seq_of_parameters, True)
-
     async def _async_soft_close(self) -> None:
-        return None  # the rows are already here; there is no cursor to close
+        return None  # nothing is open on the thread
 
     def close(self) -> None:
         self._rows.clear()
 
+    def execute(self, operation: Any, parameters: Any = None) -> Any:
+        try:
+            return await_(self._trip(operation, parameters, False))
+        except Exception as error:
+            self._adapt_connection._handle_exception(error)
+
+    def executemany(self, operation: Any, seq_of_parameters: Any) -> Any:
+        try:
+            return await_(self._trip(operation, seq_of_parameters, True))
+        except Exception as error:
+            self._adapt_connection._handle_exception(error)
+
+    async def _trip(self, sql: str, parameters: Any, many: bool) -> None:
+        adapted = self._adapt_connection
+        async with adapted._execute_mutex:
+            conn = self._connection
+            begin, adapted._begin = adapted._begin, None  # type: ignore[attr-defined]
+            try:
+                done = await conn._execute(_run, conn._conn, sql, parameters, many, begin)
+            except BaseException:
+                adapted._in_transaction = True  # type: ignore[attr-defined]  # not known: roll back
+                raise
+        self._description, self._rowcount, self._lastrowid, rows, open_ = done
+        self._rows = collections.deque(rows)
+        adapted._in_transaction = open_  # type: ignore[attr-defined]
+
 
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ()
-    _cursor_cls = OneTripCursor
+    __slots__ = ("_begin", "_in_transaction")
+
+    _cursor_cls = OneTripCursor  # type: ignore[assignment]
+
+    def __init__(self, dbapi: Any, connection: Any) -> None:
+        super().__init__(dbapi, connection)
+        self._in_transaction = True  # not known yet
+        self._begin: str | None = None
+
+    def begin_with_next(self, statement: str) -> None:
+        """Run `statement` (BEGIN, BEGIN IMMEDIATE) on the thread just before the next one, in
+        its round trip: the transaction starts (and takes its lock) before that statement
+        reads anything, as if it had been sent alone; its errors (busy) are that statement's."""
+        self._begin = statement
+
+    def rollback(self) -> None:
+        self._begin = None  # a transaction that never ran a statement never began
+        if self._in_transaction:
+            super().rollback()
+            self._in_transaction = False
+
+    def commit(self) -> None:
+        if self._begin is not None and not self._in_transaction:
+            self._begin = None  # nothing ran: nothing to commit
+            return
+        super().commit()
+        self._in_transaction = False
 
 
 class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):
-    """aiosqlite's DBAPI adapter, handing out `OneTripConnection`s."""
-
     def connect(self, *arg: Any, **kw: Any) -> OneTripConnection:
         adapted = super().connect(*arg, **kw)
         return OneTripConnection(self, adapted._connection)
 
 
 def one_trip_dbapi() -> OneTripDBAPI:
+    """The DBAPI module to hand SQLAlchemy's aiosqlite dialect (`create_async_engine(module=)`)."""
     return OneTripDBAPI(aiosqlite, sqlite3)

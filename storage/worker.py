@@ -18,6 +18,7 @@ import logging
 import os
 import random
 import socket
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import IO
@@ -33,6 +34,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 logger = logging.getLogger(__name__)
 
 NAMESPACE = 0x57524B52  # "WRKR": pg_advisory_lock(NAMESPACE, worker number)
+# How often (seconds) `ensure` asks the lock's connection whether it is still there; between
+# two asks a connection the driver knows is closed is noticed at once, without a round trip.
+PING_EVERY = 1.0
 _LIVE = text(
     "SELECT objid FROM pg_locks WHERE locktype = 'advisory' AND classid = :ns "
     "AND objsubid = 2 AND granted "
@@ -57,6 +61,8 @@ class Worker:
         self._lock = asyncio.Lock()  # one user of the lock's connection at a time
         self._dir = _lock_dir(engine)
         self._file: IO[bytes] | None = None
+        self.ping_every = PING_EVERY
+        self._pinged = 0.0  # time.monotonic() of the last answer on the lock's connection
 
     def _new_id(self, number: int) -> str:
         host = socket.gethostname()[:32]
@@ -78,9 +84,15 @@ class Worker:
 
     async def _ensure_locked(self) -> str:
         if self._conn is not None:
+            # A claim made in the (short) window where the lock is gone but unnoticed is safe
+            # anyway: another worker takes it over *in doubt* and results are fenced.
+            fresh = time.monotonic() - self._pinged < self.ping_every
+            if fresh and not await _closed(self._conn):
+                return self.id
             try:
                 await self._conn.execute(text("SELECT 1"))
                 await self._conn.commit()
+                self._pinged = time.monotonic()
                 return self.id
             except Exception as exc:
                 logger.warning("worker %s lost its database session (%s)", self.id, exc)
@@ -100,6 +112,7 @@ class Worker:
             await conn.close()
             raise
         self._conn = conn
+        self._pinged = time.monotonic()
         self.id = self._new_id(number)
         logger.info("delivery worker %s", self.id)
         return self.id
@@ -170,6 +183,16 @@ class Worker:
             await conn.close()
         except Exception:
             logger.debug("closing the worker's connection failed", exc_info=True)
+
+
+async def _closed(conn: AsyncConnection) -> bool:
+    """Whether the driver knows the connection is gone (no round trip: asyncpg notices a
+    terminated backend when its socket closes)."""
+    if conn.closed or conn.invalidated:
+        return True
+    raw = (await conn.get_raw_connection()).driver_connection
+    is_closed = getattr(raw, "is_closed", None)
+    return bool(is_closed()) if callable(is_closed) else False
 
 
 def _lock_dir(engine: AsyncEngine) -> Path | None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from bot.core import Actor, Core
 from bot.outbox import Outbox
 from bot.ports import UserInfo
-from storage.models import Member, Program
+from storage.models import Member, Membership, Program
 from storage.uow import UnitOfWork
 
 
@@ -35,9 +35,17 @@ class Context:
         # Where the platform names nobody in the request (Slack), a newcomer's own profile is
         # a users.info call, rate limited (100 a minute): it is asked after the reply.
         later = actor.user_id if actor.display_name is None and actor.vouched else None
-        self.profiles = await self.core.known_users(actor.workspace_id, ids, later)
+        if also or later is None:
+            self.profiles = await self.core.known_users(actor.workspace_id, ids, later)
+        else:
+            # Only the vouched actor, whose first sight needs no platform call: no read
+            # beforehand; `actor_member` stores them with a placeholder and notes it here.
+            self.profiles = {}
         async with self.core.uow() as uow:
-            yield uow, await self.core.actor_member(uow, actor, self.profiles)
+            member = await self.core.actor_member(uow, actor, self.profiles, later)
+            ws_id = member.workspace_id
+            yield uow, member
+        self.core.remember_workspace(actor.workspace_id, ws_id)
         if later is not None and later in self.profiles:
             self.core.background.spawn(
                 self.core.refresh_profile(actor.workspace_id, later), "profile-refresh"
@@ -54,6 +62,22 @@ class Context:
                 return
         async with self.as_member() as found:
             yield found
+
+    @asynccontextmanager
+    async def reading_memberships(
+        self,
+    ) -> AsyncIterator[tuple[UnitOfWork, Member, list[tuple[Program, Membership]]]]:
+        """`reading_member`, with the programs the member is in (read with the member)."""
+        async with self.core.reading() as uow:
+            ws_id = await self.core.workspace_id(uow, self.actor.workspace_id)
+            if ws_id is not None:
+                programs = uow.programs
+                member, mine = await programs.member_and_memberships(ws_id, self.actor.user_id)
+                if member is not None and self._up_to_date(member):
+                    yield uow, member, mine
+                    return
+        async with self.as_member() as (uow, member):
+            yield uow, member, await uow.programs.memberships_of(member.id)
 
     def _up_to_date(self, member: Member) -> bool:
         name = self.actor.display_name

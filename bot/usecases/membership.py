@@ -27,7 +27,7 @@ async def enrol(core: Core, uow: UnitOfWork, program: Program, member: Member) -
     or None when they were in already."""
     now = core.now()
     member.deactivated = False  # they're here and acting: whatever we knew is outdated
-    if await uow.programs.start_membership(program.id, member.id, now) is None:
+    if not await uow.programs.start_membership(program.id, member.id, now):
         return None
     key = await interview.start(core, uow, member, program.channel_id, program.id)
     return [key] if key else []

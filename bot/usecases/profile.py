@@ -81,8 +81,7 @@ async def set_timezone(ctx: Context, command: cmd.SetTimezone) -> Reply:
 
 
 async def status(ctx: Context, _command: cmd.Status) -> Reply:
-    async with ctx.reading_member() as (uow, member):
-        mine = await uow.programs.memberships_of(member.id)
+    async with ctx.reading_memberships() as (uow, member, mine):
         programs = [p for p, _ in mine]
         profile = member.profile
         paused = None

@@ -5,15 +5,31 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from sqlalchemy import Select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 T = TypeVar("T")
 
 
+def upsert(dialect: str, model: Any) -> Any:
+    """An INSERT for `model` (a mapped class or a table) that can take `ON CONFLICT DO
+    NOTHING` and `RETURNING` (one round trip where a SELECT, a SAVEPOINT, the INSERT and its
+    RELEASE took four)."""
+    return (postgresql_insert if dialect == "postgresql" else sqlite_insert)(model)
+
+
 class Repository:
     def __init__(self, session: AsyncSession) -> None:
         self._s = session
+
+    @property
+    def _dialect(self) -> str:
+        return self._s.get_bind().dialect.name
+
+    def _upsert(self, model: Any) -> Any:
+        return upsert(self._dialect, model)
 
     async def _add_flushed(self, obj: T) -> T:
         """Insert `obj` now (its id is known from here on), inside the transaction."""

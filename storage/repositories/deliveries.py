@@ -6,20 +6,113 @@ A claim is one conditional UPDATE (exactly one caller wins); a result is recorde
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import functools
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import String, and_, case, cast, delete, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import String, and_, bindparam, case, cast, delete, func, or_, select, update
 
 from bot.states import DeliveryStatus
 from storage.models import Delivery, Workspace
-from storage.repositories.base import Repository
+from storage.repositories.base import Repository, upsert
 
 PENDING, SENDING = DeliveryStatus.PENDING, DeliveryStatus.SENDING
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedRow:
+    """A delivery as its claim left it (the claim's UPDATE … RETURNING)."""
+
+    id: int
+    key: str
+    workspace_id: int
+    kind: str
+    group_id: int | None
+    attempts: int
+    target: dict[str, Any]
+    payload: dict[str, Any]
+    in_doubt_since: datetime | None
+
+
+# The hot statements of sending one delivery, built once (their construction and cache key
+# are reused: Core statements over the table, parameters bound at execution).
+_T = Delivery.__table__.c
+_CLAIMED = (
+    _T.id,
+    _T.key,
+    _T.workspace_id,
+    _T.kind,
+    _T.group_id,
+    _T.attempts,
+    _T.target,
+    _T.payload,
+    _T.in_doubt_since,
+)
+
+
+@functools.cache
+def _insert_delivery(dialect: str) -> Any:
+    table = Delivery.__table__
+    return upsert(dialect, table).on_conflict_do_nothing().returning(table.c.id)
+
+
+@functools.cache
+def _claim_statement(takeover: bool, by_key: bool) -> Any:
+    now = bindparam("p_now")
+    claimable = [
+        and_(_T.status == PENDING, _T.due_at <= now),
+        and_(_T.status == SENDING, _T.lease_until < now),
+    ]
+    if takeover:
+        claimable.append(and_(_T.status == SENDING, _T.attempts == bindparam("p_takeover")))
+    if by_key:
+        which = [_T.key == bindparam("p_key"), _T.id.not_in(bindparam("p_busy", expanding=True))]
+    else:
+        which = [_T.id == bindparam("p_id")]
+    doubt = case(
+        (_T.status == SENDING, func.coalesce(_T.in_doubt_since, _T.claimed_at, _T.due_at)),
+        else_=_T.in_doubt_since,
+    )
+    return (
+        update(Delivery.__table__)
+        .where(*which, or_(*claimable))
+        .values(
+            status=SENDING,
+            lease_until=bindparam("p_lease"),
+            attempts=_T.attempts + 1,
+            claimed_by=bindparam("p_worker"),
+            claimed_at=now,
+            in_doubt_since=doubt,
+        )
+        .returning(*_CLAIMED)
+    )
+
+
+_RECORD_SENT = (
+    update(Delivery.__table__)
+    .where(
+        _T.id == bindparam("p_id"),
+        _T.status == SENDING,
+        _T.attempts == bindparam("p_attempts"),
+    )
+    .values(
+        status=DeliveryStatus.SENT,
+        platform_ref=bindparam("p_ref"),
+        sent_at=bindparam("p_now"),
+        duplicate_risk=or_(_T.duplicate_risk, bindparam("p_risky")),
+    )
+    .returning(_T.payload)
+)
+_FORGET_REF = update(Delivery.__table__).where(_T.id == bindparam("p_id")).values(platform_ref=None)
+
+# What `bot.ledger.redact` leaves of a message: it must never be sent, or sent again.
+REDACTED_PAYLOAD: dict[str, Any] = {"redacted": True}
+
+
+def is_redacted_payload(payload: Any) -> bool:
+    return isinstance(payload, dict) and payload.get("redacted") is True
 
 
 def _claimable(now: datetime) -> list[Any]:
@@ -31,29 +124,21 @@ def _claimable(now: datetime) -> list[Any]:
 
 
 class DeliveryRepository(Repository):
-    async def add(self, delivery: Delivery) -> bool:
-        """Insert unless a delivery with the same key exists. True when inserted."""
-        exists = await self._s.execute(select(Delivery.id).where(Delivery.key == delivery.key))
-        if exists.scalar_one_or_none() is not None:
-            return False
-        try:
-            async with self._s.begin_nested():
-                self._s.add(delivery)
-        except IntegrityError:
-            return False
-        return True
+    async def add(self, row: dict[str, Any]) -> bool:
+        """Insert unless a delivery with the same key (or round, group, kind and recipient)
+        exists: one INSERT … ON CONFLICT DO NOTHING. True when inserted."""
+        await self._s.flush()  # rows it may refer to (a round, a group) are written first
+        inserted = await self._s.execute(_insert_delivery(self._dialect), row)
+        return inserted.scalar_one_or_none() is not None
 
     async def add_many(self, rows: Sequence[dict[str, Any]]) -> None:
         """Insert many deliveries in one statement; a row whose key (or round, group, kind and
         recipient) exists already is skipped, as `add` would (ON CONFLICT DO NOTHING)."""
         if not rows:
             return
-        dialect = self._s.get_bind().dialect.name
         # The table, not the mapped class: a plain executemany, without the ORM's bulk-insert
         # bookkeeping per row (4,500 rows in a 3,000-member round).
-        table = Delivery.__table__
-        stmt = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(table)
-        await self._s.execute(stmt.on_conflict_do_nothing(), list(rows))
+        await self._s.execute(self._upsert(Delivery.__table__).on_conflict_do_nothing(), list(rows))
 
     async def due_ids(self, now: datetime, limit: int, platform: str) -> list[int]:
         """Due rows of one platform's workspaces (one database may serve several platforms)."""
@@ -107,37 +192,61 @@ class DeliveryRepository(Repository):
         lease_until: datetime,
         worker: str | None = None,
         takeover: int | None = None,
-    ) -> bool:
-        """Atomically move a due row to `sending` for `worker`. Exactly one caller wins.
+    ) -> ClaimedRow | None:
+        """Atomically move a due row to `sending` for `worker`. Exactly one caller wins (and
+        gets the row as claimed); the others get None.
 
         `takeover` takes a row still `sending` at that attempt number over from a dead worker.
         A row taken over from a claim (dead worker or expired lease) becomes *in doubt*: that
         claim may have posted it.
         """
-        claimable = _claimable(now)
+        params = {"p_id": delivery_id, "p_now": now, "p_lease": lease_until, "p_worker": worker}
         if takeover is not None:
-            claimable.append(and_(Delivery.status == SENDING, Delivery.attempts == takeover))
-        doubt = case(
-            (
-                Delivery.status == SENDING,
-                func.coalesce(Delivery.in_doubt_since, Delivery.claimed_at, Delivery.due_at),
-            ),
-            else_=Delivery.in_doubt_since,
-        )
-        result = await self._s.execute(
+            params["p_takeover"] = takeover
+        return await self._claimed(_claim_statement(takeover is not None, False), params)
+
+    async def claim_by_key(
+        self,
+        key: str,
+        now: datetime,
+        lease_until: datetime,
+        worker: str | None,
+        busy: Collection[int] = (),
+    ) -> ClaimedRow | None:
+        """`claim` for the row with `key` (no look-up of its id first), unless it is one of
+        `busy` (rows this process is sending right now)."""
+        params = {"p_key": key, "p_now": now, "p_lease": lease_until, "p_worker": worker}
+        params["p_busy"] = sorted(busy) or [0]  # ids start at 1
+        return await self._claimed(_claim_statement(False, True), params)
+
+    async def _claimed(self, stmt: Any, params: dict[str, Any]) -> ClaimedRow | None:
+        row = (await self._s.execute(stmt, params)).first()
+        return ClaimedRow(*row) if row is not None else None
+
+    async def record_sent(
+        self, delivery_id: int, attempts: int, ref: str, now: datetime, risky: bool = False
+    ) -> Literal["sent", "redacted"] | None:
+        """Record a post under the claim with `attempts` (fenced in the UPDATE itself: the row
+        must still be `sending` at that attempt). None when that claim no longer holds;
+        "redacted" when a forget-me emptied the row meanwhile (then where it landed isn't
+        kept either)."""
+        params = {"p_id": delivery_id, "p_attempts": attempts, "p_ref": ref, "p_now": now}
+        params["p_risky"] = risky
+        row = (await self._s.execute(_RECORD_SENT, params)).first()
+        if row is None:
+            return None
+        if is_redacted_payload(row.payload):
+            await self._s.execute(_FORGET_REF, {"p_id": delivery_id})
+            return "redacted"
+        return "sent"
+
+    async def cancel(self, delivery_id: int, why: str) -> None:
+        await self._s.execute(
             update(Delivery)
-            .where(Delivery.id == delivery_id, or_(*claimable))
-            .values(
-                status=SENDING,
-                lease_until=lease_until,
-                attempts=Delivery.attempts + 1,
-                claimed_by=worker,
-                claimed_at=now,
-                in_doubt_since=doubt,
-            )
+            .where(Delivery.id == delivery_id)
+            .values(status=DeliveryStatus.CANCELLED, error=why)
             .execution_options(synchronize_session=False)
         )
-        return result.rowcount == 1  # type: ignore[attr-defined]
 
     async def get(self, delivery_id: int) -> Delivery:
         """The row as the database has it now (a claim just changed it behind the session)."""

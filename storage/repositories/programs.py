@@ -2,13 +2,44 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, select, update
 
 from storage.models import Member, Membership, MembershipPeriod, Profile, Program, Workspace
-from storage.repositories.base import Repository
+from storage.repositories.base import Repository, upsert
+
+# The hot statements of a slash command, built once (construction and cache key reused).
+_BY_CHANNEL = select(Program).where(
+    Program.workspace_id == bindparam("p_ws"), Program.channel_id == bindparam("p_channel")
+)
+_MEMBERSHIPS_OF = (
+    select(Program, Membership)
+    .join(Membership, Membership.program_id == Program.id)
+    .where(Membership.member_id == bindparam("p_member"), Membership.left_at.is_(None))
+    .order_by(Program.id)
+)
+
+
+_INSERT_PERIOD = insert(MembershipPeriod.__table__)
+
+
+# A member (with their profile) and the programs they are in, in one statement.
+_MEMBER_AND_PROGRAMS = (
+    select(Member, Program, Membership)
+    .outerjoin(Membership, and_(Membership.member_id == Member.id, Membership.left_at.is_(None)))
+    .outerjoin(Program, Program.id == Membership.program_id)
+    .where(Member.workspace_id == bindparam("p_ws"), Member.external_id == bindparam("p_ext"))
+    .order_by(Program.id)
+)
+
+
+@functools.cache
+def _start_membership(dialect: str) -> Any:
+    table = Membership.__table__
+    return upsert(dialect, table).on_conflict_do_nothing().returning(table.c.id)
 
 
 class ProgramRepository(Repository):
@@ -20,10 +51,8 @@ class ProgramRepository(Repository):
         return await self._s.get(Program, program_id)
 
     async def by_channel(self, workspace_id: int, channel_id: str) -> Program | None:
-        stmt = select(Program).where(
-            Program.workspace_id == workspace_id, Program.channel_id == channel_id
-        )
-        return (await self._s.execute(stmt)).scalar_one_or_none()
+        params = {"p_ws": workspace_id, "p_channel": channel_id}
+        return (await self._s.execute(_BY_CHANNEL, params)).scalar_one_or_none()
 
     async def in_workspace(self, workspace_id: int) -> list[Program]:
         stmt = select(Program).where(Program.workspace_id == workspace_id).order_by(Program.id)
@@ -82,25 +111,21 @@ class ProgramRepository(Repository):
         stmt = self._membership(program_id, member_id)
         return (await self._s.execute(stmt)).scalar_one_or_none()
 
-    async def start_membership(
-        self, program_id: int, member_id: int, now: datetime
-    ) -> Membership | None:
+    async def start_membership(self, program_id: int, member_id: int, now: datetime) -> bool:
         """Put the member in the program from `now`: a new membership, or their left one
-        reopened, with a new period in `membership_periods` (same transaction). Returns the
-        membership, or None when they were in already (or a concurrent request just put them
-        in; that request records the period)."""
-        membership = await self.membership(program_id, member_id)
-        if membership is None:
-            new = Membership(program_id=program_id, member_id=member_id, joined_at=now)
-            membership = await self._insert_or_get(new, self._membership(program_id, member_id))
-            if membership is not new:
+        reopened, with a new period in `membership_periods` (same transaction). False when
+        they were in already (or a concurrent request just put them in; that request records
+        the period)."""
+        # One round trip for a first join; a read only when a membership was there.
+        params = {"program_id": program_id, "member_id": member_id, "joined_at": now}
+        new = (await self._s.execute(_start_membership(self._dialect), params)).first()
+        if new is None:
+            membership = await self.membership(program_id, member_id)
+            if membership is None or membership.left_at is None:
                 return None
-        elif membership.left_at is None:
-            return None
-        else:
             membership.left_at, membership.joined_at = None, now
-        self._s.add(MembershipPeriod(program_id=program_id, member_id=member_id, joined_at=now))
-        return membership
+        await self._s.execute(_INSERT_PERIOD, params)
+        return True
 
     async def end_membership(self, membership: Membership, now: datetime) -> bool:
         """Take the member out of the program at `now`: the membership and its open period
@@ -134,13 +159,18 @@ class ProgramRepository(Repository):
 
     async def memberships_of(self, member_id: int) -> list[tuple[Program, Membership]]:
         """The member's programs with their memberships (joined and not left)."""
-        stmt = (
-            select(Program, Membership)
-            .join(Membership, Membership.program_id == Program.id)
-            .where(Membership.member_id == member_id, Membership.left_at.is_(None))
-            .order_by(Program.id)
-        )
-        return [(p, m) for p, m in (await self._s.execute(stmt)).all()]
+        rows = await self._s.execute(_MEMBERSHIPS_OF, {"p_member": member_id})
+        return [(p, m) for p, m in rows.all()]
+
+    async def member_and_memberships(
+        self, workspace_id: int, external_id: str
+    ) -> tuple[Member | None, list[tuple[Program, Membership]]]:
+        """A stored member and `memberships_of` them, in one statement."""
+        params = {"p_ws": workspace_id, "p_ext": external_id}
+        rows = (await self._s.execute(_MEMBER_AND_PROGRAMS, params)).unique().all()
+        if not rows:
+            return None, []
+        return rows[0][0], [(p, m) for _, p, m in rows if p is not None]
 
     async def of_member(self, member_id: int) -> list[Program]:
         """The programs a member is in (joined and not left)."""

@@ -12,10 +12,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
-from bot.outbox import Outbox, Outgoing, enqueue
+from bot.outbox import Outgoing, enqueue
 from bot.ports import CannotLook, ChannelTarget
 from storage.engine import Database
 from storage.models import Delivery
+from storage.repositories import DeliveryRepository
 from storage.worker import worker_number
 from tests.conftest import World, pg_database
 
@@ -152,18 +153,18 @@ async def test_recording_sent_survives_a_lost_connection(
 ) -> None:
     world = any_world
     await _note(world)
-    real = Outbox._fenced
+    real = DeliveryRepository.record_sent  # recording a post: its fenced UPDATE
     failures = [2]
 
-    async def flaky(repo, delivery_id, claimed):  # type: ignore[no-untyped-def]
+    async def flaky(repo, *args, **kwargs):  # type: ignore[no-untyped-def]
         if failures[0]:
             failures[0] -= 1
             raise DBAPIError(
                 "UPDATE deliveries", {}, ConnectionError("terminated"), connection_invalidated=True
             )
-        return await real(repo, delivery_id, claimed)
+        return await real(repo, *args, **kwargs)
 
-    monkeypatch.setattr(Outbox, "_fenced", staticmethod(flaky))
+    monkeypatch.setattr(DeliveryRepository, "record_sent", flaky)
     assert await world.app.outbox.flush() == 1
     row = await _row(world, "note:1")
     assert row.status == "sent" and not failures[0]
@@ -176,28 +177,28 @@ async def test_one_rows_failure_does_not_stop_the_batch(
     """Recording fails for good for one row: the others still go; the row stays claimed by
     this worker, and the next flush finds it had arrived (no second post)."""
     world = any_world
-    await _note(world, "note:1")
+    first = await _note(world, "note:1")
     now = world.clock.now()
     async with world.app.core.uow() as repo:
         ws = await world.app.core.workspace(repo, world.workspace)
         for n in (2, 3):
             item = Outgoing(f"note:{n}", "note", ChannelTarget("coffee"), _message("n"), now)
             await enqueue(repo, ws.id, item, now)
-    real = Outbox._fenced
+    real = DeliveryRepository.record_sent  # recording a post: its fenced UPDATE
 
-    async def broken(repo, delivery_id, claimed):  # type: ignore[no-untyped-def]
-        if claimed.key == "note:1":
+    async def broken(repo, delivery_id, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if delivery_id == first:
             raise RuntimeError("the disk is full")
-        return await real(repo, delivery_id, claimed)
+        return await real(repo, delivery_id, *args, **kwargs)
 
-    monkeypatch.setattr(Outbox, "_fenced", staticmethod(broken))
+    monkeypatch.setattr(DeliveryRepository, "record_sent", broken)
     assert await world.app.outbox.flush() == 2
     assert [(await _row(world, f"note:{n}")).status for n in (1, 2, 3)] == [
         "sending",
         "sent",
         "sent",
     ]
-    monkeypatch.setattr(Outbox, "_fenced", staticmethod(real))
+    monkeypatch.setattr(DeliveryRepository, "record_sent", real)
     await world.app.outbox.flush()
     row = await _row(world, "note:1")
     assert row.status == "sent" and row.in_doubt_since is not None

@@ -76,6 +76,7 @@ async def test_backends_terminated_mid_round(
 
     fake.on_post = on_post
     real_fenced, real_claim = Outbox._fenced, DeliveryRepository.claim
+    real_record_sent = DeliveryRepository.record_sent
     calls = Counter[str]()
 
     async def fenced(repo, delivery_id, claimed):  # type: ignore[no-untyped-def]
@@ -84,6 +85,13 @@ async def test_backends_terminated_mid_round(
         if calls["record"] % 7 == 0:
             await terminate("recording a result")  # before its commit
         return row
+
+    async def record_sent(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        recorded = await real_record_sent(self, *args, **kwargs)
+        calls["record"] += 1
+        if calls["record"] % 7 == 0:
+            await terminate("recording a result")  # before its commit
+        return recorded
 
     async def claim(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         won = await real_claim(self, *args, **kwargs)
@@ -94,6 +102,7 @@ async def test_backends_terminated_mid_round(
 
     monkeypatch.setattr(Outbox, "_fenced", staticmethod(fenced))
     monkeypatch.setattr(DeliveryRepository, "claim", claim)
+    monkeypatch.setattr(DeliveryRepository, "record_sent", record_sent)
     caplog.set_level(logging.WARNING, "bot.outbox")
     try:
         sw.clock.advance(timedelta(hours=2))
