@@ -296,12 +296,19 @@ class App:
                     raise RuntimeError("the app exited:\n" + self.tail())
                 try:
                     async with http.get(f"http://127.0.0.1:{self.port}/healthz") as response:
-                        if response.status == 200:
+                        if response.status == 200 and self._leads():
                             return
                 except aiohttp.ClientError:
                     pass
                 await asyncio.sleep(0.05)
-        raise RuntimeError("the app did not come up:\n" + self.tail())
+        raise RuntimeError("the app did not come up (or never led):\n" + self.tail())
+
+    def _leads(self) -> bool:
+        """On PostgreSQL only the elected scheduler delivers: measuring before the app has won
+        the election (its first tick) would leave the interview DMs out of the burst."""
+        if not self.database_url.startswith("postgresql"):
+            return True
+        return self.first_line("this process is now the active scheduler") is not None
 
     def tail(self) -> str:
         return "".join(line for _, line in self.lines[-40:])
