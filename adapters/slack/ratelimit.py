@@ -8,14 +8,16 @@ Retry-After: every waiter on that method in that workspace waits it out, not jus
 
 Slack's tiers (per workspace, per method): Tier 1 1/min, Tier 2 20/min, Tier 3 50/min,
 Tier 4 100/min, each allowing a burst; `chat.postMessage` is about one per second per channel.
+The buckets run 2% under those rates with one call less of burst (`MARGIN`, `BURST_MARGIN`).
 
 Replicas: the budget is per process, and only one process delivers. Every delivery (intros,
 interview DMs, thanks posts, check-ins: the bulk of the calls) is sent by the elected
 scheduler (one per platform, PostgreSQL advisory lock): `serve` sets `Core.delivers` to that
 leadership, and on a replica that doesn't lead the outbox leaves the rows (committed, due)
 for the leader's next tick (`tests/core/test_replica_delivery.py`). Slash-command replies go
-to response_url (not rate limited by tier); the listeners' own calls (views.open,
-views.publish, users.info for a newcomer or an admin check) stay per process.
+in the HTTP answer or to the response_url (neither is rate limited by tier); the listeners'
+own calls (views.open, views.publish, users.info for a newcomer or an admin check) stay per
+process.
 """
 
 from __future__ import annotations
