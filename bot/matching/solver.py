@@ -256,12 +256,26 @@ class _Graph:
         self.loc = np.full(n, -1, dtype=np.int64)
         self.stamp = [0] * n
         self.generation = 0
+        # Each member's first `fanout` growth neighbours as a list, made when first needed
+        # (regions revisit the same members many times; a numpy slice each time costs more).
+        self._heads: list[list[int] | None] = [None] * n
+        self._heads_fanout = -1
+
+    def _head(self, z: int, fanout: int) -> list[int]:
+        if fanout != self._heads_fanout:
+            self._heads = [None] * self.n
+            self._heads_fanout = fanout
+        head = self._heads[z]
+        if head is None:
+            lo = self.ptr_list[z]
+            head = self._heads[z] = self.nbr[lo : min(self.ptr_list[z + 1], lo + fanout)].tolist()
+        return head
 
     def region(self, start: int, mate: list[int], size: int, fanout: int) -> list[int]:
         """Matched pairs around `start`, growing along each member's heaviest edges."""
         self.generation += 1
         gen = self.generation
-        stamp, nbr, ptr = self.stamp, self.nbr, self.ptr_list
+        stamp, head = self.stamp, self._head
         nodes: list[int] = []
         queue = deque([start])
         while queue and len(nodes) < size:
@@ -274,8 +288,7 @@ class _Graph:
             nodes.append(x)
             nodes.append(y)
             for z in (x, y):
-                lo = ptr[z]
-                for t in nbr[lo : min(ptr[z + 1], lo + fanout)].tolist():
+                for t in head(z, fanout):
                     if stamp[t] != gen:
                         queue.append(t)
         return nodes
