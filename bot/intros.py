@@ -15,6 +15,7 @@ from bot.matching.types import Reason
 from bot.messages import Line, Message
 from bot.slots import Person, overlaps, stored_hours, zone_of
 from storage.models import Group, Member, Program
+from storage.repositories.programs import RosterMember
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +84,7 @@ def starter_for(seed: int, position: int) -> str:
     return wording.STARTERS[(seed + position * 7) % len(wording.STARTERS)]
 
 
-def person_of(member: Member) -> Person:
+def person_of(member: Member | RosterMember) -> Person:
     """A member's time zone and working hours, as slot-finding sees them."""
     profile = member.profile
     if profile is None:

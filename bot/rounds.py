@@ -26,6 +26,7 @@ from bot.program_settings import max_size_on, program_rules
 from bot.slots import Person, RoundSlots
 from bot.states import CHECKIN_KINDS, DeliveryKind, RoundStatus
 from storage.models import Member, Program, Round
+from storage.repositories.programs import RosterMember
 from storage.repositories.rounds import NewGroup
 from storage.uow import UnitOfWork
 
@@ -44,7 +45,7 @@ class Plan:
     program_id: int
     number: int
     seed: int
-    members: dict[int, Member]
+    members: dict[int, Member | RosterMember]
     result: MatchResult
 
 
@@ -68,7 +69,7 @@ def program_weights(program: Program) -> Weights:
     return Weights(**(program.weights or {}))
 
 
-def candidate(member: Member) -> Candidate:
+def candidate(member: Member | RosterMember) -> Candidate:
     profile = member.profile
     return Candidate(
         id=str(member.id),
@@ -82,7 +83,7 @@ def candidate(member: Member) -> Candidate:
     )
 
 
-def candidates_of(members: list[Member]) -> list[Candidate]:
+def candidates_of(members: Sequence[Member | RosterMember]) -> list[Candidate]:
     """The members as the engine sees them; locations that differ only in case or spaces
     ("berlin ", "Berlin") are one office, spelt as the member with the smallest id spells it."""
     spelling: dict[str, str] = {}
@@ -105,7 +106,8 @@ async def plan_round(core: Core, program_id: int, seed: int | None = None) -> Pl
         program = await uow.programs.get(program_id)
         if program is None:
             return None
-        members = await uow.programs.eligible_members(program_id, core.now())
+        # Plain rows, not ORM objects: this read is on the way to the matcher.
+        members = await uow.programs.eligible_roster(program_id, core.now())
         history = await uow.rounds.history(program_id, HISTORY_ROUNDS)
         number = program.last_round_number + 1
         weights = program_weights(program)

@@ -256,12 +256,26 @@ class _Graph:
         self.loc = np.full(n, -1, dtype=np.int64)
         self.stamp = [0] * n
         self.generation = 0
+        # Each member's first `fanout` growth neighbours as a list, made when first needed
+        # (regions revisit the same members many times; a numpy slice each time costs more).
+        self._heads: list[list[int] | None] = [None] * n
+        self._heads_fanout = -1
+
+    def _head(self, z: int, fanout: int) -> list[int]:
+        if fanout != self._heads_fanout:
+            self._heads = [None] * self.n
+            self._heads_fanout = fanout
+        head = self._heads[z]
+        if head is None:
+            lo = self.ptr_list[z]
+            head = self._heads[z] = self.nbr[lo : min(self.ptr_list[z + 1], lo + fanout)].tolist()
+        return head
 
     def region(self, start: int, mate: list[int], size: int, fanout: int) -> list[int]:
         """Matched pairs around `start`, growing along each member's heaviest edges."""
         self.generation += 1
         gen = self.generation
-        stamp, nbr, ptr = self.stamp, self.nbr, self.ptr_list
+        stamp, head = self.stamp, self._head
         nodes: list[int] = []
         queue = deque([start])
         while queue and len(nodes) < size:
@@ -274,8 +288,7 @@ class _Graph:
             nodes.append(x)
             nodes.append(y)
             for z in (x, y):
-                lo = ptr[z]
-                for t in nbr[lo : min(ptr[z + 1], lo + fanout)].tolist():
+                for t in head(z, fanout):
                     if stamp[t] != gen:
                         queue.append(t)
         return nodes
@@ -291,22 +304,29 @@ class _Graph:
             pos = np.repeat(start - first, deg) + np.arange(int(deg.sum()), dtype=np.int64)
             inside = (self.loc[self.nbr_arr[pos]] >= 0) & self.side_u[pos]
             edges = self.edge_arr[pos[inside]]
-            lu = self.loc[self.u[edges]].tolist()
-            lv = self.loc[self.v[edges]].tolist()
-            iw = self.iw[edges].tolist()
+            la, lb = self.loc[self.u[edges]], self.loc[self.v[edges]]
+            partner = self.loc[np.array([mate[x] for x in nodes], dtype=np.int64)]
         finally:
             self.loc[region] = -1
-        weight = {(a, b) if a < b else (b, a): x for a, b, x in zip(lu, lv, iw, strict=True)}
-        index = {x: i for i, x in enumerate(nodes)}
-        old = 0
-        for i, x in enumerate(nodes):
-            j = index[mate[x]]
-            if i < j:
-                old += weight[(i, j)]
-        pairs = _rx_pairs(len(nodes), lu, lv, iw)
-        if 2 * len(pairs) != len(nodes):
+        # Each region edge's weight by its key (low end * m + high end): the current pairs'
+        # and the solve's pairs' weights are looked up with one search each.
+        m = len(nodes)
+        keys = np.minimum(la, lb) * m + np.maximum(la, lb)
+        order = np.argsort(keys, kind="stable")
+        sorted_keys, sorted_iw = keys[order], self.iw[edges][order]
+
+        def total(a: IntArray, b: IntArray) -> int:
+            return int(sorted_iw[np.searchsorted(sorted_keys, a * m + b)].sum())
+
+        mine = np.arange(m, dtype=np.int64)
+        below = mine < partner
+        old = total(mine[below], partner[below])
+        iw = self.iw[edges]
+        pairs = _rx_pairs(m, la.tolist(), lb.tolist(), iw.tolist())
+        if 2 * len(pairs) != m:
             return 0
-        new = sum(weight[p] for p in pairs)
+        ends = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+        new = total(ends[:, 0], ends[:, 1])
         if new <= old:
             return 0
         for a, b in pairs:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,6 +36,14 @@ def _day(moment: datetime) -> str:
     return f"{moment:%a} {moment.day} {moment:%b}"
 
 
+@functools.lru_cache(maxsize=4096)
+def _for_you(wall: datetime, with_day: bool) -> str:
+    """ "Tue 1 Dec 15:30 for you, " (or "15:30 for you, ") for a wall-clock time: a round's
+    intros show a handful of distinct times, each written once."""
+    day = _day(wall) + " " if with_day else ""
+    return f"{day}{wall:%H:%M} for you, "
+
+
 def slot_spans(times: Sequence[LocalTime]) -> list[Span]:
     """ "Tue 1 Dec 15:30 for you, @Maya; 09:30 for you, @Li" (the day is repeated for whoever
     it is another day for)."""
@@ -43,8 +52,10 @@ def slot_spans(times: Sequence[LocalTime]) -> list[Span]:
     for i, t in enumerate(times):
         if i:
             out.append("; ")
-        day = _day(t.when) + " " if i == 0 or t.when.date() != first_day else ""
-        out += [f"{day}{t.when:%H:%M} for you, ", UserRef(t.user)]
+        # Keyed by the wall-clock time (no zone): aware datetimes compare and hash by the
+        # instant, and one instant reads differently in each zone.
+        wall = t.when.replace(tzinfo=None)
+        out += [_for_you(wall, i == 0 or wall.date() != first_day), UserRef(t.user)]
     return out
 
 

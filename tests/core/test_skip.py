@@ -8,6 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from bot import commands as cmd
+from bot.intros import person_of
+from bot.rounds import candidates_of
 from storage.models import Member, Program
 from tests.conftest import World
 
@@ -88,3 +90,42 @@ async def test_eligible_ids_are_the_eligible_members_without_loading_them(
     assert {names[i] for i in ids} == {"maya", "li"}
     assert set(active) == {"maya", "li", "sam", "ana"}  # active: paused and skipping included
     assert all(names[i] == u for u, i in active.items())
+
+
+async def test_the_round_roster_is_the_eligible_members_as_plain_rows(any_world: World) -> None:
+    """What a round matches (`eligible_roster`, plain rows) is `eligible_members`: the same
+    people in the same order, with the same names and profile fields, so the same candidates
+    and proposed times (paused, skipping and left members out; a member without a profile
+    kept, with none)."""
+    w = any_world
+    await w.program(["maya", "li", "sam", "ana", "diego"])
+    assert (await w.coffee("sam", "skip")).ok
+    assert (await w.coffee("ana", "pause")).ok
+    now = w.clock.now()
+    async with w.db.session() as s:
+        program_id = (await s.execute(select(Program.id))).scalar_one()
+        li = (await s.execute(select(Member).where(Member.external_id == "li"))).scalar_one()
+        li.profile.interests = ["jazz", "Go"]
+        li.profile.location, li.profile.work_start, li.profile.work_end = "Berlin", "08:00", "16:00"
+        li.profile.timezone, li.profile.manager = "Europe/Berlin", "maya"
+        diego = (await s.execute(select(Member).where(Member.external_id == "diego"))).scalar_one()
+        await s.delete(diego.profile)
+        await s.commit()
+    async with w.app.core.uow() as uow:
+        members = await uow.programs.eligible_members(program_id, now)
+        roster = await uow.programs.eligible_roster(program_id, now)
+    assert sorted(m.external_id for m in roster) == ["diego", "li", "maya"]
+    assert [(m.id, m.external_id, m.display_name) for m in roster] == [
+        (m.id, m.external_id, m.display_name) for m in members
+    ]
+    assert [m.profile is None for m in roster] == [m.profile is None for m in members]
+    assert any(m.profile is None for m in roster)
+    with_profile = [m for m in roster if m.profile is not None]
+    assert candidates_of(with_profile) == candidates_of([m for m in members if m.profile])
+    assert [person_of(m) for m in roster] == [person_of(m) for m in members]
+    assert next(m for m in roster if m.external_id == "li").profile.location == "Berlin"  # type: ignore[union-attr]
+    assert (await w.coffee("li", "leave")).ok  # someone who left is out of both
+    async with w.app.core.uow() as uow:
+        roster = await uow.programs.eligible_roster(program_id, now)
+        members = await uow.programs.eligible_members(program_id, now)
+    assert [m.id for m in roster] == [m.id for m in members] and len(roster) == 2
