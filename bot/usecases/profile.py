@@ -81,10 +81,10 @@ async def set_timezone(ctx: Context, command: cmd.SetTimezone) -> Reply:
 
 
 async def status(ctx: Context, _command: cmd.Status) -> Reply:
-    async with ctx.reading_memberships() as (uow, member, mine):
+    async with ctx.reading_status() as (uow, found):
+        member, mine = found.member, found.memberships
         programs = [p for p, _ in mine]
         profile = member.profile
-        current_group, colleagues_met = await uow.rounds.current_group_and_colleagues(member.id)
         paused = None
         if profile.paused_until and profile.paused_until > ctx.core.now():
             paused = wording.paused_label(profile.paused_until, _tz(member))
@@ -108,9 +108,9 @@ async def status(ctx: Context, _command: cmd.Status) -> Reply:
                 profile.wants or [],
                 profile.team,
                 tz_label,
-                await _partners(uow, member, current_group),
+                await _partners(uow, member, found.current_group),
                 next_round,
-                colleagues_met,
+                found.colleagues_met,
                 skipping=[p.channel_id for p, m in mine if sits_out_next(p, m)],
                 location=profile.location,
                 hours=person_of(member).hours.label(),

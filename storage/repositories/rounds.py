@@ -25,9 +25,11 @@ class NewGroup:
     member_ids: Sequence[int]
 
 
-def _status_rounds() -> Any:
-    """`current_group_and_colleagues`' statement, built once: two scalar subqueries."""
-    member = bindparam("p_member")
+def status_rounds_columns(member: Any) -> tuple[Any, Any]:
+    """What `/coffee status` shows of a member's rounds, as two scalar subqueries over
+    `member` (a bound parameter, or the member row's id column of an enclosing SELECT): the
+    id of their group in their latest open round (NULL when none), and how many distinct
+    people they shared a group with where the group said it met."""
     current = (
         select(Group.id)
         .join(GroupMember, GroupMember.group_id == Group.id)
@@ -37,7 +39,13 @@ def _status_rounds() -> Any:
         .limit(1)
         .scalar_subquery()
     )
-    mine = select(GroupMember.group_id).where(GroupMember.member_id == member)
+    # Two levels down from the member's row: correlated explicitly (auto-correlation looks
+    # one level up only).
+    mine = (
+        select(GroupMember.group_id)
+        .where(GroupMember.member_id == member)
+        .correlate_except(GroupMember)
+    )
     met = (
         select(func.count(func.distinct(GroupMember.member_id)))
         .where(
@@ -48,10 +56,11 @@ def _status_rounds() -> Any:
         )
         .scalar_subquery()
     )
-    return select(current.label("current_group"), met.label("colleagues_met"))
+    return current.label("current_group"), met.label("colleagues_met")
 
 
-_STATUS_ROUNDS = _status_rounds()
+# `current_group_and_colleagues`' statement, built once.
+_STATUS_ROUNDS = select(*status_rounds_columns(bindparam("p_member")))
 
 
 class RoundRepository(Repository):
