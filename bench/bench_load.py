@@ -826,6 +826,8 @@ async def run(args: argparse.Namespace) -> None:
                     else:
                         units, per, unit = f"{args.members // 2} groups", args.members // 2, "group"
                     summarise(prof, PROFILES / f"{kind}-{phase}.txt", title, units, per, unit)
+                    if args.keep_prof:
+                        shutil.copy(prof, args.keep_prof)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -854,6 +856,7 @@ def main() -> None:
     parser.add_argument("--deadline", type=float, default=600, help="seconds per wait, at most")
     parser.add_argument("--profile", action="store_true", help="also run each phase under cProfile")
     parser.add_argument("--profile-only", action="store_true", help="only the profiles")
+    parser.add_argument("--keep-prof", help="with a profile: copy the raw .prof file here")
     args = parser.parse_args()
     args.members = args.members or (300 if args.quick else 3000)
     args.commands = args.commands or (200 if args.quick else 1000)

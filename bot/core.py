@@ -54,9 +54,12 @@ def provisional_profile(user_id: str) -> UserInfo:
 
 def _apply(member: Member, info: UserInfo) -> None:
     """What the platform says about a person, onto their member row (a time zone only where
-    they haven't set one)."""
-    member.is_bot = info.is_bot
-    member.deactivated = info.deactivated
+    they haven't set one). Only what differs is assigned: a row left unchanged stays clean
+    (nothing for the session to flush)."""
+    if member.is_bot != info.is_bot:
+        member.is_bot = info.is_bot
+    if member.deactivated != info.deactivated:
+        member.deactivated = info.deactivated
     if info.timezone or info.utc_offset_hours is not None:
         profile = member.profile
         if profile.timezone is None and profile.utc_offset_hours is None:

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from bot.core import Actor, Core
 from bot.outbox import Outbox
 from bot.ports import UserInfo
-from storage.models import Member, Membership, Program
+from storage.models import Member, Program
+from storage.repositories.programs import MemberStatus
 from storage.uow import UnitOfWork
 
 
@@ -64,20 +65,20 @@ class Context:
             yield found
 
     @asynccontextmanager
-    async def reading_memberships(
-        self,
-    ) -> AsyncIterator[tuple[UnitOfWork, Member, list[tuple[Program, Membership]]]]:
-        """`reading_member`, with the programs the member is in (read with the member)."""
+    async def reading_status(self) -> AsyncIterator[tuple[UnitOfWork, MemberStatus]]:
+        """`reading_member`, with what `/coffee status` shows besides (the programs the member
+        is in, their current group, colleagues met), read with the member in one statement."""
         async with self.core.reading() as uow:
             ws_id = await self.core.workspace_id(uow, self.actor.workspace_id)
             if ws_id is not None:
-                programs = uow.programs
-                member, mine = await programs.member_and_memberships(ws_id, self.actor.user_id)
-                if member is not None and self._up_to_date(member):
-                    yield uow, member, mine
+                found = await uow.programs.member_status(ws_id, self.actor.user_id)
+                if found is not None and self._up_to_date(found.member):
+                    yield uow, found
                     return
         async with self.as_member() as (uow, member):
-            yield uow, member, await uow.programs.memberships_of(member.id)
+            mine = await uow.programs.memberships_of(member.id)
+            current, met = await uow.rounds.current_group_and_colleagues(member.id)
+            yield uow, MemberStatus(member, mine, current, met)
 
     def _up_to_date(self, member: Member) -> bool:
         name = self.actor.display_name

@@ -26,7 +26,8 @@ async def enrol(core: Core, uow: UnitOfWork, program: Program, member: Member) -
     """Put `member` in `program` and start their interview. Returns the deliveries to send,
     or None when they were in already."""
     now = core.now()
-    member.deactivated = False  # they're here and acting: whatever we knew is outdated
+    if member.deactivated:  # they're here and acting: whatever we knew is outdated
+        member.deactivated = False
     if not await uow.programs.start_membership(program.id, member.id, now):
         return None
     key = await interview.start(core, uow, member, program.channel_id, program.id)

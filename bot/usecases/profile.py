@@ -81,7 +81,8 @@ async def set_timezone(ctx: Context, command: cmd.SetTimezone) -> Reply:
 
 
 async def status(ctx: Context, _command: cmd.Status) -> Reply:
-    async with ctx.reading_memberships() as (uow, member, mine):
+    async with ctx.reading_status() as (uow, found):
+        member, mine = found.member, found.memberships
         programs = [p for p, _ in mine]
         profile = member.profile
         paused = None
@@ -107,9 +108,9 @@ async def status(ctx: Context, _command: cmd.Status) -> Reply:
                 profile.wants or [],
                 profile.team,
                 tz_label,
-                await _partners(uow, member),
+                await _partners(uow, member, found.current_group),
                 next_round,
-                await uow.rounds.colleagues_met(member.id),
+                found.colleagues_met,
                 skipping=[p.channel_id for p, m in mine if sits_out_next(p, m)],
                 location=profile.location,
                 hours=person_of(member).hours.label(),
@@ -117,12 +118,11 @@ async def status(ctx: Context, _command: cmd.Status) -> Reply:
         )
 
 
-async def _partners(uow: UnitOfWork, member: Member) -> list[str] | None:
-    """Who the member is matched with in their current round (None: no current match)."""
-    current = await uow.rounds.current_group_for(member.id)
-    if current is None:
+async def _partners(uow: UnitOfWork, member: Member, group_id: int | None) -> list[str] | None:
+    """Who the member is matched with in their current round's group `group_id` (None: no
+    current match)."""
+    if group_id is None:
         return None
-    group_id = current[0].id
     ids = (await uow.rounds.member_ids([group_id]))[group_id]
     people = await uow.members.by_ids([i for i in ids if i != member.id])
     return [people[i].external_id for i in ids if i in people]

@@ -11,6 +11,7 @@ from sqlalchemy import and_, bindparam, delete, func, insert, select, update
 
 from storage.models import Member, Membership, MembershipPeriod, Profile, Program, Workspace
 from storage.repositories.base import Repository, upsert
+from storage.repositories.rounds import status_rounds_columns
 
 # The hot statements of a slash command, built once (construction and cache key reused).
 _BY_CHANNEL = select(Program).where(
@@ -27,9 +28,10 @@ _MEMBERSHIPS_OF = (
 _INSERT_PERIOD = insert(MembershipPeriod.__table__)
 
 
-# A member (with their profile) and the programs they are in, in one statement.
+# A member (with their profile), the programs they are in, and what `/coffee status` shows
+# of their rounds (the same on every row), in one statement.
 _MEMBER_AND_PROGRAMS = (
-    select(Member, Program, Membership)
+    select(Member, Program, Membership, *status_rounds_columns(Member.id))
     .outerjoin(Membership, and_(Membership.member_id == Member.id, Membership.left_at.is_(None)))
     .outerjoin(Program, Program.id == Membership.program_id)
     .where(Member.workspace_id == bindparam("p_ws"), Member.external_id == bindparam("p_ext"))
@@ -82,6 +84,18 @@ _ROSTER_PROFILE = (
 def _start_membership(dialect: str) -> Any:
     table = Membership.__table__
     return upsert(dialect, table).on_conflict_do_nothing().returning(table.c.id)
+
+
+@dataclass(frozen=True, slots=True)
+class MemberStatus:
+    """What `/coffee status` reads: the member (with their profile), the programs they are in
+    with their memberships, their group in their latest open round (None: none) and how many
+    colleagues they have met."""
+
+    member: Member
+    memberships: list[tuple[Program, Membership]]
+    current_group: int | None
+    colleagues_met: int
 
 
 class ProgramRepository(Repository):
@@ -204,15 +218,16 @@ class ProgramRepository(Repository):
         rows = await self._s.execute(_MEMBERSHIPS_OF, {"p_member": member_id})
         return [(p, m) for p, m in rows.all()]
 
-    async def member_and_memberships(
-        self, workspace_id: int, external_id: str
-    ) -> tuple[Member | None, list[tuple[Program, Membership]]]:
-        """A stored member and `memberships_of` them, in one statement."""
+    async def member_status(self, workspace_id: int, external_id: str) -> MemberStatus | None:
+        """A stored member, `memberships_of` them and
+        `RoundRepository.current_group_and_colleagues` of them, in one statement."""
         params = {"p_ws": workspace_id, "p_ext": external_id}
         rows = (await self._s.execute(_MEMBER_AND_PROGRAMS, params)).unique().all()
         if not rows:
-            return None, []
-        return rows[0][0], [(p, m) for _, p, m in rows if p is not None]
+            return None
+        first = rows[0]
+        mine = [(p, m) for _, p, m, _g, _n in rows if p is not None]
+        return MemberStatus(first[0], mine, first[3], int(first[4]))
 
     async def of_member(self, member_id: int) -> list[Program]:
         """The programs a member is in (joined and not left)."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import bindparam, delete, func, insert, select
 
 from bot.states import GroupOutcome, RoundStatus
 from storage.models import CheckinAnswer, Group, GroupMember, Program, Round, SlotPick
@@ -23,6 +23,44 @@ class NewGroup:
     reasons: list[dict[str, Any]]
     slots: list[str] | None
     member_ids: Sequence[int]
+
+
+def status_rounds_columns(member: Any) -> tuple[Any, Any]:
+    """What `/coffee status` shows of a member's rounds, as two scalar subqueries over
+    `member` (a bound parameter, or the member row's id column of an enclosing SELECT): the
+    id of their group in their latest open round (NULL when none), and how many distinct
+    people they shared a group with where the group said it met."""
+    current = (
+        select(Group.id)
+        .join(GroupMember, GroupMember.group_id == Group.id)
+        .join(Round, Round.id == Group.round_id)
+        .where(GroupMember.member_id == member, Round.status == RoundStatus.OPEN)
+        .order_by(Round.started_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    # Two levels down from the member's row: correlated explicitly (auto-correlation looks
+    # one level up only).
+    mine = (
+        select(GroupMember.group_id)
+        .where(GroupMember.member_id == member)
+        .correlate_except(GroupMember)
+    )
+    met = (
+        select(func.count(func.distinct(GroupMember.member_id)))
+        .where(
+            GroupMember.group_id.in_(
+                select(Group.id).where(Group.id.in_(mine), Group.outcome == GroupOutcome.MET)
+            ),
+            GroupMember.member_id != member,
+        )
+        .scalar_subquery()
+    )
+    return current.label("current_group"), met.label("colleagues_met")
+
+
+# `current_group_and_colleagues`' statement, built once.
+_STATUS_ROUNDS = select(*status_rounds_columns(bindparam("p_member")))
 
 
 class RoundRepository(Repository):
@@ -184,17 +222,12 @@ class RoundRepository(Repository):
         )
         return [(g, r, s, c) for g, r, s, c in rows.all()]
 
-    async def current_group_for(self, member_id: int) -> tuple[Group, Round] | None:
-        stmt = (
-            select(Group, Round)
-            .join(GroupMember, GroupMember.group_id == Group.id)
-            .join(Round, Round.id == Group.round_id)
-            .where(GroupMember.member_id == member_id, Round.status == RoundStatus.OPEN)
-            .order_by(Round.started_at.desc())
-            .limit(1)
-        )
-        row = (await self._s.execute(stmt)).first()
-        return (row[0], row[1]) if row else None
+    async def current_group_and_colleagues(self, member_id: int) -> tuple[int | None, int]:
+        """For `/coffee status`, in one statement: the id of the member's group in their
+        latest open round (None when they have none), and how many distinct people they
+        shared a group with where the group said it met."""
+        row = (await self._s.execute(_STATUS_ROUNDS, {"p_member": member_id})).one()
+        return row[0], int(row[1])
 
     async def member_history(self, member_id: int, limit: int) -> list[tuple[Round, Group]]:
         stmt = (
@@ -206,17 +239,6 @@ class RoundRepository(Repository):
             .limit(limit)
         )
         return [(r, g) for r, g in await self._s.execute(stmt)]
-
-    async def colleagues_met(self, member_id: int) -> int:
-        """Distinct people this member shared a group with where the group said it met."""
-        mine = select(GroupMember.group_id).where(GroupMember.member_id == member_id)
-        stmt = select(func.count(func.distinct(GroupMember.member_id))).where(
-            GroupMember.group_id.in_(
-                select(Group.id).where(Group.id.in_(mine), Group.outcome == GroupOutcome.MET)
-            ),
-            GroupMember.member_id != member_id,
-        )
-        return int((await self._s.execute(stmt)).scalar_one())
 
     # --- check-ins ----------------------------------------------------------------------------
 

@@ -44,6 +44,11 @@ async def test_groups_of_four_from_intro_to_thanks(world: World) -> None:
     status = (await world.coffee(group[0], "status")).text
     assert all(f"@{u}" in status for u in others)
     assert "Colleagues met so far: 3" in status
+    # Someone in another group (which hasn't said it met) sees their own group, nobody met.
+    other = next(p for p in intros if "maya" not in p.target.user_ids).target.user_ids
+    status = (await world.coffee(other[0], "status")).text
+    assert all(f"@{u}" in status for u in other[1:]) and not any(f"@{u}" in status for u in group)
+    assert "Colleagues met so far: 0" in status
 
 
 async def test_the_last_check_in_of_a_group_asks_if_the_group_met(world: World) -> None:
