@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, insert, select, update
+from sqlalchemy import Select, and_, bindparam, delete, func, insert, select, update
 
 from storage.models import Member, Membership, MembershipPeriod, Profile, Program, Workspace
 from storage.repositories.base import Repository, upsert
@@ -96,6 +96,21 @@ class MemberStatus:
     memberships: list[tuple[Program, Membership]]
     current_group: int | None
     colleagues_met: int
+
+
+def _in_program(columns: Select[Any], program_id: int) -> Select[Any]:
+    """`columns` of the program's active, real members (with their profile's, if any), by id."""
+    return (
+        columns.join(Membership, Membership.member_id == Member.id)
+        .outerjoin(Profile, Profile.member_id == Member.id)
+        .where(
+            Membership.program_id == program_id,
+            Membership.left_at.is_(None),
+            Member.is_bot.is_(False),
+            Member.deactivated.is_(False),
+        )
+        .order_by(Member.id)
+    )
 
 
 class ProgramRepository(Repository):
@@ -316,7 +331,7 @@ class ProgramRepository(Repository):
         """`eligible_members` (the same people, in the same order) as plain rows, with the
         profile fields a round reads: one SELECT, no ORM objects."""
         sitting_out = await self._sitting_out(program_id)
-        stmt = (
+        stmt = _in_program(
             select(
                 Member.id,
                 Member.external_id,
@@ -324,16 +339,8 @@ class ProgramRepository(Repository):
                 Profile.member_id,
                 Profile.paused_until,
                 *_ROSTER_PROFILE,
-            )
-            .join(Membership, Membership.member_id == Member.id)
-            .outerjoin(Profile, Profile.member_id == Member.id)
-            .where(
-                Membership.program_id == program_id,
-                Membership.left_at.is_(None),
-                Member.is_bot.is_(False),
-                Member.deactivated.is_(False),
-            )
-            .order_by(Member.id)
+            ),
+            program_id,
         )
         out = []
         for row in (await self._s.execute(stmt)).all():
@@ -347,18 +354,7 @@ class ProgramRepository(Repository):
     async def eligible_member_ids(self, program_id: int, now: datetime) -> list[int]:
         """`eligible_members`' ids (by id), without loading the members and their profiles."""
         sitting_out = await self._sitting_out(program_id)
-        stmt = (
-            select(Member.id, Profile.paused_until)
-            .join(Membership, Membership.member_id == Member.id)
-            .outerjoin(Profile, Profile.member_id == Member.id)
-            .where(
-                Membership.program_id == program_id,
-                Membership.left_at.is_(None),
-                Member.is_bot.is_(False),
-                Member.deactivated.is_(False),
-            )
-            .order_by(Member.id)
-        )
+        stmt = _in_program(select(Member.id, Profile.paused_until), program_id)
         return [
             member_id
             for member_id, paused_until in (await self._s.execute(stmt)).all()
