@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any, TypeVar
 
 from sqlalchemy import Select
@@ -18,6 +19,13 @@ def upsert(dialect: str, model: Any) -> Any:
     NOTHING` and `RETURNING` (one round trip where a SELECT, a SAVEPOINT, the INSERT and its
     RELEASE took four)."""
     return (postgresql_insert if dialect == "postgresql" else sqlite_insert)(model)
+
+
+@functools.cache
+def insert_new(dialect: str, table: Any) -> Any:
+    """`INSERT … ON CONFLICT DO NOTHING RETURNING id` for `table`, built once per dialect: the
+    new row's id, or no row when it existed already."""
+    return upsert(dialect, table).on_conflict_do_nothing().returning(table.c.id)
 
 
 class Repository:

@@ -16,7 +16,7 @@ from sqlalchemy import String, and_, bindparam, case, cast, delete, func, or_, s
 
 from bot.states import DeliveryStatus
 from storage.models import Delivery, Workspace
-from storage.repositories.base import Repository, upsert
+from storage.repositories.base import Repository, insert_new
 
 PENDING, SENDING = DeliveryStatus.PENDING, DeliveryStatus.SENDING
 
@@ -50,12 +50,6 @@ _CLAIMED = (
     _T.payload,
     _T.in_doubt_since,
 )
-
-
-@functools.cache
-def _insert_delivery(dialect: str) -> Any:
-    table = Delivery.__table__
-    return upsert(dialect, table).on_conflict_do_nothing().returning(table.c.id)
 
 
 @functools.cache
@@ -128,7 +122,7 @@ class DeliveryRepository(Repository):
         """Insert unless a delivery with the same key (or round, group, kind and recipient)
         exists: one INSERT … ON CONFLICT DO NOTHING. True when inserted."""
         await self._s.flush()  # rows it may refer to (a round, a group) are written first
-        inserted = await self._s.execute(_insert_delivery(self._dialect), row)
+        inserted = await self._s.execute(insert_new(self._dialect, Delivery.__table__), row)
         return inserted.scalar_one_or_none() is not None
 
     async def add_many(self, rows: Sequence[dict[str, Any]]) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -10,7 +9,7 @@ from typing import Any
 from sqlalchemy import Select, and_, bindparam, delete, func, insert, select, update
 
 from storage.models import Member, Membership, MembershipPeriod, Profile, Program, Workspace
-from storage.repositories.base import Repository, upsert
+from storage.repositories.base import Repository, insert_new
 from storage.repositories.rounds import status_rounds_columns
 
 # The hot statements of a slash command, built once (construction and cache key reused).
@@ -80,12 +79,6 @@ _ROSTER_PROFILE = (
 )
 
 
-@functools.cache
-def _start_membership(dialect: str) -> Any:
-    table = Membership.__table__
-    return upsert(dialect, table).on_conflict_do_nothing().returning(table.c.id)
-
-
 @dataclass(frozen=True, slots=True)
 class MemberStatus:
     """What `/coffee status` reads: the member (with their profile), the programs they are in
@@ -98,17 +91,22 @@ class MemberStatus:
     colleagues_met: int
 
 
+def _active_in(columns: Select[Any], program_id: int) -> Select[Any]:
+    """`columns` of the program's active members: joined and not left, not bots, not
+    deactivated (pauses are checked by the callers)."""
+    return columns.join(Membership, Membership.member_id == Member.id).where(
+        Membership.program_id == program_id,
+        Membership.left_at.is_(None),
+        Member.is_bot.is_(False),
+        Member.deactivated.is_(False),
+    )
+
+
 def _in_program(columns: Select[Any], program_id: int) -> Select[Any]:
-    """`columns` of the program's active, real members (with their profile's, if any), by id."""
+    """`_active_in`, with their profile's columns (if any), by id."""
     return (
-        columns.join(Membership, Membership.member_id == Member.id)
+        _active_in(columns, program_id)
         .outerjoin(Profile, Profile.member_id == Member.id)
-        .where(
-            Membership.program_id == program_id,
-            Membership.left_at.is_(None),
-            Member.is_bot.is_(False),
-            Member.deactivated.is_(False),
-        )
         .order_by(Member.id)
     )
 
@@ -189,7 +187,9 @@ class ProgramRepository(Repository):
         the period)."""
         # One round trip for a first join; a read only when a membership was there.
         params = {"program_id": program_id, "member_id": member_id, "joined_at": now}
-        new = (await self._s.execute(_start_membership(self._dialect), params)).first()
+        new = (
+            await self._s.execute(insert_new(self._dialect, Membership.__table__), params)
+        ).first()
         if new is None:
             membership = await self.membership(program_id, member_id)
             if membership is None or membership.left_at is None:
@@ -274,33 +274,13 @@ class ProgramRepository(Repository):
 
     async def active_members(self, program_id: int) -> list[Member]:
         """Joined and not left, not bots, not deactivated (pauses are checked by the caller)."""
-        stmt = (
-            select(Member)
-            .join(Membership, Membership.member_id == Member.id)
-            .where(
-                Membership.program_id == program_id,
-                Membership.left_at.is_(None),
-                Member.is_bot.is_(False),
-                Member.deactivated.is_(False),
-            )
-            .order_by(Member.id)
-        )
+        stmt = _active_in(select(Member), program_id).order_by(Member.id)
         return list((await self._s.execute(stmt)).unique().scalars())
 
     async def active_external_ids(self, program_id: int) -> dict[str, int]:
         """`active_members` as platform user id → member id, without loading the members
         (a pool sync of a 3,000-member program only compares ids)."""
-        stmt = (
-            select(Member.external_id, Member.id)
-            .join(Membership, Membership.member_id == Member.id)
-            .where(
-                Membership.program_id == program_id,
-                Membership.left_at.is_(None),
-                Member.is_bot.is_(False),
-                Member.deactivated.is_(False),
-            )
-            .order_by(Member.id)
-        )
+        stmt = _active_in(select(Member.external_id, Member.id), program_id).order_by(Member.id)
         return dict((await self._s.execute(stmt)).all())
 
     async def _sitting_out(self, program_id: int) -> set[int]:
